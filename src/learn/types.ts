@@ -18,6 +18,8 @@
  *   lastObs:    N × obsDim     observation after the last step, for bootstrapping unfinished episodes
  *   terminalValue?: T·N        value of the state after a terminal step; 0 when absent. GAIL with
  *                              absorbing states sets it to r_abs / (1 − γ) (Kostrikov et al. 2019).
+ *   valid?:     T·N            0 where step (t, i) belongs to a diverged episode: left out of every loss
+ *                              (its advantage is not used); all steps valid when absent.
  */
 export interface RolloutBatch {
   readonly numSteps: number;
@@ -33,6 +35,7 @@ export interface RolloutBatch {
   readonly finalObs: Float32Array;
   readonly lastObs: Float32Array;
   readonly terminalValue?: Float32Array;
+  readonly valid?: Uint8Array;
 }
 
 export type ActMode = 'stochastic' | 'deterministic';
