@@ -248,7 +248,7 @@ describe('launch files: gail-bridge command lines use the real CLI', () => {
   before(async () => {
     const subs = [...new Set(commands.map((c) => c.sub))];
     const texts = await Promise.all(subs.map(cliHelp));
-    subs.forEach((s, i) => helps.set(s, texts[i]!));
+    for (const [i, s] of subs.entries()) helps.set(s, texts[i]!);
   });
 
   it('run the CLI through its installed name', () => {
