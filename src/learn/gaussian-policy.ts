@@ -1,0 +1,173 @@
+/**
+ * The diagonal Gaussian policy of the GAIL paper's experiments (Ho & Ermon 2016, §6; Schulman et al.
+ * 2015): a ~ N(μ(obsNorm), diag(σ²)) with μ an MLP and log σ a learned vector independent of the state.
+ * Observations are normalised inside by a running normaliser that is saved with the policy.
+ *
+ *   log π(a|s) = Σ_j [ −½((a_j − μ_j)/σ_j)² − log σ_j − ½ log 2π ]
+ *   H(π(·|s))  = Σ_j [ log σ_j + ½ log(2πe) ]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assertFinite, assertLength, GailBridgeError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { Mlp, type MlpConfig, ownedVariable } from './mlp.js';
+import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
+import { type NormalizerOptions, RunningNormalizer } from './normalizer.js';
+import type { ActMode, ActResult, Policy } from './types.js';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Architecture of a Gaussian policy (saved with it so that a file can rebuild it). */
+export interface GaussianPolicyConfig {
+  readonly obsDim: number;
+  readonly actDim: number;
+  /** Hidden widths of the mean network; default [64, 64]. */
+  readonly hiddenSizes?: readonly number[];
+  readonly activation?: MlpConfig['activation'];
+  readonly init?: MlpConfig['init'];
+  /** Initial log σ for every action dimension; default 0 (σ = 1). */
+  readonly initLogStd?: number;
+  readonly normalizer?: NormalizerOptions;
+}
+
+/** Log-probabilities (n) of actions (n × d) under N(mean, diag(exp(logStd))²). For use inside tf.tidy. */
+export function gaussianLogProb(mean: tf.Tensor2D, logStd: tf.Tensor1D, actions: tf.Tensor2D): tf.Tensor1D {
+  const z = tf.mul(tf.sub(actions, mean), tf.exp(tf.neg(logStd)));
+  const d = mean.shape[1];
+  return tf.sub(
+    tf.mul(-0.5, tf.sum(tf.square(z), 1)),
+    tf.add(tf.sum(logStd), d * HALF_LOG_2PI),
+  ) as tf.Tensor1D;
+}
+
+/** Entropy (a scalar, the same for every state) of a diagonal Gaussian with log σ = `logStd`. */
+export function gaussianEntropy(logStd: tf.Tensor1D): tf.Scalar {
+  return tf.add(tf.sum(logStd), logStd.shape[0] * (HALF_LOG_2PI + 0.5)) as tf.Scalar;
+}
+
+/** A diagonal Gaussian policy owning its mean network, log σ and normaliser. */
+export class GaussianPolicy implements Policy {
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly config: Required<Omit<GaussianPolicyConfig, 'normalizer'>> & { normalizer: NormalizerOptions };
+  readonly mean: Mlp;
+  /** actDim, log σ. */
+  readonly logStd: tf.Variable<tf.Rank.R1>;
+  readonly obsNorm: RunningNormalizer;
+  /** Draws the exploration noise: same seed → same actions. */
+  private readonly rng: Rng;
+  private disposed = false;
+
+  /** Weights from `seed` (a fork of it; sampling noise from another fork). */
+  constructor(config: GaussianPolicyConfig, seed: number) {
+    this.config = {
+      obsDim: config.obsDim,
+      actDim: config.actDim,
+      hiddenSizes: [...(config.hiddenSizes ?? [64, 64])],
+      activation: config.activation ?? 'tanh',
+      init: config.init ?? 'orthogonal',
+      initLogStd: config.initLogStd ?? 0,
+      normalizer: { ...config.normalizer },
+    };
+    this.obsDim = config.obsDim;
+    this.actDim = config.actDim;
+    const root = new Rng(seed);
+    // Output gain 0.01: near-zero initial means so early actions are the noise alone (Andrychowicz et
+    // al. 2021, "What matters in on-policy RL", decision C57).
+    this.mean = new Mlp(
+      {
+        inputDim: this.obsDim,
+        hiddenSizes: this.config.hiddenSizes,
+        outputDim: this.actDim,
+        activation: this.config.activation,
+        init: this.config.init,
+        outputGain: 0.01,
+      },
+      root.fork(0),
+    );
+    this.rng = root.fork(1);
+    this.logStd = ownedVariable(tf.fill([this.actDim], this.config.initLogStd)) as tf.Variable<tf.Rank.R1>;
+    this.obsNorm = new RunningNormalizer(this.obsDim, this.config.normalizer);
+  }
+
+  /** Every trainable variable: the mean network's, then log σ. */
+  get variables(): tf.Variable[] {
+    return [...this.mean.variables, this.logStd];
+  }
+
+  /**
+   * Acts on n raw observations (n × obsDim). Stochastic: a = μ + σ·ε with ε ~ N(0, I) from the policy's
+   * seeded generator; deterministic: a = μ. Returns unclipped actions and their log-probabilities.
+   */
+  act(obs: Float32Array, n: number, mode: ActMode): ActResult {
+    this.assertLive();
+    assertLength('GaussianPolicy.act: obs (n × obsDim)', obs.length, n * this.obsDim);
+    const mu = this.meanActions(obs, n);
+    const logStd = this.logStd.dataSync();
+    const d = this.actDim;
+    const actions = new Float32Array(n * d);
+    const logProbs = new Float32Array(n);
+    let logNorm = 0;
+    for (let j = 0; j < d; j++) logNorm += logStd[j]! + HALF_LOG_2PI;
+    for (let r = 0; r < n; r++) {
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        const i = r * d + j;
+        const sigma = Math.exp(logStd[j]!);
+        const a = mode === 'stochastic' ? mu[i]! + sigma * this.rng.normal() : mu[i]!;
+        actions[i] = a;
+        // From the stored (float32) action, so a learner recomputing log π from it agrees.
+        const z = (actions[i]! - mu[i]!) / sigma;
+        sq += z * z;
+      }
+      logProbs[r] = -0.5 * sq - logNorm;
+    }
+    return { actions, logProbs };
+  }
+
+  /** μ for n raw observations (n × actDim). */
+  meanActions(obs: Float32Array, n: number): Float32Array {
+    this.assertLive();
+    const x = this.obsNorm.normalize(obs, n);
+    return tf.tidy(() => this.mean.apply(tf.tensor2d(x, [n, this.obsDim])).dataSync() as Float32Array);
+  }
+
+  /** Current σ per action dimension. */
+  std(): Float32Array {
+    this.assertLive();
+    return this.logStd.dataSync().map(Math.exp) as Float32Array;
+  }
+
+  /** `policy/mean/k/{w,b}`, `policy/logStd`, `obsNorm/{mean,var,count}`. */
+  toArrays(): NamedArrays {
+    this.assertLive();
+    return {
+      ...this.mean.toArrays('policy/mean'),
+      'policy/logStd': namedArray([this.actDim], this.logStd.dataSync()),
+      ...this.obsNorm.toArrays('obsNorm'),
+    };
+  }
+
+  /** Loads what `toArrays` saved; every shape is checked against this policy's config. */
+  loadArrays(arrays: NamedArrays): void {
+    this.assertLive();
+    const logStd = takeArray(arrays, 'policy/logStd', [this.actDim], 'Gaussian policy');
+    assertFinite('Gaussian policy: policy/logStd', logStd);
+    this.mean.loadArrays(arrays, 'policy/mean');
+    tf.tidy(() => this.logStd.assign(tf.tensor1d(logStd)));
+    this.obsNorm.loadArrays(arrays, 'obsNorm');
+  }
+
+  /** Frees the weights. Idempotent; later use throws a `state` error. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.mean.dispose();
+    this.logStd.dispose();
+  }
+
+  private assertLive(): void {
+    if (this.disposed) {
+      throw new GailBridgeError('state', 'GaussianPolicy: used after dispose(); load or build a new one');
+    }
+  }
+}

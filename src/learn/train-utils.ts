@@ -1,0 +1,72 @@
+/**
+ * Small pieces the learners share: minibatches gathered in JavaScript (outside the gradient tape, since
+ * tf.gather's gradient has no wasm kernel), a seeded permutation, global-norm gradient clipping with a
+ * finiteness check, and summary statistics.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/rng.js';
+
+/** A Fisher–Yates permutation of 0..n−1 drawn from `rng`. */
+export function permutation(n: number, rng: Rng): Uint32Array {
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  return p;
+}
+
+/** Rows `idx` of a rows × dim matrix, as a new idx.length × dim Float32Array. */
+export function gatherRows(src: Float32Array, dim: number, idx: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(idx.length * dim);
+  for (let r = 0; r < idx.length; r++) {
+    const s = idx[r]! * dim;
+    out.set(src.subarray(s, s + dim), r * dim);
+  }
+  return out;
+}
+
+/**
+ * Scales `grads` so that their global L2 norm is at most `maxNorm` (Pascanu et al. 2013) and returns
+ * the scaled gradients and the norm before clipping (a scalar tensor; non-finite when any gradient is).
+ * Call inside tf.tidy.
+ */
+export function clipByGlobalNorm(
+  grads: readonly tf.Tensor[],
+  maxNorm: number,
+): { clipped: tf.Tensor[]; norm: tf.Scalar } {
+  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  if (!Number.isFinite(maxNorm)) return { clipped: [...grads], norm };
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  return { clipped: grads.map((g) => tf.mul(g, scale)), norm };
+}
+
+/** Mean of an array (0 for empty). */
+export function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return x.length > 0 ? s / x.length : 0;
+}
+
+/** Population variance of an array (0 for empty). */
+export function variance(x: ArrayLike<number>): number {
+  const m = mean(x);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i]! - m) ** 2;
+  return x.length > 0 ? s / x.length : 0;
+}
+
+/**
+ * Explained variance 1 − Var(y − ŷ) / Var(y): 1 is a perfect critic, 0 no better than a constant,
+ * negative worse. 0 when Var(y) = 0 (defined so the stat stays finite).
+ */
+export function explainedVariance(predicted: ArrayLike<number>, target: ArrayLike<number>): number {
+  const vy = variance(target);
+  if (vy === 0) return 0;
+  const diff = new Float64Array(target.length);
+  for (let i = 0; i < target.length; i++) diff[i] = target[i]! - predicted[i]!;
+  return 1 - variance(diff) / vy;
+}
