@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  createRclnodejsBus,
+  loadRclnodejs,
+  type RclNode,
+  RclnodejsBus,
+  type RclnodejsModule,
+} from '../../src/ros/rclnodejs-bus.js';
+import { busContract } from './bus-contract.js';
+
+const distro = process.env.ROS_DISTRO;
+
+busContract(
+  'rclnodejs',
+  async () => {
+    const suffix = `${process.pid}`;
+    const a = await createRclnodejsBus(`gb_contract_a_${suffix}`);
+    const b = await createRclnodejsBus(`gb_contract_b_${suffix}`);
+    return {
+      a,
+      b,
+      node: (name) => {
+        throw new Error(`use createRclnodejsBus for ${name}`);
+      },
+      dispose: () => {
+        a.dispose();
+        b.dispose();
+      },
+    };
+  },
+  distro
+    ? undefined
+    : 'ROS_DISTRO is unset: source /opt/ros/<distro>/setup.bash to run the contract over rclnodejs',
+);
+
+describe('loadRclnodejs without ROS 2', () => {
+  it('says how to get ROS 2 when ROS_DISTRO is unset', async () => {
+    await assert.rejects(
+      loadRclnodejs(async () => ({}), {}),
+      {
+        code: 'ros',
+        message:
+          'ROS 2 not found: source /opt/ros/<distro>/setup.bash (supported: Humble, Jazzy, Kilted); ROS_DISTRO is not set',
+      },
+    );
+  });
+
+  it('refuses an unsupported distro', async () => {
+    await assert.rejects(
+      loadRclnodejs(async () => ({}), { ROS_DISTRO: 'foxy' }),
+      /ROS_DISTRO=foxy is not supported/,
+    );
+  });
+
+  it('says how to install rclnodejs when ROS 2 is sourced but the package is missing', async () => {
+    const missing = Object.assign(new Error("Cannot find package 'rclnodejs'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    await assert.rejects(
+      loadRclnodejs(
+        async () => {
+          throw missing;
+        },
+        { ROS_DISTRO: 'jazzy' },
+      ),
+      /rclnodejs is not installed: with ROS 2 jazzy sourced, run `npm install --no-save rclnodejs@\^2\.2\.0`/,
+    );
+  });
+
+  it('reports a failing native binding as ROS 2 not found, with the cause', async () => {
+    await assert.rejects(
+      loadRclnodejs(
+        async () => {
+          throw new Error('librcl.so: cannot open shared object file');
+        },
+        { ROS_DISTRO: 'humble' },
+      ),
+      /ROS 2 not found: .*loading rclnodejs failed: Error: librcl\.so/,
+    );
+  });
+});
+
+/** A recording stand-in for rclnodejs, to check ownership without ROS 2 (the contract suite checks behaviour). */
+function recordingRcl(): { rcl: RclnodejsModule; destroyed: string[] } {
+  const destroyed: string[] = [];
+  const params = new Map<string, unknown>();
+  const node: RclNode = {
+    createPublisher: () => ({ publish: () => {} }),
+    createSubscription: () => ({}),
+    createClient: () => ({
+      isServiceServerAvailable: () => false,
+      waitForService: async () => false,
+      sendRequestAsync: async () => ({}),
+    }),
+    createService: () => ({}),
+    destroyPublisher: () => destroyed.push('publisher'),
+    destroySubscription: () => destroyed.push('subscription'),
+    destroyClient: () => destroyed.push('client'),
+    destroyService: () => destroyed.push('service'),
+    countPublishers: () => 0,
+    countSubscribers: () => 0,
+    declareParameter: (p) => {
+      const { name, value } = p as unknown as { name: string; value: unknown };
+      params.set(name, value);
+      return { value };
+    },
+    getParameter: (name) => ({ value: params.get(name) }),
+    hasParameter: (name) => params.has(name),
+    setParameter: (p) => {
+      const { name, value } = p as unknown as { name: string; value: unknown };
+      params.set(name, value);
+      return { successful: true, reason: '' };
+    },
+    now: () => ({ nanoseconds: 1_500_000_000n }),
+    spin: () => {},
+    destroy: () => destroyed.push('node'),
+  };
+  const rcl: RclnodejsModule = {
+    init: async () => {},
+    isShutdown: () => false,
+    shutdown: () => {},
+    createNode: () => node,
+    QoS: class {} as RclnodejsModule['QoS'],
+    Parameter: class {
+      constructor(
+        readonly name: string,
+        readonly type: number,
+        readonly value: unknown,
+      ) {}
+    } as unknown as RclnodejsModule['Parameter'],
+  };
+  return { rcl, destroyed };
+}
+
+describe('RclnodejsBus ownership', () => {
+  it('destroys every entity once, then the node, on an idempotent dispose', async () => {
+    const { rcl, destroyed } = recordingRcl();
+    const bus = await createRclnodejsBus('owner', { rcl });
+    assert.ok(bus instanceof RclnodejsBus);
+    const pub = bus.publisher('/a', 'std_msgs/msg/String');
+    bus.subscribe('/a', 'std_msgs/msg/String').subscribe();
+    const unsub = bus.subscribe('/b', 'std_msgs/msg/String').subscribe();
+    bus.serviceClient('/s', 'std_srvs/srv/Trigger');
+    bus.serviceServer('/s', 'std_srvs/srv/Trigger', () => ({ success: true, message: '' }));
+    unsub.unsubscribe();
+    unsub.unsubscribe();
+    pub.dispose();
+    pub.dispose();
+    assert.deepEqual(destroyed, ['subscription', 'publisher']);
+    bus.dispose();
+    bus.dispose();
+    assert.deepEqual(destroyed.sort(), [
+      'client',
+      'node',
+      'publisher',
+      'service',
+      'subscription',
+      'subscription',
+    ]);
+    assert.throws(() => bus.publisher('/a', 'std_msgs/msg/String'), { code: 'state' });
+  });
+
+  it('reads the node clock in seconds and integer parameters as numbers', async () => {
+    const { rcl } = recordingRcl();
+    const bus = await createRclnodejsBus('clock', { rcl, useSimTime: true });
+    assert.equal(bus.clock.now(), 1.5);
+    assert.equal(bus.clock.kind, 'sim');
+    bus.declareParameter('rate', 125);
+    assert.equal(bus.getParameter('rate'), 125);
+    bus.dispose();
+  });
+});
