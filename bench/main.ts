@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- <name> [--json]`: runs bench/<name>.ts, prints its table (or, with --json, the result
+ * as one JSON object on stdout) and saves the result to bench/results/<name>.json with the machine, the
+ * date and the exact command. Benchmarks never run in CI: they take minutes and depend on the machine.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
+import { GailBridgeError } from '../src/core/errors.js';
+import type { Bench } from './lib/bench.js';
+import { loadAverage, machineInfo } from './lib/machine.js';
+import { type BenchResult, finishReport } from './lib/report.js';
+import { renderResult } from './lib/table.js';
+
+/** Every bench, lazily imported so that `--help` loads none of them. Add new benches here. */
+export const BENCHES: Readonly<
+  Record<string, { description: string; load: () => Promise<{ bench: Bench }> }>
+> = {
+  sim: {
+    description:
+      'MuJoCo stepping for Hopper, HalfCheetah, Ant: native 2.2.2, mujoco-js, @mujoco/mujoco raw, Env, VecEnv 1/2 workers',
+    load: () => import('./sim.js'),
+  },
+};
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+/** The command line as a user would type it again, for the results file. */
+export function commandLine(args: readonly string[], viaNpm: boolean): string {
+  const quoted = args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`));
+  return viaNpm ? ['npm run bench --', ...quoted].join(' ') : ['tsx bench/main.ts', ...quoted].join(' ');
+}
+
+/** Writes `result` to `path` through a temporary file, so a crash never leaves half a JSON file. */
+export function saveResult(result: BenchResult, path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(result, jsonReplacer, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+interface MainFlags {
+  json: boolean;
+  markdown: boolean;
+  quick: boolean;
+  save: boolean;
+  repeats?: number;
+  only?: string;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const list = Object.entries(BENCHES)
+    .map(([name, b]) => `  ${name.padEnd(8)} ${b.description}`)
+    .join('\n');
+  const program = new Command('npm run bench --')
+    .description('Runs one benchmark, prints its table and saves bench/results/<name>.json.')
+    .argument('<name>', `the bench to run: ${Object.keys(BENCHES).join(', ')}`)
+    .option('--json', 'print the result as one JSON object on stdout instead of the table', false)
+    .option('--markdown', 'print the table as Markdown (for the README)', false)
+    .option('--repeats <n>', 'timed repeats per measure (median reported)', positiveInt('--repeats'))
+    .option('--only <rows>', 'comma-separated rows to run (e.g. hopper,ant)')
+    .option('--quick', 'a tiny run that only checks the bench works; implies --no-save', false)
+    .option('--no-save', `do not write ${relative(process.cwd(), RESULTS_DIR)}/<name>.json`)
+    .addHelpText('after', `\nBenches:\n${list}`)
+    .exitOverride()
+    .action(async (name: string, flags: MainFlags) => {
+      const entry = BENCHES[name];
+      if (entry === undefined) {
+        throw new GailBridgeError(
+          'config',
+          `bench "${name}": no such bench; choose one of ${Object.keys(BENCHES).join(', ')}`,
+        );
+      }
+      const { bench } = await entry.load();
+      const only = flags.only?.split(',').map((s) => s.trim().toLowerCase());
+      for (const key of only ?? []) {
+        if (!bench.rowKeys.includes(key)) {
+          throw new GailBridgeError(
+            'config',
+            `--only: bench ${name} has no row "${key}"; choose from ${bench.rowKeys.join(', ')}`,
+          );
+        }
+      }
+      const loadAtStart = loadAverage();
+      const date = new Date();
+      const t0 = performance.now();
+      const report = await bench.run({
+        options: { quick: flags.quick, repeats: flags.repeats, only },
+        log: info,
+      });
+      const result = finishReport(report, {
+        date,
+        command: commandLine(args, process.env['npm_lifecycle_event'] === 'bench'),
+        durationS: (performance.now() - t0) / 1000,
+        machine: machineInfo(report.backend, loadAtStart),
+      });
+      if (flags.save && !flags.quick) {
+        const path = join(RESULTS_DIR, `${name}.json`);
+        saveResult(result, path);
+        info(`saved ${relative(process.cwd(), path)}`);
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(result, jsonReplacer)}\n`);
+      else process.stdout.write(`${renderResult(result, flags.markdown ? 'markdown' : 'plain')}\n`);
+    });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof GailBridgeError) {
+      info(`bench: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
+}

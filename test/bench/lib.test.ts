@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { MachineInfo } from '../../bench/lib/machine.js';
+import { type BenchReport, finishReport, readBenchResult, targetMet } from '../../bench/lib/report.js';
+import { median, Samples, summarize } from '../../bench/lib/stats.js';
+import { formatCell, formatRate, renderResult, tableCells } from '../../bench/lib/table.js';
+import { commandLine, saveResult } from '../../bench/main.js';
+import { GailBridgeError } from '../../src/core/errors.js';
+
+const MACHINE: MachineInfo = {
+  cpuModel: 'Test CPU',
+  cores: 2,
+  memoryGiB: 24,
+  node: 'v20.0.0',
+  platform: 'linux',
+  arch: 'x64',
+  backend: 'made-up backend',
+  loadAverage: { start: [0.5, 0.4, 0.3], end: [1.5, 0.6, 0.4] },
+};
+
+/** A made-up two-row report with a target on each direction (no real bench runs in CI). */
+function madeUpReport(): BenchReport {
+  return {
+    bench: 'demo',
+    title: 'Demo bench',
+    measured: ['made-up numbers'],
+    backend: 'made-up backend',
+    columns: [
+      { key: 'task', title: 'task', format: 'text' },
+      { key: 'raw', title: 'raw', format: 'rate', unit: 'steps/s' },
+      { key: 'overhead', title: 'overhead', format: 'percent' },
+      { key: 'speedup', title: '2w/1w', format: 'ratio' },
+    ],
+    rows: [
+      {
+        key: 'hopper',
+        cells: { task: 'Hopper', raw: 41234, overhead: 0.082, speedup: 1.82 },
+        spread: { raw: { min: 40000, max: 42000, n: 5 } },
+      },
+      { key: 'ant', cells: { task: 'Ant', raw: 9876.5, overhead: 0.21, speedup: null } },
+    ],
+    targets: [
+      {
+        key: 'overhead',
+        description: 'overhead at most 15%',
+        column: 'overhead',
+        comparison: 'atMost',
+        threshold: 0.15,
+      },
+      {
+        key: 'scaling',
+        description: '2 workers at least 1.7× one',
+        column: 'speedup',
+        comparison: 'atLeast',
+        threshold: 1.7,
+      },
+    ],
+    notes: ['numbers are made up'],
+    samples: { hopper: { raw: [40000, 41234, 42000] } },
+  };
+}
+
+const CTX = {
+  date: new Date('2025-01-02T03:04:05Z'),
+  command: 'npm run bench -- demo',
+  durationS: 12.5,
+  machine: MACHINE,
+};
+
+describe('bench stats', () => {
+  it('takes the median of odd and even counts and keeps the spread', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.deepEqual(summarize([5, 1, 9]), { median: 5, min: 1, max: 9, n: 3 });
+  });
+
+  it('refuses an empty or non-finite sample set with a message saying why', () => {
+    assert.throws(
+      () => median([]),
+      (e: unknown) => e instanceof GailBridgeError && /no samples/.test(e.message),
+    );
+    assert.throws(() => summarize([1, Number.NaN]), /sample 1 is NaN/);
+  });
+
+  it('groups samples by row and measure', () => {
+    const s = new Samples();
+    s.add('hopper', 'raw', 2);
+    s.add('hopper', 'raw', 4);
+    s.add('ant', 'env', 1);
+    assert.deepEqual(s.get('hopper', 'raw'), [2, 4]);
+    assert.equal(s.summary('hopper', 'raw')?.median, 3);
+    assert.equal(s.summary('hopper', 'env'), undefined);
+    assert.deepEqual(s.toJSON(), { hopper: { raw: [2, 4] }, ant: { env: [1] } });
+  });
+});
+
+describe('bench table', () => {
+  it('formats each kind of cell', () => {
+    assert.equal(formatRate(41234), '41.2 k');
+    assert.equal(formatRate(1_234_567), '1.23 M');
+    assert.equal(formatRate(987.6), '988');
+    assert.equal(formatCell(0.082, 'percent'), '+8.2%');
+    assert.equal(formatCell(-0.031, 'percent'), '-3.1%');
+    assert.equal(formatCell(1.8234, 'ratio'), '1.82×');
+    assert.equal(formatCell(0.0123, 'seconds'), '12.30 ms');
+    assert.equal(formatCell(null, 'rate'), 'n/a');
+    assert.equal(formatCell(undefined, 'rate'), 'n/a');
+  });
+
+  it('marks target cells met or missed and leaves unmeasured ones unmarked', () => {
+    const cells = tableCells(finishReport(madeUpReport(), CTX));
+    assert.deepEqual(cells[0], ['task', 'raw', 'overhead', '2w/1w']);
+    assert.deepEqual(cells[1], ['Hopper', '41.2 k', '+8.2% met', '1.82× met']);
+    assert.deepEqual(cells[2], ['Ant', '9.88 k', '+21.0% missed', 'n/a']);
+  });
+
+  it('renders the plain and Markdown reports with machine, targets, notes and command', () => {
+    const result = finishReport(madeUpReport(), CTX);
+    const plain = renderResult(result);
+    const lines = plain.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('task'));
+    assert.ok(header > 0, plain);
+    assert.match(lines[header + 1]!, /^-+( +-+)+$/);
+    assert.equal(lines[header]!.length, lines[header + 2]!.length, 'rows are aligned');
+    assert.match(plain, /Test CPU, 2 cores/);
+    assert.match(plain, /overhead at most 15%: hopper met, ant missed/);
+    assert.match(plain, /2 workers at least 1\.7× one: hopper met, ant not measured/);
+    assert.match(plain, /numbers are made up/);
+    assert.match(plain, /Command: npm run bench -- demo/);
+    const md = renderResult(result, 'markdown');
+    assert.match(md, /^\| task \| raw \| overhead \| 2w\/1w \|$/m);
+    assert.match(md, /^\| :--- \| ---: \| ---: \| ---: \|$/m);
+    assert.match(md, /^\| Hopper \| 41\.2 k \| \+8\.2% met \| 1\.82× met \|$/m);
+  });
+});
+
+describe('bench result', () => {
+  it('evaluates targets in both directions, null when not measured', () => {
+    const atMost = {
+      key: 'k',
+      description: 'd',
+      column: 'c',
+      comparison: 'atMost',
+      threshold: 0.15,
+    } as const;
+    assert.equal(targetMet(atMost, 0.15), true);
+    assert.equal(targetMet(atMost, 0.16), false);
+    assert.equal(targetMet({ ...atMost, comparison: 'atLeast' }, 0.16), true);
+    assert.equal(targetMet(atMost, null), null);
+    assert.equal(targetMet(atMost, 'text'), null);
+  });
+
+  it('saves JSON that reads back equal, with date, command and machine', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
+    try {
+      const result = finishReport(madeUpReport(), CTX);
+      const path = join(dir, 'demo.json');
+      saveResult(result, path);
+      const back = readBenchResult(path);
+      assert.deepEqual(back, result);
+      assert.equal(back.date, '2025-01-02T03:04:05.000Z');
+      assert.equal(back.command, 'npm run bench -- demo');
+      assert.equal(back.machine.cpuModel, 'Test CPU');
+      assert.deepEqual(
+        back.targets.map((t) => t.outcomes.map((o) => o.met)),
+        [
+          [true, false],
+          [true, null],
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a target or cell that names no column', () => {
+    const bad = { ...madeUpReport(), targets: [{ ...madeUpReport().targets[0]!, column: 'nope' }] };
+    assert.throws(
+      () => finishReport(bad, CTX),
+      /target "overhead" refers to column "nope", which the table lacks/,
+    );
+    const badRow = { ...madeUpReport(), rows: [{ key: 'x', cells: { extra: 1 } }] };
+    assert.throws(() => finishReport(badRow, CTX), /row "x" has a cell "extra" that is not a column/);
+  });
+
+  it('turns a garbled or foreign results file into a file error naming the path and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
+    try {
+      const notJson = join(dir, 'a.json');
+      writeFileSync(notJson, '{"schema": 1,');
+      assert.throws(
+        () => readBenchResult(notJson),
+        (e: unknown) => e instanceof GailBridgeError && e.code === 'file' && e.message.includes(notJson),
+      );
+      const foreign = join(dir, 'b.json');
+      const result = finishReport(madeUpReport(), CTX);
+      writeFileSync(foreign, JSON.stringify({ ...result, machine: { ...result.machine, cores: 'two' } }));
+      assert.throws(
+        () => readBenchResult(foreign),
+        /b\.json: not a valid benchmark result.*\n.*machine\.cores/,
+      );
+      assert.match(readFileSync(foreign, 'utf8'), /"cores":"two"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records the command as typed, quoting what the shell would split', () => {
+    assert.equal(commandLine(['sim', '--json'], true), 'npm run bench -- sim --json');
+    assert.equal(commandLine(['sim', '--only', 'a b'], false), "tsx bench/main.ts sim --only 'a b'");
+  });
+});
