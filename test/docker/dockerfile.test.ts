@@ -1,0 +1,231 @@
+/**
+ * The Dockerfile, checked statically (no Docker daemon on the build machines): it validates with
+ * dockerfile-utils (the linter behind the Docker language server), names the stages the docs name, copies
+ * only sources that exist and that .dockerignore lets through, sources ROS 2 before `npm ci` (rclnodejs
+ * binds to the sourced distro and generates JS for every sourced interface package), builds
+ * gail_bridge_msgs with colcon, and pins Node and the GPU stack to versions that fit package.json.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { validate } from 'dockerfile-utils';
+
+const ROOT = join(import.meta.dirname, '../..');
+const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+const dockerfile = DockerfileParser.parse(text);
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  engines: { node: string };
+  dependencies: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+};
+
+/** Targets documented in the Dockerfile header and docs/ros2-walkthrough.md. */
+const DOCUMENTED_TARGETS = ['cpu', 'gpu', 'test'];
+
+/** ARG defaults declared before the first FROM (global scope). */
+function globalArgs(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of dockerfile.getInitialARGs()) {
+    const p = a.getProperty();
+    if (p?.getName()) out.set(p.getName(), p.getValue() ?? '');
+  }
+  return out;
+}
+
+/** Instructions of one stage, by its `AS` name. */
+function stage(name: string): Instruction[] {
+  const s = dockerfile.getFROMs().find((f) => f.getBuildStage() === name);
+  assert.ok(s, `Dockerfile: no stage named ${name}`);
+  const all = dockerfile.getInstructions();
+  const start = all.indexOf(s);
+  const next = all.findIndex((i, k) => k > start && i.getKeyword() === 'FROM');
+  return all.slice(start, next === -1 ? undefined : next);
+}
+
+/** The instruction as written (keyword, arguments, continuation lines). */
+const body = (i: Instruction): string => i.getTextContent();
+
+/** .dockerignore patterns (top-level names and globs) as a matcher for context-relative paths. */
+function dockerignored(path: string): boolean {
+  const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  return patterns.some((p) => {
+    const re = new RegExp(
+      `^${p
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*\//g, '(.*/)?')
+        .replace(/\*/g, '[^/]*')}(/.*)?$`,
+    );
+    return re.test(path);
+  });
+}
+
+describe('Dockerfile', () => {
+  it('validates with dockerfile-utils (no diagnostics)', () => {
+    assert.deepEqual(
+      validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`),
+      [],
+    );
+  });
+
+  it('the validator flags broken Dockerfiles (so the check above can fail)', () => {
+    assert.ok(validate('FROMM ubuntu\n').length > 0, 'unknown instruction');
+    assert.ok(validate('FROM ubuntu\nCOPY onlyone\n').length > 0, 'COPY with one argument');
+    assert.ok(validate('FROM ubuntu\nEXPOSE notaport\n').length > 0, 'bad EXPOSE');
+  });
+
+  it('has the documented targets, with cpu last so a plain `docker build .` makes it', () => {
+    const stages = dockerfile.getFROMs().map((f) => f.getBuildStage());
+    for (const t of DOCUMENTED_TARGETS)
+      assert.ok(stages.includes(t), `no stage ${t} in ${stages.join(', ')}`);
+    assert.equal(stages.at(-1), 'cpu');
+    assert.equal(new Set(stages).size, stages.length, 'stage names must be unique');
+  });
+
+  it('starts from the ROS 2 Jazzy ros-base image', () => {
+    const base = dockerfile.getFROMs()[0]!;
+    assert.match(base.getImage() ?? '', /^ros:\$\{ROS_DISTRO\}-ros-base$/);
+    assert.equal(globalArgs().get('ROS_DISTRO'), 'jazzy');
+  });
+
+  it('pins a Node 20 release that satisfies package.json engines and checks its SHA-256', () => {
+    const v = globalArgs().get('NODE_VERSION') ?? '';
+    assert.match(v, /^20\.\d+\.\d+$/);
+    const min = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(pkg.engines.node);
+    assert.ok(min, `engines.node ${pkg.engines.node}: expected ">=X[.Y.Z]"`);
+    const [maj, minr, patch] = v.split('.').map(Number) as [number, number, number];
+    const need = [Number(min[1]), Number(min[2] ?? 0), Number(min[3] ?? 0)];
+    assert.ok(
+      maj > need[0]! || (maj === need[0] && (minr > need[1]! || (minr === need[1] && patch >= need[2]!))),
+      `NODE_VERSION ${v} does not satisfy engines.node ${pkg.engines.node}`,
+    );
+    const install = stage('base').map(body).join('\n');
+    assert.match(install, /nodejs\.org\/dist\/v\$\{NODE_VERSION\}\/node-v\$\{NODE_VERSION\}-linux-/);
+    assert.match(install, /SHASUMS256\.txt \| sha256sum -c -/);
+  });
+
+  it('copies only sources that exist and that .dockerignore does not exclude', () => {
+    let checked = 0;
+    for (const copy of dockerfile.getCOPYs()) {
+      if (copy.getFromFlag() || copy.getHeredocs().length > 0) continue;
+      const args = copy.getArguments().map((a) => a.getValue());
+      for (const src of args.slice(0, -1)) {
+        checked++;
+        assert.ok(existsSync(join(ROOT, src)), `COPY ${src}: no such file in the repository`);
+        assert.ok(!dockerignored(src), `COPY ${src}: excluded by .dockerignore`);
+      }
+    }
+    assert.ok(checked >= 8, `expected the sources to be copied, checked ${checked}`);
+    assert.ok(dockerignored('node_modules'), 'node_modules must stay out of the context');
+  });
+
+  it('copies --from only earlier stages', () => {
+    const seen: string[] = [];
+    for (const i of dockerfile.getInstructions()) {
+      if (i.getKeyword() === 'FROM') {
+        const name = dockerfile
+          .getFROMs()
+          .find((f) => f === i)
+          ?.getBuildStage();
+        if (name) seen.push(name);
+      }
+      if (i.getKeyword() === 'COPY') {
+        const from = dockerfile
+          .getCOPYs()
+          .find((c) => c === i)
+          ?.getFromFlag()
+          ?.getValue();
+        if (from)
+          assert.ok(seen.slice(0, -1).includes(from), `COPY --from=${from} before stage ${from} exists`);
+      }
+    }
+  });
+
+  it('builds gail_bridge_msgs with colcon, then runs npm ci with ROS 2 and the overlay sourced', () => {
+    const msgs = stage('msgs').map(body).join('\n');
+    assert.match(msgs, /msgs\/gail_bridge_msgs \/opt\/gail_bridge_ws\/src\/gail_bridge_msgs/);
+    assert.match(
+      msgs,
+      /source \/opt\/ros\/\$\{ROS_DISTRO\}\/setup\.bash[\s\S]*colcon build --packages-select gail_bridge_msgs/,
+    );
+    const install = stage('build').find((i) => i.getKeyword() === 'RUN' && /npm ci/.test(body(i)));
+    assert.ok(install, 'build stage: no RUN with npm ci');
+    const cmd = body(install);
+    const rosAt = cmd.search(/source \/opt\/ros\/\$\{ROS_DISTRO\}\/setup\.bash/);
+    const overlayAt = cmd.indexOf('source /opt/gail_bridge_ws/install/setup.bash');
+    const npmAt = cmd.indexOf('npm ci');
+    assert.ok(rosAt >= 0 && rosAt < npmAt, 'ROS 2 must be sourced before npm ci');
+    assert.ok(
+      overlayAt >= 0 && overlayAt < npmAt,
+      'the gail_bridge_msgs overlay must be sourced before npm ci',
+    );
+    assert.match(cmd, /npm rebuild rclnodejs/);
+    assert.match(
+      cmd,
+      /require\('rclnodejs'\)/,
+      'the image must fail to build when rclnodejs did not install',
+    );
+    assert.match(cmd, /generated\/gail_bridge_msgs/, 'rclnodejs must have generated gail_bridge_msgs');
+  });
+
+  it('has an entrypoint that sources ROS 2 and the overlay and runs gail-bridge', () => {
+    const runtime = stage('runtime');
+    const heredoc = runtime.find((i) =>
+      /^COPY --chmod=755 <<'EOF' \/usr\/local\/bin\/gail-bridge-entrypoint\n/.test(body(i)),
+    );
+    assert.ok(heredoc, 'runtime stage: no heredoc COPY --chmod=755 of /usr/local/bin/gail-bridge-entrypoint');
+    const script =
+      /<<'EOF' \/usr\/local\/bin\/gail-bridge-entrypoint\n([\s\S]*?)\nEOF\n/.exec(text)?.[1] ?? '';
+    assert.match(script, /^#!\/bin\/bash/);
+    assert.match(script, /source "\/opt\/ros\/\$\{ROS_DISTRO\}\/setup\.bash"/);
+    assert.match(script, /source \/opt\/gail_bridge_ws\/install\/setup\.bash/);
+    assert.match(script, /exec gail-bridge "\$@"/);
+    const entry = runtime.find((i) => i.getKeyword() === 'ENTRYPOINT');
+    assert.ok(entry && /gail-bridge-entrypoint/.test(body(entry)));
+    for (const t of ['cpu', 'gpu'])
+      assert.ok(
+        stage(t).some((i) =>
+          /ln -s \/opt\/gail-bridge\/bin\/gail-bridge\.js \/usr\/local\/bin\/gail-bridge/.test(body(i)),
+        ),
+        `${t}: gail-bridge not on PATH`,
+      );
+    assert.ok(existsSync(join(ROOT, 'bin/gail-bridge.js')));
+  });
+
+  it('gpu: CUDA 11.2 + cuDNN 8 base and a tfjs-node-gpu of the same major as @tensorflow/tfjs', () => {
+    const args = globalArgs();
+    assert.match(args.get('CUDA_IMAGE') ?? '', /^nvidia\/cuda:11\.2\.\d+-cudnn8-/);
+    const gpuVersion = args.get('TFJS_NODE_GPU_VERSION') ?? '';
+    const tfjs = pkg.dependencies['@tensorflow/tfjs'] ?? '';
+    assert.equal(gpuVersion.split('.')[0], tfjs.replace(/^[\^~]/, '').split('.')[0]);
+    const gpu = [...stage('build-gpu'), ...stage('gpu')].map(body).join('\n');
+    assert.match(gpu, /@tensorflow\/tfjs-node-gpu@\$\{TFJS_NODE_GPU_VERSION\}/);
+    assert.match(gpu, /--from=cuda \/usr\/local\/cuda\/lib64/);
+    assert.match(gpu, /libcudnn/);
+    assert.match(gpu, /LD_LIBRARY_PATH=\/usr\/local\/cuda\/lib64/);
+  });
+
+  it('test: runs test files that exist, the ROS 2 contract suite among them', () => {
+    const cmd = stage('test').find((i) => i.getKeyword() === 'CMD');
+    assert.ok(cmd);
+    const globs = [...body(cmd).matchAll(/(test\/[a-z]+)\/\*\.test\.ts/g)].map((m) => m[1]!);
+    assert.ok(globs.includes('test/ros'), `test CMD must run test/ros/*.test.ts: ${body(cmd)}`);
+    for (const dir of globs) {
+      const files = existsSync(join(ROOT, dir))
+        ? readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.test.ts'))
+        : [];
+      assert.ok(files.length > 0, `${dir}/*.test.ts matches no file`);
+    }
+  });
+
+  it('rclnodejs is a dependency npm ci installs (optional, so npm ci succeeds without ROS 2)', () => {
+    assert.ok(
+      pkg.optionalDependencies?.['rclnodejs'],
+      'package.json: rclnodejs missing from optionalDependencies',
+    );
+  });
+});
