@@ -106,10 +106,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       const raw = await RawWasmSim.open('@mujoco/mujoco', TASKS_DIR, file, 'tasks');
       const js = await openOrNote('mujoco-js', file, notes);
       try {
-        const nu = raw.nu;
         const protocol = randomProtocol({
-          low: new Array<number>(nu).fill(-1),
-          high: new Array<number>(nu).fill(1),
+          ...raw.ctrlRange(),
           frameSkip: task.frameSkip,
           steps: envSteps,
           seed: SEED,

@@ -17,6 +17,8 @@ interface WasmFs {
 }
 interface WasmModel {
   readonly nu: number;
+  /** nu × 2 [low, high] per actuator. */
+  readonly actuator_ctrlrange: Float64Array;
   delete(): void;
 }
 interface WasmData {
@@ -151,6 +153,25 @@ export class RawWasmSim {
   get nu(): number {
     this.assertLive();
     return this.model.nu;
+  }
+
+  /**
+   * Each actuator's control range; an actuator without one (MuJoCo stores [0, 0]) gets [-1, 1], the
+   * range of the built-in tasks, so random controls stay the size a policy would send. The range is read
+   * rather than `actuator_ctrllimited`, whose bool view @mujoco/mujoco 3.14 cannot return (BindingError
+   * "memory_view<bool>").
+   */
+  ctrlRange(): { low: number[]; high: number[] } {
+    this.assertLive();
+    const { nu, actuator_ctrlrange: range } = this.model;
+    const low: number[] = [];
+    const high: number[] = [];
+    for (let j = 0; j < nu; j++) {
+      const on = range[2 * j]! < range[2 * j + 1]!;
+      low.push(on ? range[2 * j]! : -1);
+      high.push(on ? range[2 * j + 1]! : 1);
+    }
+    return { low, high };
   }
 
   /**
