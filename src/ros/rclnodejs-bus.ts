@@ -52,6 +52,10 @@ interface RclClient extends RclEntity {
   sendRequestAsync(request: never, options?: { timeout?: number }): Promise<unknown>;
 }
 
+interface RclServiceResponse {
+  send(response: never): void;
+}
+
 interface RclParameter {
   readonly value: unknown;
 }
@@ -67,13 +71,13 @@ export interface RclNode {
     typeClass: never,
     topic: string,
     options: { qos?: never },
-    callback: (message: never) => void,
+    callback: (message: unknown) => void,
   ): RclEntity;
   createClient(typeClass: never, serviceName: string): RclClient;
   createService(
     typeClass: never,
     serviceName: string,
-    callback: (request: never, response: never) => void,
+    callback: (request: unknown, response: RclServiceResponse) => void,
   ): RclEntity;
   destroyPublisher(publisher: never): void;
   destroySubscription(subscription: never): void;
@@ -204,7 +208,7 @@ export class RclnodejsBus implements Bus {
         );
         return;
       }
-      const sub = this.node.createSubscription(type as never, topic, { qos: this.qos(qos) }, (msg: never) =>
+      const sub = this.node.createSubscription(type as never, topic, { qos: this.qos(qos) }, (msg: unknown) =>
         subscriber.next(msg as MessageOf<K>),
       );
       let live = true;
@@ -301,14 +305,15 @@ export class RclnodejsBus implements Bus {
     handler: (request: RequestOf<K>) => ResponseOf<K> | Promise<ResponseOf<K>>,
   ): ServiceServer {
     this.assertLive(`serve ${service}`);
-    const server = this.node.createService(type as never, service, ((
-      request: RequestOf<K>,
-      response: { send(r: unknown): void },
-    ) => {
+    const server = this.node.createService(type as never, service, (request, response) => {
       Promise.resolve()
-        .then(() => handler(request))
-        .then((r) => response.send(r));
-    }) as never);
+        .then(() => handler(request as RequestOf<K>))
+        .then((r) => response.send(r as never))
+        .catch((err: unknown) => {
+          // A throwing handler leaves the caller to its timeout, as in rclcpp; say why on stderr.
+          process.stderr.write(`gail-bridge: service ${service} handler failed: ${String(err)}\n`);
+        });
+    });
     let live = true;
     const handle: ServiceServer = {
       service,
