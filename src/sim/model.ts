@@ -1,0 +1,381 @@
+/**
+ * Loading MJCF into MuJoCo WASM. `loadModel` copies the model file, its `<include>`s and asset files
+ * (meshes, textures, height fields, skins) into a private folder of the Emscripten filesystem, compiles,
+ * and removes the folder again, so nothing lingers in the WASM heap but the compiled model. Every
+ * failure becomes a `GailBridgeError('mjcf')` naming the file, the problem and the fix.
+ *
+ * `LoadedModel` is the one owner of an MjModel/MjData pair (STYLE 10): `dispose()` frees both, is
+ * idempotent, and any later use throws a `state` error.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { MjData, MjModel } from '@mujoco/mujoco';
+import { GailBridgeError } from '../core/errors.js';
+import { describeThrown, loadMujoco, type Mujoco } from './mujoco.js';
+
+/**
+ * Where the MJCF comes from: a file (with includes and assets next to it), or a string with optional
+ * asset files given by relative path (e.g. `{ 'meshes/foot.stl': bytes }`).
+ */
+export type ModelSource =
+  | { readonly path: string }
+  | {
+      readonly xml: string;
+      readonly assets?: Readonly<Record<string, string | Uint8Array>>;
+      /** Name used in error messages; default "<MJCF string>". */
+      readonly name?: string;
+    };
+
+/**
+ * Live views into one MjData, re-acquired together whenever WASM memory has grown (growth detaches
+ * every earlier view). Row-major: xpos is nbody × 3, cfrc_ext nbody × 6, site_xpos nsite × 3.
+ */
+export interface DataViews {
+  readonly qpos: Float64Array;
+  readonly qvel: Float64Array;
+  readonly qacc: Float64Array;
+  readonly ctrl: Float64Array;
+  readonly xpos: Float64Array;
+  readonly xipos: Float64Array;
+  readonly site_xpos: Float64Array;
+  readonly cfrc_ext: Float64Array;
+  readonly qfrc_constraint: Float64Array;
+  readonly sensordata: Float64Array;
+}
+
+/** MuJoCo joint types (mjtJoint). */
+export const JOINT_TYPES = ['free', 'ball', 'slide', 'hinge'] as const;
+export type JointType = (typeof JOINT_TYPES)[number];
+
+/** Names and layout of a compiled model, read once at load (plain JS data, safe after dispose). */
+export interface ModelInfo {
+  readonly nq: number;
+  readonly nv: number;
+  readonly nu: number;
+  readonly nbody: number;
+  readonly nsensordata: number;
+  /** Physics timestep in seconds. */
+  readonly timestep: number;
+  readonly jointNames: readonly string[];
+  readonly jointTypes: readonly JointType[];
+  /** First qpos index of each joint. */
+  readonly jointQposAdr: readonly number[];
+  /** First qvel index of each joint. */
+  readonly jointDofAdr: readonly number[];
+  readonly bodyNames: readonly string[];
+  readonly siteNames: readonly string[];
+  readonly actuatorNames: readonly string[];
+  /** [low, high] per actuator; low === high === 0 when the actuator has no ctrlrange (unlimited). */
+  readonly ctrlRange: readonly (readonly [number, number])[];
+  readonly sensorNames: readonly string[];
+  readonly sensorDims: readonly number[];
+}
+
+let folderCounter = 0;
+const FS_ROOT = '/gail-bridge-mjcf';
+
+/** Loads MJCF from a file or a string (loading the MuJoCo module first if needed). */
+export async function loadModel(source: ModelSource): Promise<LoadedModel> {
+  const mujoco = await loadMujoco();
+  return loadModelWith(mujoco, source);
+}
+
+/** Synchronous `loadModel` for callers that already hold the module. */
+export function loadModelWith(mujoco: Mujoco, source: ModelSource): LoadedModel {
+  const folder = `${FS_ROOT}/${process.pid}-${folderCounter++}`;
+  const where = 'path' in source ? source.path : (source.name ?? '<MJCF string>');
+  let model: MjModel | null = null;
+  try {
+    mkdirTree(mujoco, folder);
+    const mainInFs =
+      'path' in source ? stageFile(mujoco, folder, source.path) : stageString(mujoco, folder, source);
+    try {
+      model = mujoco.MjModel.from_xml_path(mainInFs) as MjModel | null;
+    } catch (err) {
+      throw mjcfError(where, describeThrown(err), folder, err);
+    }
+    if (model === null || model === undefined) {
+      throw mjcfError(where, 'MuJoCo returned no model (a bare mjXError)', folder);
+    }
+    let data: MjData;
+    try {
+      data = new mujoco.MjData(model);
+    } catch (err) {
+      throw new GailBridgeError(
+        'mjcf',
+        `MJCF ${where}: compiled, but MuJoCo could not allocate its data (${describeThrown(err)}). ` +
+          'Reduce <size memory=...> or the model size.',
+        { cause: err },
+      );
+    }
+    const loaded = new LoadedModel(mujoco, where, model, data);
+    model = null;
+    return loaded;
+  } finally {
+    if (model !== null) model.delete();
+    removeTree(mujoco, folder);
+  }
+}
+
+/** Owner of one MjModel/MjData pair. */
+export class LoadedModel {
+  /** The model file path, or the name given to a string model. */
+  readonly origin: string;
+  readonly info: ModelInfo;
+  readonly mujoco: Mujoco;
+  private mjModel: MjModel | null;
+  private mjData: MjData | null;
+  private cached: DataViews;
+
+  /** Takes ownership of `model` and `data`; use `loadModel` rather than calling this. */
+  constructor(mujoco: Mujoco, origin: string, model: MjModel, data: MjData) {
+    this.mujoco = mujoco;
+    this.origin = origin;
+    this.mjModel = model;
+    this.mjData = data;
+    this.info = readInfo(mujoco, model);
+    this.cached = acquireViews(data);
+  }
+
+  /** The MjModel; throws a `state` error after dispose. */
+  get model(): MjModel {
+    if (this.mjModel === null) throw disposedError(this.origin);
+    return this.mjModel;
+  }
+
+  /** The MjData; throws a `state` error after dispose. */
+  get data(): MjData {
+    if (this.mjData === null) throw disposedError(this.origin);
+    return this.mjData;
+  }
+
+  /** Whether dispose() has run. */
+  get disposed(): boolean {
+    return this.mjModel === null;
+  }
+
+  /** Views into MjData, re-acquired if WASM memory grew since the last call. Do not hold across loads. */
+  views(): DataViews {
+    // A grown WebAssembly.Memory detaches its old ArrayBuffer (byteLength 0); the heap is never empty.
+    if (this.cached.qpos.buffer.byteLength === 0) this.cached = acquireViews(this.data);
+    return this.cached;
+  }
+
+  /** Frees MjData and MjModel. Idempotent. */
+  dispose(): void {
+    if (this.mjData !== null) {
+      this.mjData.delete();
+      this.mjData = null;
+    }
+    if (this.mjModel !== null) {
+      this.mjModel.delete();
+      this.mjModel = null;
+    }
+  }
+}
+
+function disposedError(origin: string): GailBridgeError {
+  return new GailBridgeError(
+    'state',
+    `model ${origin} was used after dispose(); load it again with loadModel() if you still need it`,
+  );
+}
+
+function acquireViews(data: MjData): DataViews {
+  return {
+    qpos: data.qpos as Float64Array,
+    qvel: data.qvel as Float64Array,
+    qacc: data.qacc as Float64Array,
+    ctrl: data.ctrl as Float64Array,
+    xpos: data.xpos as Float64Array,
+    xipos: data.xipos as Float64Array,
+    site_xpos: data.site_xpos as Float64Array,
+    cfrc_ext: data.cfrc_ext as Float64Array,
+    qfrc_constraint: data.qfrc_constraint as Float64Array,
+    sensordata: data.sensordata as Float64Array,
+  };
+}
+
+function readInfo(mujoco: Mujoco, model: MjModel): ModelInfo {
+  const names = (type: number, count: number, prefix: string): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = mujoco.mj_id2name(model, type, i);
+      out.push(n === null || n === undefined || n === '' ? `${prefix}${i}` : n);
+    }
+    return out;
+  };
+  const obj = mujoco.mjtObj;
+  const jntType = model.jnt_type as Int32Array;
+  const range = model.actuator_ctrlrange as Float64Array;
+  const ctrlRange: [number, number][] = [];
+  for (let i = 0; i < model.nu; i++) ctrlRange.push([range[2 * i]!, range[2 * i + 1]!]);
+  const opt = model.opt;
+  return {
+    nq: model.nq,
+    nv: model.nv,
+    nu: model.nu,
+    nbody: model.nbody,
+    nsensordata: model.nsensordata,
+    timestep: opt.timestep,
+    jointNames: names(obj.mjOBJ_JOINT.value, model.njnt, 'joint'),
+    jointTypes: Array.from(jntType, (t) => JOINT_TYPES[t] ?? 'hinge'),
+    jointQposAdr: Array.from(model.jnt_qposadr as Int32Array),
+    jointDofAdr: Array.from(model.jnt_dofadr as Int32Array),
+    bodyNames: names(obj.mjOBJ_BODY.value, model.nbody, 'body'),
+    siteNames: names(obj.mjOBJ_SITE.value, model.nsite, 'site'),
+    actuatorNames: names(obj.mjOBJ_ACTUATOR.value, model.nu, 'actuator'),
+    ctrlRange,
+    sensorNames: names(obj.mjOBJ_SENSOR.value, model.nsensor, 'sensor'),
+    sensorDims: Array.from(model.sensor_dim as Int32Array),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Staging files into the Emscripten filesystem
+
+/**
+ * Copies `hostPath` and every file it references into `folder`, mirroring host absolute paths, so
+ * that relative references (`../meshes/a.stl`, meshdir/texturedir/assetdir) resolve exactly as on disk.
+ * Returns the main file's path inside the WASM filesystem.
+ */
+function stageFile(mujoco: Mujoco, folder: string, hostPath: string): string {
+  const main = resolve(hostPath);
+  if (!existsSync(main)) {
+    throw new GailBridgeError(
+      'mjcf',
+      `MJCF ${hostPath}: file not found (resolved to ${main}). Check the path passed to --model or loadModel.`,
+    );
+  }
+  const modelDir = dirname(main);
+  const staged = new Set<string>();
+  const queue: string[] = [main];
+  let assetDirs: string[] = [modelDir];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (staged.has(file)) continue;
+    staged.add(file);
+    const bytes = readFileSync(file);
+    writeFs(mujoco, folder + file, bytes);
+    if (!/\.xml$/i.test(file) && file !== main) continue;
+    const text = bytes.toString('utf8');
+    const compiler = /<compiler\b[^>]*>/i.exec(text)?.[0];
+    if (compiler !== undefined) {
+      const dirs = ['meshdir', 'texturedir', 'assetdir']
+        .map((a) => attr(compiler, a))
+        .filter((d): d is string => d !== undefined)
+        .map((d) => resolve(modelDir, d));
+      assetDirs = [...new Set([...assetDirs, ...dirs])];
+    }
+    for (const m of text.matchAll(/<(\w+)\b[^>]*?>/g)) {
+      const tag = m[1]!.toLowerCase();
+      for (const fm of m[0].matchAll(/\b(file\w*)\s*=\s*("([^"]*)"|'([^']*)')/g)) {
+        const ref = fm[3] ?? fm[4] ?? '';
+        if (ref === '') continue;
+        if (isAbsolute(ref)) {
+          throw new GailBridgeError(
+            'mjcf',
+            `MJCF ${file}: <${tag} ${fm[1]}="${ref}"> is an absolute path; use a path relative to the model ` +
+              'file (or to compiler meshdir/texturedir) so the model can be staged into MuJoCo WASM.',
+          );
+        }
+        const bases = tag === 'include' ? [dirname(file), modelDir] : [...assetDirs, dirname(file)];
+        const found = bases.map((b) => join(b, ref)).find((p) => existsSync(p));
+        // A missing file is left for MuJoCo to report, so the message names the element that wanted it.
+        if (found !== undefined) queue.push(found);
+      }
+    }
+  }
+  return folder + main;
+}
+
+function stageString(
+  mujoco: Mujoco,
+  folder: string,
+  source: { xml: string; assets?: Readonly<Record<string, string | Uint8Array>> },
+): string {
+  for (const [rel, content] of Object.entries(source.assets ?? {})) {
+    if (isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
+      throw new GailBridgeError(
+        'mjcf',
+        `MJCF string asset "${rel}": asset names must be relative paths inside the model folder (no "..")`,
+      );
+    }
+    writeFs(mujoco, `${folder}/model/${rel}`, content);
+  }
+  const main = `${folder}/model/model.xml`;
+  writeFs(mujoco, main, source.xml);
+  return main;
+}
+
+function attr(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)')`).exec(tag);
+  return m === null ? undefined : (m[2] ?? m[3]);
+}
+
+function writeFs(mujoco: Mujoco, path: string, content: string | Uint8Array): void {
+  mkdirTree(mujoco, path.slice(0, path.lastIndexOf('/')));
+  mujoco.FS.writeFile(path, content);
+}
+
+function mkdirTree(mujoco: Mujoco, path: string): void {
+  mujoco.FS.mkdirTree(path, 0o777);
+}
+
+/** Removes `path` and everything under it; missing paths are fine (cleanup after partial staging). */
+function removeTree(mujoco: Mujoco, path: string): void {
+  const fs = mujoco.FS;
+  const found = fs.analyzePath(path, false) as { exists: boolean };
+  if (!found.exists) return;
+  const walk = (p: string): void => {
+    const st = fs.stat(p, false) as { mode: number };
+    if (fs.isDir(st.mode)) {
+      for (const name of fs.readdir(p) as string[]) {
+        if (name !== '.' && name !== '..') walk(`${p}/${name}`);
+      }
+      fs.rmdir(p);
+    } else {
+      fs.unlink(p);
+    }
+  };
+  walk(path);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Error translation
+
+/**
+ * Turns MuJoCo's loader text ("MuJoCo Error: Loading error: XML Error: invalid keyword: 'hinx'\nElement
+ * 'joint', line 1") into one message: the file, the problem, where, and what to do.
+ */
+function mjcfError(where: string, raw: string, folder: string, cause?: unknown): GailBridgeError {
+  const text = raw
+    .split(folder)
+    .join('')
+    .replace(/^MuJoCo Error:\s*/i, '')
+    .replace(/^Loading error:\s*/i, '')
+    .trim();
+  const oneLine = text.replace(/\s*\n+\s*/g, '; ');
+  const lineNo = /line(?: number=)?\s*[=:]?\s*(\d+)/i.exec(text)?.[1];
+  const at = lineNo === undefined ? '' : ` (line ${lineNo})`;
+  let fix: string;
+  const missing = /Error opening file '([^']*)'/i.exec(text)?.[1];
+  if (/XML parse error|XML_ERROR/i.test(text)) {
+    fix = `malformed XML${at}: fix the XML syntax (unclosed or mismatched element)`;
+  } else if (missing !== undefined) {
+    fix =
+      `missing file ${missing}: includes resolve relative to the model file's folder, meshes and textures ` +
+      'relative to compiler meshdir/texturedir (or the model folder); add the file or fix the path';
+  } else if (/unknown transmission target|unknown joint|unknown .* target/i.test(text)) {
+    fix = `an actuator (or tendon/sensor) names something that does not exist${at}: fix the joint/site name it refers to`;
+  } else if (
+    /invalid keyword|bad format in attribute|unrecognized attribute|unrecognized element|invalid attribute|must be/i.test(
+      text,
+    )
+  ) {
+    fix = `bad attribute or element${at}: check it against the MJCF reference for MuJoCo 3.x`;
+  } else {
+    fix = 'MuJoCo could not compile the model: check the element named above against the MJCF reference';
+  }
+  return new GailBridgeError('mjcf', `MJCF ${where}: ${oneLine} — ${fix}.`, { cause });
+}
