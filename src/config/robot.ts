@@ -294,11 +294,11 @@ export function sourceElementNames(src: ObservationSource): readonly string[] {
   return src.names ?? baseSourceNames(src);
 }
 
-/** Default element names: `joint` (position), `joint_vel`, `joint_effort`; `imu.part.x`, `odom.part.x`. */
+/** Default element names, as the simulator names qpos and qvel (sim/task.ts): `joint`, `joint.vel`, `joint.effort`; `imu.part.x`, `odom.part.x`. */
 function baseSourceNames(src: ObservationSource): readonly string[] {
   switch (src.type) {
     case 'sensor_msgs/JointState': {
-      const suffix = { position: '', velocity: '_vel', effort: '_effort' }[src.field];
+      const suffix = { position: '', velocity: '.vel', effort: '.effort' }[src.field];
       return src.joints.map((j) => `${j}${suffix}`);
     }
     case 'sensor_msgs/Imu':

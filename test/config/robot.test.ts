@@ -9,6 +9,8 @@ import {
   parseRobotConfig,
   robotSpec,
 } from '../../src/config/robot.js';
+import { specDiff } from '../../src/core/spec.js';
+import { makeTaskEnv } from '../../src/sim/tasks/index.js';
 
 const ARM = 'config/robots/arm6-forward-position.yaml';
 const HOPPER = 'config/robots/hopper-sim.yaml';
@@ -48,7 +50,7 @@ describe('robot config', () => {
     const spec = robotSpec(cfg, ARM);
     assert.equal(spec.observation.names.length, 12);
     assert.equal(spec.observation.names[0], 'shoulder_pan_joint');
-    assert.equal(spec.observation.names[6], 'shoulder_pan_joint_vel');
+    assert.equal(spec.observation.names[6], 'shoulder_pan_joint.vel');
     assert.equal(spec.observation.units[6], 'rad/s');
     assert.deepEqual(spec.action.names, [
       'shoulder_pan_joint',
@@ -76,6 +78,16 @@ describe('robot config', () => {
     assert.equal(measuredTopic(cfg), undefined);
     // max(3 periods, 50 ms) at 125 Hz: 3/125 = 24 ms < 50 ms.
     assert.equal(observationTimeout(cfg), 0.05);
+  });
+
+  it('the Hopper config derives exactly the simulated Hopper task spec (names, order, units, rate)', async () => {
+    const env = await makeTaskEnv('hopper');
+    try {
+      assert.deepEqual(specDiff(env.spec, robotSpec(loadRobotConfig(HOPPER))), []);
+      assert.deepEqual(robotSpec(loadRobotConfig(HOPPER)).observation.names, env.spec.observation.names);
+    } finally {
+      env.dispose();
+    }
   });
 
   it('defaults: timeout max(3 periods, 50 ms), recovery cycles, QoS presets', () => {
