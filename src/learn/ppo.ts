@@ -21,7 +21,7 @@ import { Adam } from './adam.js';
 import { computeGae, validateRolloutBatch } from './gae.js';
 import { type GaussianPolicy, gaussianEntropy, gaussianLogProb } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
-import { clipByGlobalNorm, explainedVariance, gatherRows, permutation } from './train-utils.js';
+import { clipByGlobalNorm, explainedVariance, gatherRows, permutation, validIndices } from './train-utils.js';
 import type { PolicyLearner, RolloutBatch, UpdateStats } from './types.js';
 import { ValueFunction, valueBatch } from './value.js';
 
@@ -177,17 +177,19 @@ export class PpoLearner implements PolicyLearner {
     const { advantages, returns } = computeGae(batch, v, c.gamma, c.lambda);
     const lr = scheduledLearningRate(c, this.updates);
 
-    const mbSize = Math.max(1, Math.floor(n / c.numMinibatches));
+    // Steps of diverged episodes (valid = 0) are left out of every loss (RolloutBatch.valid).
+    const usable = validIndices(n, batch.valid);
+    const mbSize = Math.max(1, Math.floor(usable.length / c.numMinibatches));
     const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
     let steps = 0;
     let skipped = 0;
     let epochsDone = 0;
     const vars = [...this.policy.variables, ...this.value.net.variables];
     for (let epoch = 0; epoch < c.epochs; epoch++) {
-      const perm = permutation(n, this.rng);
+      const perm = permutation(n, this.rng, usable);
       let epochKl = 0;
       let epochSteps = 0;
-      for (let start = 0; start + mbSize <= n; start += mbSize) {
+      for (let start = 0; start + mbSize <= perm.length; start += mbSize) {
         const idx = perm.subarray(start, start + mbSize);
         const s = this.step(
           {
@@ -216,7 +218,7 @@ export class PpoLearner implements PolicyLearner {
     }
     this.skippedTotal += skipped;
     this.updates++;
-    if (c.updateNormalizer) this.policy.obsNorm.update(batch.obs, n);
+    if (c.updateNormalizer) this.policy.obsNorm.update(gatherRows(batch.obs, obsDim, usable), usable.length);
 
     const div = Math.max(steps, 1);
     const std = this.policy.std();
@@ -227,7 +229,7 @@ export class PpoLearner implements PolicyLearner {
       approxKl: sums.approxKl / div,
       clipFraction: sums.clipFraction / div,
       gradNorm: sums.gradNorm / div,
-      explainedVariance: explainedVariance(v.values, returns),
+      explainedVariance: explainedVariance(gatherRows(v.values, 1, usable), gatherRows(returns, 1, usable)),
       learningRate: lr,
       epochs: epochsDone,
       steps,

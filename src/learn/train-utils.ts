@@ -6,17 +6,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
 
-/** A Fisher–Yates permutation of 0..n−1 drawn from `rng`. */
-export function permutation(n: number, rng: Rng): Uint32Array {
-  const p = new Uint32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
+/** A Fisher–Yates shuffle of `items` (default 0..n−1) drawn from `rng`, as a new array. */
+export function permutation(n: number, rng: Rng, items?: Uint32Array): Uint32Array {
+  const p = items ? Uint32Array.from(items) : Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = p.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const t = p[i]!;
     p[i] = p[j]!;
     p[j] = t;
   }
   return p;
+}
+
+/** Indices of the steps a loss may use: those with `valid` ≠ 0 (all of 0..n−1 when `valid` is absent). */
+export function validIndices(n: number, valid: Uint8Array | undefined): Uint32Array {
+  if (!valid) return Uint32Array.from({ length: n }, (_, i) => i);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (valid[i]) out.push(i);
+  return Uint32Array.from(out);
 }
 
 /** Rows `idx` of a rows × dim matrix, as a new idx.length × dim Float32Array. */

@@ -22,7 +22,7 @@ import { Adam } from './adam.js';
 import { computeGae, validateRolloutBatch } from './gae.js';
 import { type GaussianPolicy, gaussianEntropy, gaussianLogProb } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
-import { explainedVariance, gatherRows, mean, permutation, variance } from './train-utils.js';
+import { explainedVariance, gatherRows, mean, permutation, validIndices, variance } from './train-utils.js';
 import type { PolicyLearner, RolloutBatch, UpdateStats } from './types.js';
 import { ValueFunction, valueBatch } from './value.js';
 
@@ -189,23 +189,32 @@ export class TrpoLearner implements PolicyLearner {
       );
     }
     const c = this.config;
-    const n = batch.numSteps * batch.numEnvs;
     const v = valueBatch(this.value, this.policy.obsNorm, batch);
-    const { advantages, returns } = computeGae(batch, v, c.gamma, c.lambda);
-    const adv = Float32Array.from(advantages);
+    const gae = computeGae(batch, v, c.gamma, c.lambda);
+    // Steps of diverged episodes (valid = 0) are left out of every loss (RolloutBatch.valid).
+    const usable = validIndices(batch.numSteps * batch.numEnvs, batch.valid);
+    const n = usable.length;
+    if (n === 0) {
+      this.updates++;
+      return { skipped: 1, validSteps: 0 };
+    }
+    const obsNorm = gatherRows(v.obsNorm, batch.obsDim, usable);
+    const returns = gatherRows(gae.returns, 1, usable);
+    const adv = gatherRows(gae.advantages, 1, usable);
     if (c.normalizeAdvantages && n > 1) {
       const m = mean(adv);
       const s = Math.sqrt(variance(adv)) + 1e-8;
       for (let i = 0; i < n; i++) adv[i] = (adv[i]! - m) / s;
     }
-    const policyStats = this.policyStep(v.obsNorm, batch.actions, adv, n);
-    const valueLoss = this.fitValue(v.obsNorm, returns, n);
+    const policyStats = this.policyStep(obsNorm, gatherRows(batch.actions, batch.actDim, usable), adv, n);
+    const valueLoss = this.fitValue(obsNorm, returns, n);
     this.updates++;
-    if (c.updateNormalizer) this.policy.obsNorm.update(batch.obs, n);
+    if (c.updateNormalizer) this.policy.obsNorm.update(gatherRows(batch.obs, batch.obsDim, usable), n);
     return {
       ...policyStats,
       valueLoss,
-      explainedVariance: explainedVariance(v.values, returns),
+      explainedVariance: explainedVariance(gatherRows(v.values, 1, usable), returns),
+      validSteps: n,
     };
   }
 

@@ -74,6 +74,23 @@ describe('PpoLearner', () => {
     policy.dispose();
   });
 
+  it('leaves steps marked invalid (diverged episodes) out of the loss', () => {
+    const policy = new GaussianPolicy({ obsDim: 1, actDim: 1, hiddenSizes: [8] }, 1);
+    const ppo = new PpoLearner(policy, { numMinibatches: 2, epochs: 1, valueHiddenSizes: [8] });
+    const { batch } = banditBatch(policy, 32, new Rng(6));
+    const rewards = Float32Array.from(batch.rewards);
+    const valid = new Uint8Array(32).fill(1);
+    for (const k of [0, 5, 17]) {
+      rewards[k] = Number.NaN;
+      valid[k] = 0;
+    }
+    const stats = ppo.update({ ...batch, rewards, valid });
+    assert.equal(stats.skippedSteps, 0);
+    assert.equal(stats.steps, 2);
+    ppo.dispose();
+    policy.dispose();
+  });
+
   it('rejects a batch of the wrong dimensions with both sides named', () => {
     const policy = new GaussianPolicy({ obsDim: 2, actDim: 1, hiddenSizes: [8] }, 1);
     const ppo = new PpoLearner(policy, { valueHiddenSizes: [8] });

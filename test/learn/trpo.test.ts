@@ -74,13 +74,13 @@ describe('TrpoLearner', () => {
       // KL over the batch's own states is what the constraint bounds.
       const states = last.batch.obs;
       const mu0 = policy.meanActions(states, states.length);
-      const ls0 = policy.logStd.dataSync().slice();
+      const ls0 = Float32Array.from(policy.logStd.dataSync());
       const stats = trpo.update(last.batch);
       const kl = klBetween(
         mu0,
         ls0,
         policy.meanActions(states, states.length),
-        policy.logStd.dataSync().slice(),
+        Float32Array.from(policy.logStd.dataSync()),
       );
       assert.ok(kl <= maxKl * (1 + 1e-3), `update ${u}: KL ${kl} > δ ${maxKl}`);
       if (stats.lineSearchSteps! >= 0) {
@@ -134,7 +134,7 @@ describe('fisherVectorProduct', () => {
     const vFv = v.reduce((s, x, i) => s + x * fisher.fvp(v)[i]!, 0);
     fisher.dispose();
     const mu0 = policy.meanActions(obsData, n);
-    const ls0 = policy.logStd.dataSync().slice();
+    const ls0 = Float32Array.from(policy.logStd.dataSync());
     const eps = 1e-2;
     let off = 0;
     for (const x of policy.variables) {
@@ -143,7 +143,12 @@ describe('fisherVectorProduct', () => {
       tf.tidy(() => x.assign(tf.tensor(next, x.shape)));
       off += x.size;
     }
-    const kl = klBetween(mu0, ls0, policy.meanActions(obsData, n), policy.logStd.dataSync().slice());
+    const kl = klBetween(
+      mu0,
+      ls0,
+      policy.meanActions(obsData, n),
+      Float32Array.from(policy.logStd.dataSync()),
+    );
     const model = 0.5 * eps * eps * vFv;
     assert.ok(Math.abs(kl - model) / model < 0.05, `KL ${kl} vs quadratic model ${model}`);
     obs.dispose();
