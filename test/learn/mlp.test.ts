@@ -82,9 +82,17 @@ describe('Mlp', () => {
     const eps = 1e-2;
     const at = (sign: number) => {
       const saved = m.variables.map((v) => v.dataSync().slice());
-      tf.tidy(() => m.variables.forEach((v, i) => v.assign(tf.add(v, tf.mul(sign * eps, tangents[i]!)))));
+      tf.tidy(() => {
+        m.variables.forEach((v, i) => {
+          v.assign(tf.add(v, tf.mul(sign * eps, tangents[i]!)));
+        });
+      });
       const out = tf.tidy(() => m.apply(x).dataSync());
-      tf.tidy(() => m.variables.forEach((v, i) => v.assign(tf.tensor(saved[i]!, v.shape))));
+      tf.tidy(() => {
+        m.variables.forEach((v, i) => {
+          v.assign(tf.tensor(saved[i]!, v.shape));
+        });
+      });
       return out;
     };
     const plus = at(1);
