@@ -19,6 +19,8 @@ ARG NODE_VERSION=20.20.2
 # tfjs-node-gpu 4.x downloads libtensorflow 2.9.1 (GPU), linked against CUDA 11.2 and cuDNN 8.1.
 ARG CUDA_IMAGE=nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04
 ARG TFJS_NODE_GPU_VERSION=4.22.0
+# rclnodejs is an optional peer of gail-bridge (npm ci never installs it); installed here with ROS 2 sourced.
+ARG RCLNODEJS_VERSION=2.2.0
 
 # ---------------------------------------------------------------------------------------------------
 # base: ROS 2 + Node.js (official tarball, pinned) + what the interface package and rclnodejs build need
@@ -52,18 +54,15 @@ RUN source /opt/ros/${ROS_DISTRO}/setup.bash \
  && rm -rf build log
 
 # ---------------------------------------------------------------------------------------------------
-# build: npm ci with ROS 2 and the overlay sourced, so rclnodejs binds to this ROS 2 and its postinstall
-# generates JS for every sourced interface package, gail_bridge_msgs included.
+# build: npm ci (all dependencies) and the compiled CLI. rclnodejs is added per target below, with ROS 2
+# and the overlay sourced, so it binds to this ROS 2 and its postinstall generates JS for every sourced
+# interface package, gail_bridge_msgs included. npm removes packages installed with --no-save on the next
+# install, so each target installs its extra packages in one command.
 FROM base AS build
 COPY --from=msgs /opt/gail_bridge_ws/install /opt/gail_bridge_ws/install
 WORKDIR /opt/gail-bridge
 COPY package.json package-lock.json ./
-RUN source /opt/ros/${ROS_DISTRO}/setup.bash \
- && source /opt/gail_bridge_ws/install/setup.bash \
- && npm ci --ignore-scripts \
- && npm rebuild rclnodejs esbuild \
- && node -e "require('rclnodejs')" \
- && test -d node_modules/rclnodejs/generated/gail_bridge_msgs
+RUN npm ci --ignore-scripts && npm rebuild esbuild
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
@@ -71,6 +70,34 @@ COPY config ./config
 COPY launch ./launch
 COPY msgs ./msgs
 RUN npm run build
+
+FROM build AS build-test
+ARG RCLNODEJS_VERSION
+RUN source /opt/ros/${ROS_DISTRO}/setup.bash \
+ && source /opt/gail_bridge_ws/install/setup.bash \
+ && npm install --no-save "rclnodejs@${RCLNODEJS_VERSION}" \
+ && node -e "require('rclnodejs')" \
+ && test -d node_modules/rclnodejs/generated/gail_bridge_msgs
+
+FROM build AS build-cpu
+ARG RCLNODEJS_VERSION
+RUN npm prune --omit=dev \
+ && source /opt/ros/${ROS_DISTRO}/setup.bash \
+ && source /opt/gail_bridge_ws/install/setup.bash \
+ && npm install --no-save --omit=dev "rclnodejs@${RCLNODEJS_VERSION}" \
+ && node -e "require('rclnodejs')" \
+ && test -d node_modules/rclnodejs/generated/gail_bridge_msgs
+
+FROM build AS build-gpu
+ARG RCLNODEJS_VERSION
+ARG TFJS_NODE_GPU_VERSION
+RUN npm prune --omit=dev \
+ && source /opt/ros/${ROS_DISTRO}/setup.bash \
+ && source /opt/gail_bridge_ws/install/setup.bash \
+ && npm install --no-save --omit=dev "rclnodejs@${RCLNODEJS_VERSION}" "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}" \
+ && node -e "require('rclnodejs')" \
+ && test -d node_modules/rclnodejs/generated/gail_bridge_msgs \
+ && find node_modules/@tensorflow/tfjs-node-gpu/lib -name tfjs_binding.node | grep -q .
 
 # ---------------------------------------------------------------------------------------------------
 # entrypoint: shared by the runtime targets
@@ -95,7 +122,7 @@ CMD ["--help"]
 # ---------------------------------------------------------------------------------------------------
 # test: the build tree (dev dependencies, tests) — runs the rclnodejs contract tests against real ROS 2
 FROM runtime AS test
-COPY --from=build /opt/gail-bridge /opt/gail-bridge
+COPY --from=build-test /opt/gail-bridge /opt/gail-bridge
 COPY test /opt/gail-bridge/test
 RUN ln -s /opt/gail-bridge/bin/gail-bridge.js /usr/local/bin/gail-bridge
 WORKDIR /opt/gail-bridge
@@ -107,15 +134,6 @@ CMD ["bash", "-c", "node --import tsx --test test/ros/*.test.ts test/msgs/*.test
 # image: no CUDA 11.2 image exists for Ubuntu 24.04, which Jazzy needs) and @tensorflow/tfjs-node-gpu.
 # Run with `docker run --gpus all` (NVIDIA Container Toolkit on the host).
 FROM ${CUDA_IMAGE} AS cuda
-
-FROM build AS build-gpu
-ARG TFJS_NODE_GPU_VERSION
-RUN npm prune --omit=dev \
- && npm install --no-save --omit=dev "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}" \
- && find node_modules/@tensorflow/tfjs-node-gpu/lib -name tfjs_binding.node | grep -q .
-
-FROM build AS build-cpu
-RUN npm prune --omit=dev
 
 FROM runtime AS gpu
 COPY --from=cuda /usr/local/cuda/lib64 /usr/local/cuda/lib64

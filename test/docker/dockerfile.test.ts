@@ -18,7 +18,8 @@ const dockerfile = DockerfileParser.parse(text);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   engines: { node: string };
   dependencies: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 /** Targets documented in the Dockerfile header and docs/ros2-walkthrough.md. */
@@ -152,24 +153,33 @@ describe('Dockerfile', () => {
       msgs,
       /source \/opt\/ros\/\$\{ROS_DISTRO\}\/setup\.bash[\s\S]*colcon build --packages-select gail_bridge_msgs/,
     );
-    const install = stage('build').find((i) => i.getKeyword() === 'RUN' && /npm ci/.test(body(i)));
-    assert.ok(install, 'build stage: no RUN with npm ci');
-    const cmd = body(install);
-    const rosAt = cmd.search(/source \/opt\/ros\/\$\{ROS_DISTRO\}\/setup\.bash/);
-    const overlayAt = cmd.indexOf('source /opt/gail_bridge_ws/install/setup.bash');
-    const npmAt = cmd.indexOf('npm ci');
-    assert.ok(rosAt >= 0 && rosAt < npmAt, 'ROS 2 must be sourced before npm ci');
-    assert.ok(
-      overlayAt >= 0 && overlayAt < npmAt,
-      'the gail_bridge_msgs overlay must be sourced before npm ci',
-    );
-    assert.match(cmd, /npm rebuild rclnodejs/);
-    assert.match(
-      cmd,
-      /require\('rclnodejs'\)/,
-      'the image must fail to build when rclnodejs did not install',
-    );
-    assert.match(cmd, /generated\/gail_bridge_msgs/, 'rclnodejs must have generated gail_bridge_msgs');
+    const ci = stage('build').find((i) => i.getKeyword() === 'RUN' && /npm ci/.test(body(i)));
+    assert.ok(ci, 'build stage: no RUN with npm ci');
+    for (const target of ['build-test', 'build-cpu', 'build-gpu']) {
+      const install = stage(target).find((i) => i.getKeyword() === 'RUN' && /rclnodejs@/.test(body(i)));
+      assert.ok(install, `${target}: no RUN installing rclnodejs`);
+      const cmd = body(install);
+      const rosAt = cmd.search(/source \/opt\/ros\/\$\{ROS_DISTRO\}\/setup\.bash/);
+      const overlayAt = cmd.indexOf('source /opt/gail_bridge_ws/install/setup.bash');
+      const npmAt = cmd.indexOf('npm install');
+      assert.ok(rosAt >= 0 && rosAt < npmAt, `${target}: ROS 2 must be sourced before installing rclnodejs`);
+      assert.ok(
+        overlayAt >= 0 && overlayAt < npmAt,
+        `${target}: the gail_bridge_msgs overlay must be sourced first`,
+      );
+      assert.match(
+        cmd,
+        /require\('rclnodejs'\)/,
+        `${target}: the build must fail when rclnodejs did not install`,
+      );
+      assert.match(
+        cmd,
+        /generated\/gail_bridge_msgs/,
+        `${target}: rclnodejs must have generated gail_bridge_msgs`,
+      );
+      // npm drops earlier --no-save packages on the next install: one install command per target.
+      assert.equal(stage(target).filter((i) => /npm install/.test(body(i))).length, 1);
+    }
   });
 
   it('has an entrypoint that sources ROS 2 and the overlay and runs gail-bridge', () => {
@@ -222,10 +232,19 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('rclnodejs is a dependency npm ci installs (optional, so npm ci succeeds without ROS 2)', () => {
+  it('installs the rclnodejs version package.json accepts as its optional peer', () => {
+    const range = pkg.peerDependencies?.['rclnodejs'] ?? '';
     assert.ok(
-      pkg.optionalDependencies?.['rclnodejs'],
-      'package.json: rclnodejs missing from optionalDependencies',
+      pkg.peerDependenciesMeta?.['rclnodejs']?.optional,
+      'rclnodejs must stay optional (npm ci without ROS 2)',
+    );
+    const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+    assert.ok(m, `peerDependencies.rclnodejs: expected ^X.Y.Z, got "${range}"`);
+    const v = (globalArgs().get('RCLNODEJS_VERSION') ?? '').split('.').map(Number);
+    assert.equal(v[0], Number(m[1]), `RCLNODEJS_VERSION ${v.join('.')} outside ${range}`);
+    assert.ok(
+      v[1]! > Number(m[2]) || (v[1] === Number(m[2]) && v[2]! >= Number(m[3])),
+      `RCLNODEJS_VERSION outside ${range}`,
     );
   });
 });
