@@ -133,7 +133,7 @@ export class LoadedModel {
     this.origin = origin;
     this.mjModel = model;
     this.mjData = data;
-    this.info = readInfo(mujoco, model);
+    this.info = readInfo(model);
     this.cached = acquireViews(data);
   }
 
@@ -156,6 +156,7 @@ export class LoadedModel {
 
   /** Views into MjData, re-acquired if WASM memory grew since the last call. Do not hold across loads. */
   views(): DataViews {
+    if (this.mjData === null) throw disposedError(this.origin);
     // A grown WebAssembly.Memory detaches its old ArrayBuffer (byteLength 0); the heap is never empty.
     if (this.cached.qpos.buffer.byteLength === 0) this.cached = acquireViews(this.data);
     return this.cached;
@@ -196,16 +197,17 @@ function acquireViews(data: MjData): DataViews {
   };
 }
 
-function readInfo(mujoco: Mujoco, model: MjModel): ModelInfo {
-  const names = (type: number, count: number, prefix: string): string[] => {
-    const out: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const n = mujoco.mj_id2name(model, type, i);
-      out.push(n === null || n === undefined || n === '' ? `${prefix}${i}` : n);
-    }
-    return out;
-  };
-  const obj = mujoco.mjtObj;
+function readInfo(model: MjModel): ModelInfo {
+  // Names come from the model's name buffer: mj_id2name returns garbage (not null) for unnamed
+  // objects in this WASM build, so unnamed ones are detected here and given `${prefix}${index}`.
+  const buffer = new Uint8Array(Int8Array.from(model.names as Int8Array).buffer);
+  const decoder = new TextDecoder();
+  const names = (adr: Int32Array, prefix: string): string[] =>
+    Array.from(adr, (start, i) => {
+      let end = start;
+      while (end < buffer.length && buffer[end] !== 0) end++;
+      return end === start ? `${prefix}${i}` : decoder.decode(buffer.subarray(start, end));
+    });
   const jntType = model.jnt_type as Int32Array;
   const range = model.actuator_ctrlrange as Float64Array;
   const ctrlRange: [number, number][] = [];
@@ -218,15 +220,15 @@ function readInfo(mujoco: Mujoco, model: MjModel): ModelInfo {
     nbody: model.nbody,
     nsensordata: model.nsensordata,
     timestep: opt.timestep,
-    jointNames: names(obj.mjOBJ_JOINT.value, model.njnt, 'joint'),
+    jointNames: names(model.name_jntadr as Int32Array, 'joint'),
     jointTypes: Array.from(jntType, (t) => JOINT_TYPES[t] ?? 'hinge'),
     jointQposAdr: Array.from(model.jnt_qposadr as Int32Array),
     jointDofAdr: Array.from(model.jnt_dofadr as Int32Array),
-    bodyNames: names(obj.mjOBJ_BODY.value, model.nbody, 'body'),
-    siteNames: names(obj.mjOBJ_SITE.value, model.nsite, 'site'),
-    actuatorNames: names(obj.mjOBJ_ACTUATOR.value, model.nu, 'actuator'),
+    bodyNames: names(model.name_bodyadr as Int32Array, 'body'),
+    siteNames: names(model.name_siteadr as Int32Array, 'site'),
+    actuatorNames: names(model.name_actuatoradr as Int32Array, 'actuator'),
     ctrlRange,
-    sensorNames: names(obj.mjOBJ_SENSOR.value, model.nsensor, 'sensor'),
+    sensorNames: names(model.name_sensoradr as Int32Array, 'sensor'),
     sensorDims: Array.from(model.sensor_dim as Int32Array),
   };
 }
