@@ -764,6 +764,9 @@ export namespace gail_bridge {
         /** Architecture activation. */
         activation: string;
 
+        /** Architecture hasValue. */
+        hasValue: boolean;
+
         /** Architecture valueHidden. */
         valueHidden: number[];
 
@@ -805,6 +808,9 @@ export namespace gail_bridge {
 
             /** Architecture activation */
             activation?: (string|null);
+
+            /** Architecture hasValue */
+            hasValue?: (boolean|null);
 
             /** Architecture valueHidden */
             valueHidden?: (number[]|null);

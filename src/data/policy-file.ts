@@ -1,0 +1,435 @@
+/**
+ * Policy files: one file per policy, with everything needed to run it and to check it fits a robot
+ * (DESIGN.md, Data; specs/failure-cases.md, "policy file" and "crash" rows). Framework-free: the learner
+ * converts its TensorFlow.js networks to and from `PolicyRecord` (tensor names match src/learn's
+ * `toArrays`).
+ *
+ * Layout (all integers little-endian):
+ *
+ *   bytes 0..7    magic "GBPOLICY"
+ *   bytes 8..11   format version (uint32) = 1
+ *   bytes 12..15  reserved, 0
+ *   bytes 16..23  payload length n (uint64)
+ *   bytes 24..55  SHA-256 of the payload
+ *   bytes 56..    payload: gail_bridge.PolicyPayload (protobuf), exactly n bytes
+ *
+ * The size and the hash are checked before any protobuf is decoded, so a truncated, extended or altered
+ * file is refused by its size or hash, not half-parsed. The record is then validated: shapes against the
+ * architecture, the architecture against the spec, every weight and statistic finite.
+ */
+import { createHash } from 'node:crypto';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { GailBridgeError } from '../core/errors.js';
+import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
+import {
+  bytesToFloat32,
+  float32ToBytes,
+  fromKeyValues,
+  type gail_bridge,
+  PolicyPayloadCodec,
+  specFromProto,
+  specToProto,
+  toKeyValues,
+} from './proto.js';
+
+/** Hidden-layer nonlinearities (same names as src/learn's ACTIVATIONS). */
+export const POLICY_ACTIVATIONS = {
+  tanh: 'tanh',
+  relu: 'max(0, x)',
+} as const;
+export type PolicyActivation = keyof typeof POLICY_ACTIVATIONS;
+
+/** A Gaussian policy whose mean is an MLP; log σ is a state-independent vector. */
+export interface GaussianMlpArchitecture {
+  readonly kind: 'gaussian-mlp';
+  readonly obsDim: number;
+  readonly actDim: number;
+  /** Hidden layer widths of the mean network, input side first. */
+  readonly hidden: readonly number[];
+  readonly activation: PolicyActivation;
+  /** Hidden widths of the value network when one is stored (output width 1). */
+  readonly valueHidden?: readonly number[];
+}
+
+/** A float32 tensor, row-major: `data.length` = product of `shape`. */
+export interface NamedTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** Observation normaliser: obsNorm = clip((obs − mean) / sqrt(var + epsilon), ±clip). */
+export interface ObsNormalizerStats {
+  /** obsDim means. */
+  readonly mean: Float64Array;
+  /** obsDim population variances (≥ 0). */
+  readonly var: Float64Array;
+  /** Observations the statistics were computed from. */
+  readonly count: number;
+  readonly epsilon: number;
+  /** Clip bound for normalised values; Infinity for none. */
+  readonly clip: number;
+}
+
+/** How the policy was trained (information; `evalReturn` is the mean return of the last evaluation). */
+export interface TrainingMeta {
+  readonly algo: string;
+  readonly envSteps: number;
+  readonly seed: number;
+  /** ISO 8601. */
+  readonly date: string;
+  readonly evalReturn?: number;
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything a policy file holds. `tensors` are in the order of `expectedTensors(architecture)`;
+ * `optimizer` (named tensors, any shapes) lets training resume.
+ */
+export interface PolicyRecord {
+  readonly spec: Spec;
+  readonly obsNorm: ObsNormalizerStats;
+  readonly architecture: GaussianMlpArchitecture;
+  readonly tensors: readonly NamedTensor[];
+  readonly training: TrainingMeta;
+  readonly optimizer?: readonly NamedTensor[];
+}
+
+const MAGIC = new TextEncoder().encode('GBPOLICY');
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = 56;
+/** Largest payload read (policies are MiBs; this guards allocation on a corrupt length). */
+export const MAX_POLICY_PAYLOAD_BYTES = 1 << 30;
+
+/**
+ * The tensors a `gaussian-mlp` stores, in file order:
+ *
+ *   policy/mean/k/w  [in_k × out_k], policy/mean/k/b [out_k]  for k = 0..hidden.length (last: out = actDim)
+ *   policy/logStd    [actDim]
+ *   value/k/w, value/k/b                                       when valueHidden is set (last: out = 1)
+ */
+export function expectedTensors(arch: GaussianMlpArchitecture): { name: string; shape: number[] }[] {
+  const mlp = (
+    prefix: string,
+    widths: readonly number[],
+    outDim: number,
+  ): { name: string; shape: number[] }[] => {
+    const dims = [arch.obsDim, ...widths, outDim];
+    return dims.slice(1).flatMap((out, k) => [
+      { name: `${prefix}/${k}/w`, shape: [dims[k]!, out] },
+      { name: `${prefix}/${k}/b`, shape: [out] },
+    ]);
+  };
+  return [
+    ...mlp('policy/mean', arch.hidden, arch.actDim),
+    { name: 'policy/logStd', shape: [arch.actDim] },
+    ...(arch.valueHidden ? mlp('value', arch.valueHidden, 1) : []),
+  ];
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
+  return -1;
+}
+
+/**
+ * Checks a record's invariants; throws naming `what` and the part: architecture vs spec, tensor names,
+ * order and shapes, finiteness of weights and statistics.
+ */
+export function validatePolicyRecord(record: PolicyRecord, what: string): void {
+  const bad = (code: 'shape' | 'nonFinite' | 'spec', msg: string): never => {
+    throw new GailBridgeError(code, `${what}: ${msg}`);
+  };
+  const a = record.architecture;
+  if (a.kind !== 'gaussian-mlp')
+    bad('shape', `architecture kind "${a.kind}" is not supported (gaussian-mlp)`);
+  if (!Object.hasOwn(POLICY_ACTIVATIONS, a.activation)) {
+    bad('shape', `activation "${a.activation}" is not one of ${Object.keys(POLICY_ACTIVATIONS).join(', ')}`);
+  }
+  const obsDim = spaceDim(record.spec.observation);
+  const actDim = spaceDim(record.spec.action);
+  if (a.obsDim !== obsDim || a.actDim !== actDim) {
+    bad('spec', `architecture is ${a.obsDim} → ${a.actDim} but the spec is ${obsDim} → ${actDim}`);
+  }
+  for (const w of [...a.hidden, ...(a.valueHidden ?? [])]) {
+    if (!Number.isInteger(w) || w <= 0) bad('shape', `hidden width ${w} is not a positive integer`);
+  }
+  const expected = expectedTensors(a);
+  if (record.tensors.length !== expected.length) {
+    bad(
+      'shape',
+      `expected ${expected.length} tensors (${expected.map((e) => e.name).join(', ')}), got ${record.tensors.length}`,
+    );
+  }
+  expected.forEach((e, i) => {
+    const t = record.tensors[i]!;
+    if (t.name !== e.name) bad('shape', `tensor ${i}: expected ${e.name}, got ${t.name}`);
+    if (t.shape.length !== e.shape.length || t.shape.some((d, j) => d !== e.shape[j])) {
+      bad('shape', `tensor ${e.name}: expected shape [${e.shape}], got [${t.shape}]`);
+    }
+  });
+  for (const t of [...record.tensors, ...(record.optimizer ?? [])]) {
+    if (t.data.length !== product(t.shape)) {
+      bad(
+        'shape',
+        `tensor ${t.name}: shape [${t.shape}] needs ${product(t.shape)} values, got ${t.data.length}`,
+      );
+    }
+    const i = firstNonFinite(t.data);
+    if (i >= 0) bad('nonFinite', `tensor ${t.name}: element ${i} is ${t.data[i]} (weights must be finite)`);
+  }
+  const n = record.obsNorm;
+  if (n.mean.length !== obsDim || n.var.length !== obsDim) {
+    bad(
+      'shape',
+      `normaliser: expected ${obsDim} means and variances, got ${n.mean.length} and ${n.var.length}`,
+    );
+  }
+  for (const [name, arr] of [
+    ['mean', n.mean],
+    ['var', n.var],
+  ] as const) {
+    const i = firstNonFinite(arr);
+    if (i >= 0) bad('nonFinite', `normaliser ${name}[${i}] is ${arr[i]}`);
+  }
+  if (n.var.some((v) => v < 0)) bad('shape', 'normaliser: a variance is negative');
+  if (!(n.epsilon >= 0 && Number.isFinite(n.epsilon)))
+    bad('shape', `normaliser epsilon ${n.epsilon} is invalid`);
+  if (!(n.clip > 0)) bad('shape', `normaliser clip ${n.clip} must be > 0 (Infinity for none)`);
+  if (!(n.count >= 0)) bad('shape', `normaliser count ${n.count} is invalid`);
+}
+
+const tensorToProto = (t: NamedTensor): gail_bridge.Tensor.$Properties => ({
+  name: t.name,
+  shape: [...t.shape],
+  data: float32ToBytes(t.data),
+});
+
+function tensorFromProto(t: gail_bridge.Tensor.$Properties, what: string): NamedTensor {
+  const shape = [...(t.shape ?? [])];
+  const n = product(shape);
+  if (!Number.isSafeInteger(n) || n > MAX_POLICY_PAYLOAD_BYTES / 4) {
+    throw new GailBridgeError('file', `${what}: tensor ${t.name}: shape [${shape}] is impossibly large`);
+  }
+  const name = t.name ?? '';
+  return { name, shape, data: bytesToFloat32(t.data, n, `${what}: tensor ${name}`) };
+}
+
+/** Encodes a validated record as the bytes of a policy file (header + payload). */
+export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Array {
+  validatePolicyRecord(record, what);
+  const a = record.architecture;
+  const payload = PolicyPayloadCodec.encode({
+    spec: specToProto(record.spec),
+    obsNorm: {
+      mean: [...record.obsNorm.mean],
+      var: [...record.obsNorm.var],
+      count: record.obsNorm.count,
+      epsilon: record.obsNorm.epsilon,
+      clip: Number.isFinite(record.obsNorm.clip) ? record.obsNorm.clip : 0,
+    },
+    architecture: {
+      kind: a.kind,
+      obsDim: a.obsDim,
+      actDim: a.actDim,
+      hidden: [...a.hidden],
+      activation: a.activation,
+      hasValue: a.valueHidden !== undefined,
+      valueHidden: [...(a.valueHidden ?? [])],
+    },
+    tensors: record.tensors.map(tensorToProto),
+    training: {
+      algo: record.training.algo,
+      envSteps: record.training.envSteps,
+      seed: record.training.seed,
+      date: record.training.date,
+      evalReturn: record.training.evalReturn,
+      extra: toKeyValues(record.training.extra),
+    },
+    optimizer: (record.optimizer ?? []).map(tensorToProto),
+  });
+  const out = new Uint8Array(HEADER_BYTES + payload.byteLength);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(8, FORMAT_VERSION, true);
+  view.setBigUint64(16, BigInt(payload.byteLength), true);
+  out.set(createHash('sha256').update(payload).digest(), 24);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Decodes and validates the bytes of a policy file; `what` (the path) names it in errors. */
+export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord {
+  const fail = (msg: string): never => {
+    throw new GailBridgeError('file', `${what}: ${msg}`);
+  };
+  if (bytes.byteLength < HEADER_BYTES) {
+    fail(`${bytes.byteLength} bytes is too short for a policy file (its header alone is ${HEADER_BYTES})`);
+  }
+  if (!MAGIC.every((b, i) => bytes[i] === b)) fail('not a gail-bridge policy file (no "GBPOLICY" magic)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== FORMAT_VERSION) {
+    fail(`policy format version ${version} is not supported (this gail-bridge reads ${FORMAT_VERSION})`);
+  }
+  const length = view.getBigUint64(16, true);
+  const actual = BigInt(bytes.byteLength - HEADER_BYTES);
+  if (length !== actual) {
+    fail(
+      `the header declares a ${length}-byte payload but ${actual} bytes follow ` +
+        `(${length > actual ? 'truncated' : 'extra bytes appended'})`,
+    );
+  }
+  const payload = bytes.subarray(HEADER_BYTES);
+  const hash = createHash('sha256').update(payload).digest();
+  if (!hash.equals(bytes.subarray(24, HEADER_BYTES))) {
+    fail('SHA-256 mismatch: the file was altered or damaged after it was written');
+  }
+  const p = PolicyPayloadCodec.decode(payload, what);
+  const { architecture: arch, obsNorm: norm, training: meta } = p;
+  if (!arch || !norm || !meta)
+    return fail('the payload lacks its architecture, normaliser or training record');
+  const record: PolicyRecord = {
+    spec: specFromProto(p.spec, what),
+    obsNorm: {
+      mean: Float64Array.from(norm.mean ?? []),
+      var: Float64Array.from(norm.var ?? []),
+      count: norm.count ?? 0,
+      epsilon: norm.epsilon ?? 0,
+      clip: !norm.clip ? Number.POSITIVE_INFINITY : norm.clip,
+    },
+    architecture: {
+      kind: (arch.kind ?? '') as 'gaussian-mlp',
+      obsDim: arch.obsDim ?? 0,
+      actDim: arch.actDim ?? 0,
+      hidden: [...(arch.hidden ?? [])],
+      activation: (arch.activation ?? '') as PolicyActivation,
+      ...(arch.hasValue ? { valueHidden: [...(arch.valueHidden ?? [])] } : {}),
+    },
+    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what)),
+    training: {
+      algo: meta.algo ?? '',
+      envSteps: meta.envSteps ?? 0,
+      seed: meta.seed ?? 0,
+      date: meta.date ?? '',
+      ...(meta.evalReturn != null ? { evalReturn: meta.evalReturn } : {}),
+      ...(meta.extra?.length ? { extra: fromKeyValues(meta.extra) } : {}),
+    },
+    optimizer: (p.optimizer ?? []).map((t) => tensorFromProto(t, `${what} (optimiser state)`)),
+  };
+  validatePolicyRecord(record, what);
+  return record;
+}
+
+/**
+ * Writes a policy file atomically: temp file in the same folder, fsync, rename over `path`, fsync the
+ * folder, so a crash leaves the old file or the new one, never a mix. Refuses non-finite weights.
+ */
+export async function writePolicyFile(path: string, record: PolicyRecord): Promise<void> {
+  const bytes = encodePolicyFile(record, path);
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx');
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw new GailBridgeError('file', `${path}: cannot write the policy (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}
+
+/**
+ * Reads and validates a policy file. With `expectSpec`, also checks it against the spec of the env or
+ * robot it is for (a `spec` error listing every difference).
+ */
+export async function readPolicyFile(
+  path: string,
+  options: { expectSpec?: Spec } = {},
+): Promise<PolicyRecord> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (err) {
+    throw new GailBridgeError('file', `${path}: cannot read (${(err as Error).message})`, { cause: err });
+  }
+  if (size > HEADER_BYTES + MAX_POLICY_PAYLOAD_BYTES) {
+    throw new GailBridgeError(
+      'file',
+      `${path}: ${size} bytes is larger than any policy file gail-bridge writes`,
+    );
+  }
+  const fh = await open(path, 'r');
+  let bytes: Uint8Array;
+  try {
+    bytes = await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+  const record = decodePolicyFile(bytes, path);
+  if (options.expectSpec) assertSpecsMatch(`${path} vs the env`, options.expectSpec, record.spec);
+  return record;
+}
+
+function activate(kind: PolicyActivation, x: number): number {
+  return kind === 'tanh' ? Math.tanh(x) : Math.max(0, x);
+}
+
+/** Normalises n × obsDim raw observations with the record's statistics (float64). */
+export function normalizeObs(stats: ObsNormalizerStats, obs: ArrayLike<number>, n: number): Float64Array {
+  const d = stats.mean.length;
+  const out = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) {
+      const z = (obs[r * d + j]! - stats.mean[j]!) / Math.sqrt(stats.var[j]! + stats.epsilon);
+      out[r * d + j] = Math.min(stats.clip, Math.max(-stats.clip, z));
+    }
+  }
+  return out;
+}
+
+/**
+ * The policy's mean action for n × obsDim raw observations (normalise → MLP), in float64: a
+ * framework-free reference for deploy checks and for testing exports.
+ */
+export function policyMean(record: PolicyRecord, obs: ArrayLike<number>, n: number): Float64Array {
+  const a = record.architecture;
+  const byName = new Map(record.tensors.map((t) => [t.name, t.data]));
+  let h = normalizeObs(record.obsNorm, obs, n);
+  let width = a.obsDim;
+  const layers = a.hidden.length + 1;
+  for (let k = 0; k < layers; k++) {
+    const w = byName.get(`policy/mean/${k}/w`)!;
+    const b = byName.get(`policy/mean/${k}/b`)!;
+    const out = b.length;
+    const next = new Float64Array(n * out);
+    for (let r = 0; r < n; r++) {
+      for (let o = 0; o < out; o++) {
+        let s = b[o]!;
+        for (let i = 0; i < width; i++) s += h[r * width + i]! * w[i * out + o]!;
+        next[r * out + o] = k < layers - 1 ? activate(a.activation, s) : s;
+      }
+    }
+    h = next;
+    width = out;
+  }
+  return h;
+}
