@@ -62,6 +62,10 @@ export interface ModelInfo {
   readonly jointQposAdr: readonly number[];
   /** First qvel index of each joint. */
   readonly jointDofAdr: readonly number[];
+  /** Body each joint moves. */
+  readonly jointBodyIds: readonly number[];
+  /** Joint axis (x, y, z) in the body frame, per joint. */
+  readonly jointAxes: readonly (readonly [number, number, number])[];
   readonly bodyNames: readonly string[];
   readonly siteNames: readonly string[];
   readonly actuatorNames: readonly string[];
@@ -224,6 +228,11 @@ function readInfo(model: MjModel): ModelInfo {
     jointTypes: Array.from(jntType, (t) => JOINT_TYPES[t] ?? 'hinge'),
     jointQposAdr: Array.from(model.jnt_qposadr as Int32Array),
     jointDofAdr: Array.from(model.jnt_dofadr as Int32Array),
+    jointBodyIds: Array.from(model.jnt_bodyid as Int32Array),
+    jointAxes: Array.from({ length: model.njnt }, (_, i) => {
+      const axis = model.jnt_axis as Float64Array;
+      return [axis[3 * i]!, axis[3 * i + 1]!, axis[3 * i + 2]!] as const;
+    }),
     bodyNames: names(model.name_bodyadr as Int32Array, 'body'),
     siteNames: names(model.name_siteadr as Int32Array, 'site'),
     actuatorNames: names(model.name_actuatoradr as Int32Array, 'actuator'),
