@@ -147,14 +147,23 @@ export class GaussianPolicy implements Policy {
     };
   }
 
-  /** Loads what `toArrays` saved; every shape is checked against this policy's config. */
+  /**
+   * Loads what `toArrays` saved; every shape is checked against this policy's config. The normaliser is
+   * left as it is when `arrays` has no "obsNorm/…" (a policy file carries its statistics separately).
+   */
   loadArrays(arrays: NamedArrays): void {
+    this.assertLive();
+    this.mean.loadArrays(arrays, 'policy/mean');
+    this.loadLogStd(arrays);
+    if (arrays['obsNorm/mean']) this.obsNorm.loadArrays(arrays, 'obsNorm');
+  }
+
+  /** Loads `policy/logStd` alone (shape and finiteness checked). */
+  loadLogStd(arrays: NamedArrays): void {
     this.assertLive();
     const logStd = takeArray(arrays, 'policy/logStd', [this.actDim], 'Gaussian policy');
     assertFinite('Gaussian policy: policy/logStd', logStd);
-    this.mean.loadArrays(arrays, 'policy/mean');
     tf.tidy(() => this.logStd.assign(tf.tensor1d(logStd)));
-    this.obsNorm.loadArrays(arrays, 'obsNorm');
   }
 
   /** Frees the weights. Idempotent; later use throws a `state` error. */

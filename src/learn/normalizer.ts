@@ -127,14 +127,29 @@ export class RunningNormalizer {
     const mean = takeArray(arrays, `${prefix}/mean`, [this.dim], 'observation normaliser');
     const variance = takeArray(arrays, `${prefix}/var`, [this.dim], 'observation normaliser');
     const count = takeArray(arrays, `${prefix}/count`, [1], 'observation normaliser')[0]!;
+    this.setStatistics(mean, variance, count);
+  }
+
+  /** Sets mean, variance (dim each) and count directly, e.g. from a policy file. */
+  setStatistics(mean: ArrayLike<number>, variance: ArrayLike<number>, count: number): void {
+    assertLength('observation normaliser: mean', mean.length, this.dim);
+    assertLength('observation normaliser: var', variance.length, this.dim);
     if (!(count >= 0) || !Number.isFinite(count)) {
       throw new GailBridgeError(
         'file',
         `observation normaliser: count is ${count}, expected a finite count ≥ 0`,
       );
     }
+    for (let j = 0; j < this.dim; j++) {
+      if (!Number.isFinite(mean[j]!) || !(variance[j]! >= 0)) {
+        throw new GailBridgeError(
+          'nonFinite',
+          `observation normaliser: element ${j} has mean ${mean[j]} and variance ${variance[j]} (need finite, var ≥ 0)`,
+        );
+      }
+    }
     this.n = count;
-    this.mean.set(mean);
-    this.var.set(variance);
+    this.mean.set(Array.from(mean));
+    this.var.set(Array.from(variance));
   }
 }
