@@ -50,7 +50,7 @@ export function rewardOfLogit(z: number, kind: RewardKind): number {
       throw new GailBridgeError('config', `unknown reward kind ${String(never)}`);
     }
   }
-  return r > REWARD_CLIP ? REWARD_CLIP : r < -REWARD_CLIP ? -REWARD_CLIP : r;
+  return Math.min(REWARD_CLIP, Math.max(-REWARD_CLIP, r));
 }
 
 /** Rewards for a batch of logits (a new array). */

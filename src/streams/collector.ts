@@ -15,7 +15,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import type { EpisodeEnd } from '../core/trajectory.js';
 import type { RolloutBatch } from '../learn/types.js';
-import { PairBuilder, type PairSet } from './pairs.js';
+import { absorbingPairsFor, PairBuilder, type PairSet } from './pairs.js';
 import { END_CODES, type StepBatch } from './step-batch.js';
 
 /** One finished episode, as seen by the collector (true reward, for evaluation only). */
@@ -52,6 +52,8 @@ export interface CollectorOptions {
   readonly numSteps: number;
   /** Extend observations with the absorbing indicator and add absorbing pairs (DAC); default true. */
   readonly absorbing?: boolean;
+  /** Pad terminated episodes with absorbing pairs up to this horizon (pairs.ts); absent → one pair. */
+  readonly absorbingHorizon?: number;
 }
 
 const END_NAMES = ['terminated', 'truncated', 'diverged'] as const;
@@ -82,6 +84,8 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
         const truncated = new Uint8Array(T * N);
         const finalObs = new Float32Array(T * N * obsDim);
         const valid = new Uint8Array(T * N).fill(1);
+        // Absorbing pairs to add after step k (terminated steps only).
+        const absorbCount = new Uint32Array(T * N);
         const episodes: EpisodeSummary[] = [];
         let diverged = 0;
         epStart!.fill(0);
@@ -102,8 +106,10 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
             epLength![i]!++;
             const code = b.ends[i]!;
             if (code === END_CODES.none) continue;
-            if (code === END_CODES.terminated) terminated[k] = 1;
-            else truncated[k] = 1;
+            if (code === END_CODES.terminated) {
+              terminated[k] = 1;
+              absorbCount[k] = absorbingPairsFor(epLength![i]!, options.absorbingHorizon);
+            } else truncated[k] = 1;
             if (code === END_CODES.diverged) {
               diverged++;
               for (let s = epStart![i]!; s <= t; s++) valid[s * N + i] = 0;
@@ -132,7 +138,7 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
         for (let k = 0; k < T * N; k++) {
           if (!valid[k]) continue;
           builder.push(obs, k * obsDim, actions, k * actDim);
-          if (terminated[k]) builder.pushAbsorbing();
+          if (terminated[k]) builder.pushAbsorbing(absorbCount[k]);
         }
         const batch: RolloutBatch = Object.freeze({
           numSteps: T,

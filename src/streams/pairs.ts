@@ -4,10 +4,17 @@
  * rollouts (the collector) and expert trajectories (`trajectoryPairs`), so both sides are wrapped alike.
  *
  * With absorbing states on, every observation gains one indicator dimension (0 for real states). An
- * episode that `terminated` contributes, after its last real pair, one pair (s_abs, a_abs) with
- * s_abs = [0, …, 0, 1] and a_abs = 0: the absorbing → absorbing transition, whose learned reward tells
+ * episode that `terminated` contributes, after its last real pair, pairs (s_abs, a_abs) with
+ * s_abs = [0, …, 0, 1] and a_abs = 0: the absorbing → absorbing transitions, whose learned reward tells
  * the policy what ending is worth. `truncated` and `interrupted` episodes add none (the MDP would have
  * continued); `diverged` episodes contribute nothing at all.
+ *
+ * How many: one per terminated episode (DAC's replay buffer), or, given the task's horizon H, the
+ * H − L absorbing steps that an episode ending at step L would spend there in the fixed-horizon MDP
+ * (`absorbingPairsFor`). The second weights the absorbing state by its share of the state–action
+ * occupancy that GAIL matches (Ho & Ermon 2016, Sec. 3): when the expert never ends early and the policy
+ * does, D learns within a few rounds that ending is not expert-like, instead of after thousands of
+ * single samples while r(s_abs)/(1 − γ) misprices ending (see trainer.ts).
  */
 import { GailBridgeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -76,16 +83,18 @@ export class PairBuilder {
     this.count++;
   }
 
-  /** Adds the absorbing pair (zeros with indicator 1, zero action). A no-op when absorbing is off. */
-  pushAbsorbing(): void {
+  /** Adds `count` absorbing pairs (zeros with indicator 1, zero action). A no-op when absorbing is off. */
+  pushAbsorbing(count = 1): void {
     if (!this.absorbing) return;
-    this.grow();
-    const o = this.count * this.rowDim;
-    this.obs.fill(0, o, o + this.rowDim);
-    this.obs[o + this.rawObsDim] = 1;
-    const a = this.count * this.actDim;
-    this.acts.fill(0, a, a + this.actDim);
-    this.count++;
+    for (let c = 0; c < count; c++) {
+      this.grow();
+      const o = this.count * this.rowDim;
+      this.obs.fill(0, o, o + this.rowDim);
+      this.obs[o + this.rawObsDim] = 1;
+      const a = this.count * this.actDim;
+      this.acts.fill(0, a, a + this.actDim);
+      this.count++;
+    }
   }
 
   build(): PairSet {
@@ -111,6 +120,16 @@ export interface TrajectoryPairsOptions {
   readonly subsample: number;
   /** Draws the per-trajectory offsets; required when subsample > 1. */
   readonly rng?: Rng;
+  /** Pad terminated episodes with absorbing pairs up to this horizon; absent → one pair. */
+  readonly absorbingHorizon?: number;
+}
+
+/**
+ * Absorbing pairs after an episode that terminated after `length` steps: max(1, horizon − length) when
+ * a horizon is given, else 1 (see the file comment).
+ */
+export function absorbingPairsFor(length: number, horizon: number | undefined): number {
+  return horizon === undefined ? 1 : Math.max(1, horizon - length);
 }
 
 /** Expert pairs plus what was left out. */
@@ -147,7 +166,7 @@ export function trajectoryPairs(
     }
     const offset = k > 1 ? options.rng!.int(k) : 0;
     for (let s = offset; s < t.length; s += k) builder.push(t.obs, s * t.obsDim, t.acts, s * t.actDim);
-    if (t.end === 'terminated') builder.pushAbsorbing();
+    if (t.end === 'terminated') builder.pushAbsorbing(absorbingPairsFor(t.length, options.absorbingHorizon));
   });
   return { pairs: builder.build(), divergedSkipped };
 }

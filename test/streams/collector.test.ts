@@ -49,6 +49,21 @@ describe('collectRollouts', () => {
     });
   });
 
+  it('pads a terminated episode with absorbing pairs up to the horizon when given one', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const src = cold('-a-b|', {
+        a: sb({ o: 1, a: 10, end: 'terminated' }),
+        b: sb({ o: 4, a: 40, end: 'truncated' }),
+      });
+      const out = src.pipe(
+        collectRollouts({ numSteps: 2, absorbingHorizon: 4 }),
+        map((r) => Array.from(r.policyPairs.obs).join(',')),
+      );
+      // Ended after 1 of 4 steps: 3 absorbing pairs; the truncated episode adds none.
+      expectObservable(out).toBe('---r|', { r: '1,0,0,1,0,1,0,1,4,0' });
+    });
+  });
+
   it('marks a truncated step for bootstrapping and adds no absorbing pair', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const src = cold('-a-b|', {

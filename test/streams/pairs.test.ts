@@ -29,6 +29,17 @@ describe('trajectoryPairs', () => {
     assert.deepEqual(Array.from(pairs.acts), [10, 20, 0, 50, 70]);
   });
 
+  it('pads terminated trajectories to the horizon, as the collector does', () => {
+    const { pairs } = trajectoryPairs([traj(1, 2, 'terminated'), traj(5, 5, 'terminated')], {
+      absorbing: true,
+      subsample: 1,
+      absorbingHorizon: 4,
+    });
+    // 2 real + 2 absorbing, then 5 real + 1 absorbing (never fewer than one).
+    assert.equal(pairs.n, 2 + 2 + 5 + 1);
+    assert.equal(Array.from(pairs.obs).filter((x, i) => i % 2 === 1 && x === 1).length, 3);
+  });
+
   it('skips diverged trajectories and counts them', () => {
     const r = trajectoryPairs([traj(1, 2, 'diverged'), traj(5, 1, 'terminated')], {
       absorbing: false,
