@@ -10,7 +10,9 @@ import { VERSION } from '../version.js';
 type Register = (program: Command) => void;
 
 /** Lazily imported so that `gail-bridge tasks` does not load TensorFlow.js, and so on. */
-const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [];
+const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [
+  () => import('./expert.js'),
+];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('gail-bridge')
