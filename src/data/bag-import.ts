@@ -300,8 +300,11 @@ export async function importBag(
   const obsDim = spec.observation.names.length;
   const actDim = spec.action.names.length;
   const mapper = new ObservationMapper(config);
-  const start = all.reduce((m, t) => (t.times[0]! > m ? t.times[0]! : m), 0n);
-  const end = all.reduce((m, t) => (t.times[t.times.length - 1]! > m ? t.times[t.times.length - 1]! : m), 0n);
+  // bigint has no Math.max: the first tick is when every topic has spoken, the last when all have ended.
+  const firsts = all.map((t) => t.times[0]!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lasts = all.map((t) => t.times[t.times.length - 1]!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const start = firsts[firsts.length - 1]!;
+  const end = lasts[lasts.length - 1]!;
   const cursors = all.map(() => 0);
   let actCursor = 0;
   const latest = new Map<string, unknown>();

@@ -174,9 +174,9 @@ describe('importBag', () => {
         const time = 0.05 + 0.1 * k;
         const row = Array.from(t.obs.subarray(4 * k, 4 * k + 4));
         const expected = [time, -time, 10 * time, -10 * time].map(Math.fround);
-        row.forEach((v, i) =>
-          assert.ok(Math.abs(v - expected[i]!) < 1e-5, `obs ${k}: ${row} vs ${expected}`),
-        );
+        for (const [i, v] of row.entries()) {
+          assert.ok(Math.abs(v - expected[i]!) < 1e-5, `obs ${k}: ${row} vs ${expected}`);
+        }
       }
       for (let k = 0; k < t.length; k++) {
         // The command in force during step k is the newest one at or before tick k+1.
