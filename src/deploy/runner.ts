@@ -1,0 +1,578 @@
+/**
+ * The deploy runner: the policy drives a robot over the `Bus`, inside the safety envelope (DESIGN
+ * "Deploy safety"; specs/failure-cases.md, Deploy). Every cycle, in this order:
+ *
+ *   observation finite and fresh → policy → action finite → absolute limits → per-step change limit
+ *   against the measured state → rate limit → publish
+ *
+ * A cycle runs when a new message arrives on the trigger topic (the first observation source), at most
+ * once per control period of robot time (header stamps), so a simulator in lockstep and a robot driver
+ * publishing faster than the control rate both work. A watchdog ticks every control period on the
+ * scheduler: when any input is stale (no message for max(3 periods, 50 ms), or the configured timeout),
+ * it publishes the safe command — within one period of the data going stale, and every period after —
+ * because rclnodejs cannot set a QoS deadline and ros2_control's forward controllers apply the last
+ * command forever. After stale or non-finite input the safe command continues until `recover_cycles`
+ * fresh, finite cycles in a row have been seen. `stop()` (SIGINT/SIGTERM) publishes the safe command for
+ * at least 3 periods before anything is torn down.
+ *
+ * All timing runs on an injected rxjs scheduler and clock, so tests run on virtual time.
+ */
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { actionLimits, observationTimeout, type RobotConfig, robotSpec } from '../config/robot.js';
+import { GailBridgeError } from '../core/errors.js';
+import { assertSpecsMatch, type Spec } from '../core/spec.js';
+import type { Policy } from '../learn/types.js';
+import type { Bus, Publisher } from '../ros/bus.js';
+import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
+import { fromTime, header, type JointState } from '../ros/messages.js';
+import { resolveQos } from '../ros/qos.js';
+import { allFinite, clamp, SafetyEnvelope } from './envelope.js';
+import { type LatencySummary, LatencyWindow } from './latency.js';
+
+/** Runner states; one map so logs, status messages and tests share the words (STYLE 8). */
+export const DEPLOY_MODES = {
+  waiting: 'no complete observation yet: nothing is published',
+  active: 'publishing policy commands',
+  safe: 'publishing the safe command (stale or non-finite input, or recovering)',
+  stopping: 'publishing the safe command before teardown (stop or fault)',
+  stopped: 'torn down',
+} as const;
+export type DeployMode = keyof typeof DEPLOY_MODES;
+
+/** Why the runner published the safe command. */
+export type SafeReason =
+  | 'stale'
+  | 'non_finite_observation'
+  | 'non_finite_action'
+  | 'recovering'
+  | 'deadline'
+  | 'stopping';
+
+/** Counters since start (printed at exit and published on the status topic). */
+export interface DeployCounters {
+  /** Cycles run (trigger messages accepted). */
+  cycles: number;
+  /** Commands published (policy and safe). */
+  published: number;
+  /** Of which safe commands. */
+  safePublished: number;
+  /** Watchdog ticks or cycles that found an input stale. */
+  stale: number;
+  nonFiniteObservations: number;
+  /** Messages the mapping could not read (missing joint, short array). */
+  invalidObservations: number;
+  nonFiniteActions: number;
+  /** Cycles whose compute overran the period, and watchdog ticks later than one period. */
+  deadlineMisses: number;
+  /** Trigger messages within one period of robot time after the last cycle (driver faster than control). */
+  skippedTriggers: number;
+  /** Per action dimension: cycles in which each limit changed the value. */
+  clampedAbsolute: number[];
+  clampedChange: number[];
+  clampedRate: number[];
+}
+
+/** How a run ended. */
+export interface DeployResult {
+  readonly reason: 'stopped' | 'fault';
+  readonly message: string;
+  readonly counters: DeployCounters;
+  /** Trigger receipt → command published, seconds. */
+  readonly latency: LatencySummary;
+}
+
+/** A mode change, for logs and tests. */
+export interface DeployEvent {
+  readonly at: number;
+  readonly mode: DeployMode;
+  readonly reason: string;
+}
+
+export interface DeployOptions {
+  readonly bus: Bus;
+  readonly config: RobotConfig;
+  /** Where the config came from, for messages (default: its name). */
+  readonly configLabel?: string;
+  readonly policy: Policy;
+  /** The spec the policy was trained with (from its policy file); checked against the robot's. */
+  readonly policySpec: Spec;
+  readonly policyLabel?: string;
+  /** Timers: watchdog ticks and shutdown cycles (default asyncScheduler). */
+  readonly scheduler?: SchedulerLike;
+  /** Seconds, for receipt times and latency (default: the scheduler's clock if one is given, else performance.now). */
+  readonly now?: () => number;
+  /** Periods of safe command on stop, at least 3 (default 3). */
+  readonly shutdownCycles?: number;
+  /** Status topic (gail_bridge_msgs/BridgeStatus, about once per second); null to disable. */
+  readonly statusTopic?: string | null;
+  readonly onWarning?: (line: string) => void;
+  readonly onEvent?: (event: DeployEvent) => void;
+}
+
+/** Checks that policy and robot agree; throws a `spec` error with the diff (refuse to start). */
+export function checkPolicyAgainstRobot(
+  options: Pick<DeployOptions, 'config' | 'configLabel' | 'policy' | 'policySpec' | 'policyLabel'>,
+): Spec {
+  const robot = robotSpec(options.config, options.configLabel ?? options.config.name);
+  assertSpecsMatch(
+    `policy ${options.policyLabel ?? '(policy)'} vs robot ${options.configLabel ?? options.config.name}`,
+    options.policySpec,
+    robot,
+  );
+  const { policy } = options;
+  if (policy.obsDim !== robot.observation.names.length || policy.actDim !== robot.action.names.length)
+    throw new GailBridgeError(
+      'spec',
+      `policy ${options.policyLabel ?? ''}: network is ${policy.obsDim} → ${policy.actDim}, robot needs ${robot.observation.names.length} → ${robot.action.names.length}`,
+    );
+  return robot;
+}
+
+/** Runs one policy on one robot until `stop()` or a fault. */
+export class DeployRunner {
+  readonly periodS: number;
+  readonly timeoutS: number;
+  readonly counters: DeployCounters;
+  /** Resolves once the runner has torn down. */
+  readonly done: Promise<DeployResult>;
+
+  private mode: DeployMode = 'waiting';
+  private readonly scheduler: SchedulerLike;
+  private readonly now: () => number;
+  private readonly mapper: ObservationMapper;
+  private readonly envelope: SafetyEnvelope;
+  private readonly latency = new LatencyWindow();
+  private readonly topics: readonly string[];
+  private readonly triggerTopic: string;
+  private readonly latest = new Map<string, unknown>();
+  /** Receipt time of the last message whose stamp advanced, per topic. */
+  private readonly receivedAt = new Map<string, number>();
+  private readonly lastStamp = new Map<string, number>();
+  private readonly obs: Float64Array;
+  private readonly obs32: Float32Array;
+  private readonly measured: Float64Array;
+  /** The last finite measurement of the action joints (what hold_position holds). */
+  private readonly goodMeasured: Float64Array;
+  private hasGoodMeasurement = false;
+  private readonly command: Float64Array;
+  private readonly safeVector: Float64Array;
+  private lastCommand: Float64Array | undefined;
+  private lastCycleStamp = Number.NEGATIVE_INFINITY;
+  private lastPublishAt = Number.NEGATIVE_INFINITY;
+  private freshStreak = 0;
+  private nonFiniteStreak = 0;
+  private missStreak = 0;
+  private stopCyclesLeft = 0;
+  private endReason: DeployResult['reason'] = 'stopped';
+  private endMessage = '';
+  private readonly subs: Subscription[] = [];
+  private commandPub: Publisher<Record<string, unknown>> | undefined;
+  private statusPub: Publisher<Record<string, unknown>> | undefined;
+  private tickIndex = 0;
+  private startedAt = 0;
+  private warnedPublishers = false;
+  /** Whether `safeVector` holds a command (false for hold_position until a measurement was latched). */
+  private safeReady: boolean;
+  private resolveDone!: (r: DeployResult) => void;
+  private readonly opts: DeployOptions;
+
+  /** Validates the pairing (refuses to start on any spec difference) and allocates; `start()` connects. */
+  constructor(options: DeployOptions) {
+    this.opts = options;
+    checkPolicyAgainstRobot(options);
+    const cfg = options.config;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    const sched = this.scheduler;
+    this.now = options.now ?? (options.scheduler ? () => sched.now() / 1000 : () => performance.now() / 1000);
+    this.periodS = 1 / cfg.control_rate_hz;
+    this.timeoutS = observationTimeout(cfg);
+    this.mapper = new ObservationMapper(cfg);
+    const limits = actionLimits(cfg);
+    this.envelope = new SafetyEnvelope(limits, this.periodS);
+    this.topics = configTopics(cfg).map((t) => t.topic);
+    this.triggerTopic = cfg.observation[0]!.topic;
+    this.obs = new Float64Array(this.mapper.dim);
+    this.obs32 = new Float32Array(this.mapper.dim);
+    this.measured = new Float64Array(this.mapper.measuredDim);
+    this.goodMeasured = new Float64Array(this.mapper.measuredDim);
+    this.command = new Float64Array(limits.length);
+    this.safeVector = new Float64Array(limits.length);
+    const zeros = (): number[] => limits.map(() => 0);
+    this.counters = {
+      cycles: 0,
+      published: 0,
+      safePublished: 0,
+      stale: 0,
+      nonFiniteObservations: 0,
+      invalidObservations: 0,
+      nonFiniteActions: 0,
+      deadlineMisses: 0,
+      skippedTriggers: 0,
+      clampedAbsolute: zeros(),
+      clampedChange: zeros(),
+      clampedRate: zeros(),
+    };
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    const safe = cfg.action.safe_command;
+    if (safe.kind === 'fixed') this.safeVector.set(safe.values);
+    this.safeReady = safe.kind !== 'hold_position';
+  }
+
+  /** Current mode. */
+  get currentMode(): DeployMode {
+    return this.mode;
+  }
+
+  /** Subscribes to the inputs, creates the command publisher (warning about other publishers) and starts the watchdog. */
+  start(): void {
+    if (this.commandPub) throw new GailBridgeError('state', 'deploy runner: start() called twice');
+    const { bus, config } = this.opts;
+    const cmdTopic = config.action.topic;
+    const others = bus.countPublishers(cmdTopic);
+    if (others > 0) this.warnPublishers(others);
+    this.commandPub = bus.publisher(
+      cmdTopic,
+      commandType(config),
+      resolveQos(config.qos.command),
+    ) as Publisher<Record<string, unknown>>;
+    if (this.opts.statusTopic !== null) {
+      const topic = this.opts.statusTopic ?? `/${bus.name}/status`;
+      try {
+        this.statusPub = bus.publisher(topic, 'gail_bridge_msgs/msg/BridgeStatus', resolveQos('reliable'));
+      } catch (err) {
+        this.opts.onWarning?.(
+          `status topic ${topic} disabled: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    const qos = resolveQos(config.qos.observation);
+    for (const t of configTopics(config)) {
+      this.subs.push(bus.subscribe(t.topic, t.type, qos).subscribe((msg) => this.onMessage(t.topic, msg)));
+    }
+    this.startedAt = this.now();
+    const periodMs = this.periodS * 1000;
+    this.subs.push(
+      this.scheduler.schedule(
+        function (this: { schedule(s?: unknown, d?: number): void }, runner?: DeployRunner) {
+          runner!.onTick();
+          if (runner!.mode !== 'stopped') this.schedule(runner, periodMs);
+        },
+        periodMs,
+        this,
+      ),
+    );
+  }
+
+  /**
+   * Stops: publishes the safe command now and for `shutdownCycles − 1` more periods, then tears down.
+   * Idempotent; resolves with the result.
+   */
+  stop(message = 'stopped by request'): Promise<DeployResult> {
+    if (this.mode !== 'stopping' && this.mode !== 'stopped') {
+      this.endMessage = message;
+      this.enterStopping();
+    }
+    return this.done;
+  }
+
+  /** The latest latency summary. */
+  latencySummary(): LatencySummary {
+    return this.latency.summary();
+  }
+
+  private setMode(mode: DeployMode, reason: string): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    this.opts.onEvent?.({ at: this.now(), mode, reason });
+  }
+
+  private warnPublishers(n: number): void {
+    if (this.warnedPublishers) return;
+    this.warnedPublishers = true;
+    this.opts.onWarning?.(
+      `command topic ${this.opts.config.action.topic} has ${n} other publisher(s): another node may be commanding this robot`,
+    );
+  }
+
+  private onMessage(topic: string, msg: unknown): void {
+    const t = this.now();
+    this.latest.set(topic, msg);
+    // A message counts as fresh data only when its header stamp advanced (or it has none): a stuck driver
+    // republishing its last message would otherwise look alive forever. A stamp more than a second back is
+    // a clock reset (simulator restart) and counts as new.
+    const stamp = stampOf(msg);
+    const prev = this.lastStamp.get(topic);
+    if (stamp === 0 || prev === undefined || stamp > prev || stamp < prev - 1) {
+      this.receivedAt.set(topic, t);
+      this.lastStamp.set(topic, stamp);
+    }
+    if (topic === this.triggerTopic) this.cycle(t, msg);
+  }
+
+  /** True when every input has a message newer than the timeout at time `t`. */
+  private fresh(t: number): boolean {
+    for (const topic of this.topics) {
+      const r = this.receivedAt.get(topic);
+      if (r === undefined || t - r >= this.timeoutS) return false;
+    }
+    return true;
+  }
+
+  private cycle(receivedAt: number, trigger: unknown): void {
+    if (this.mode === 'stopping' || this.mode === 'stopped') return;
+    // Robot time of the trigger (header stamp), or receipt time when the driver leaves stamps at zero.
+    const stamp = stampOf(trigger) || receivedAt;
+    if (stamp - this.lastCycleStamp < 0.9 * this.periodS && stamp >= this.lastCycleStamp) {
+      this.counters.skippedTriggers++;
+      return;
+    }
+    this.lastCycleStamp = stamp;
+    this.counters.cycles++;
+    if (!this.fresh(receivedAt)) {
+      this.counters.stale++;
+      this.publishSafe('stale', receivedAt);
+      return;
+    }
+    let measuredOk = false;
+    try {
+      this.mapper.observe(this.latest, this.obs);
+      measuredOk = this.mapper.measure(this.latest, this.measured);
+    } catch (err) {
+      if (!(err instanceof GailBridgeError)) throw err;
+      this.counters.invalidObservations++;
+      this.nonFinite('non_finite_observation', receivedAt, err.message);
+      return;
+    }
+    if (!allFinite(this.obs) || (measuredOk && !allFinite(this.measured))) {
+      this.counters.nonFiniteObservations++;
+      this.nonFinite('non_finite_observation', receivedAt, 'non-finite observation');
+      return;
+    }
+    if (measuredOk) {
+      this.goodMeasured.set(this.measured);
+      this.hasGoodMeasurement = true;
+    }
+    if (this.mode === 'safe') {
+      this.freshStreak++;
+      if (this.freshStreak <= this.opts.config.recover_cycles) {
+        this.nonFiniteStreak = 0;
+        this.publishSafe('recovering', receivedAt);
+        return;
+      }
+    }
+    this.obs32.set(this.obs);
+    let action: Float32Array | undefined;
+    try {
+      action = this.opts.policy.act(this.obs32, 1, 'deterministic').actions;
+    } catch (err) {
+      this.opts.onWarning?.(`policy failed: ${err instanceof Error ? err.message : String(err)}`);
+      action = undefined;
+    }
+    const report = action
+      ? this.envelope.apply(action, measuredOk ? this.measured : undefined, this.lastCommand, this.command)
+      : undefined;
+    if (!report?.finite) {
+      this.counters.nonFiniteActions++;
+      this.nonFinite('non_finite_action', receivedAt, 'non-finite action');
+      return;
+    }
+    this.nonFiniteStreak = 0;
+    for (const i of report.clampedAbsolute) this.counters.clampedAbsolute[i]!++;
+    for (const i of report.clampedChange) this.counters.clampedChange[i]!++;
+    for (const i of report.clampedRate) this.counters.clampedRate[i]!++;
+    // A cycle whose compute overran the period holds the safe command instead of a late action.
+    const elapsed = this.now() - receivedAt;
+    if (elapsed > this.periodS) {
+      this.counters.deadlineMisses++;
+      this.missStreak++;
+      if (this.missStreak >= this.opts.config.max_deadline_misses_in_row) {
+        this.fault(
+          `${this.missStreak} deadline misses in a row (compute ${(elapsed * 1e3).toFixed(2)} ms > period)`,
+        );
+        return;
+      }
+      this.publishSafe('deadline', receivedAt);
+      return;
+    }
+    this.missStreak = 0;
+    this.publish(this.command, receivedAt, false);
+    this.setMode('active', 'fresh, finite input');
+  }
+
+  private nonFinite(reason: SafeReason, receivedAt: number, what: string): void {
+    this.nonFiniteStreak++;
+    if (this.nonFiniteStreak >= this.opts.config.max_non_finite_in_row) {
+      this.fault(`${this.nonFiniteStreak} non-finite or invalid cycles in a row (last: ${what})`);
+      return;
+    }
+    this.publishSafe(reason, receivedAt);
+  }
+
+  private fault(message: string): void {
+    this.endReason = 'fault';
+    this.endMessage = `fault: ${message}`;
+    this.opts.onWarning?.(this.endMessage);
+    this.enterStopping();
+  }
+
+  private enterStopping(): void {
+    // From active, hold where the robot is now; from safe, keep the command already being sent.
+    if (this.mode !== 'safe') this.latchSafe();
+    this.setMode('stopping', this.endMessage);
+    this.stopCyclesLeft = Math.max(3, this.opts.shutdownCycles ?? 3);
+    this.stopCycle();
+    // The rest on their own timer, one per period from now, so the shutdown spans the full periods.
+    if (this.mode === 'stopping') {
+      const periodMs = this.periodS * 1000;
+      this.subs.push(
+        this.scheduler.schedule(
+          function (this: { schedule(s?: unknown, d?: number): void }, runner?: DeployRunner) {
+            runner!.stopCycle();
+            if (runner!.mode === 'stopping') this.schedule(runner, periodMs);
+          },
+          periodMs,
+          this,
+        ),
+      );
+    }
+  }
+
+  private stopCycle(): void {
+    const sent = this.publishSafe('stopping', undefined);
+    this.stopCyclesLeft--;
+    // Without a safe command to send (hold_position before any measurement) there is nothing to repeat.
+    if (this.stopCyclesLeft <= 0 || !sent) this.teardown();
+  }
+
+  /** Publishes the safe command, entering safe mode; false when none can be computed yet. */
+  private publishSafe(reason: SafeReason, receivedAt: number | undefined): boolean {
+    if (this.mode !== 'stopping' && this.mode !== 'safe') {
+      if (this.mode === 'waiting' && reason === 'stale') {
+        // Never commanded yet: keep quiet until a complete observation arrives.
+        return false;
+      }
+      this.setMode('safe', reason);
+      this.latchSafe();
+    }
+    if (this.mode === 'safe' && reason !== 'recovering') this.freshStreak = 0;
+    if (!this.safeReady) return false;
+    this.publish(this.safeVector, receivedAt, true);
+    return true;
+  }
+
+  /** Computes the safe vector on entering safe mode; hold_position latches the last good measurement. */
+  private latchSafe(): void {
+    const safe = this.opts.config.action.safe_command;
+    if (safe.kind === 'zero') this.safeVector.fill(0);
+    else if (safe.kind === 'hold_position' && this.hasGoodMeasurement) {
+      this.safeVector.set(this.goodMeasured);
+      this.safeReady = true;
+    }
+    // zero and fixed are within the limits (validated at load); a latched position may not be.
+    for (let i = 0; i < this.safeVector.length; i++) {
+      const l = this.envelope.limits[i]!;
+      this.safeVector[i] = clamp(this.safeVector[i]!, l.low, l.high);
+    }
+  }
+
+  private publish(values: Float64Array, receivedAt: number | undefined, safe: boolean): void {
+    const pub = this.commandPub;
+    if (!pub) return;
+    // Last line of defence: nothing non-finite or outside the absolute limits ever reaches the wire.
+    if (!this.envelope.withinLimits(values)) {
+      throw new GailBridgeError(
+        'state',
+        `deploy: refusing to publish ${Array.from(values).join(', ')} (outside limits)`,
+      );
+    }
+    const t = this.now();
+    pub.publish(
+      commandMessage(this.opts.config.action, values, this.opts.bus.clock.now(), this.periodS) as Record<
+        string,
+        unknown
+      >,
+    );
+    this.lastPublishAt = t;
+    this.counters.published++;
+    if (safe) this.counters.safePublished++;
+    this.lastCommand ??= new Float64Array(values.length);
+    this.lastCommand.set(values);
+    if (receivedAt !== undefined) this.latency.add(t - receivedAt);
+  }
+
+  private onTick(): void {
+    const t = this.now();
+    this.tickIndex++;
+    const expected = this.startedAt + this.tickIndex * this.periodS;
+    if (t - expected > this.periodS) this.counters.deadlineMisses++;
+    if (this.mode === 'stopped') return;
+    if (this.mode === 'stopping') return;
+    if (!this.fresh(t) && t - this.lastPublishAt >= 0.999 * this.periodS) {
+      if (this.mode !== 'waiting') this.counters.stale++;
+      this.publishSafe('stale', undefined);
+    }
+    const ticksPerSecond = Math.max(1, Math.round(1 / this.periodS));
+    if (this.tickIndex % ticksPerSecond === 0) this.publishStatus(t);
+  }
+
+  private publishStatus(t: number): void {
+    const n = this.opts.bus.countPublishers(this.opts.config.action.topic);
+    if (n > 1) this.warnPublishers(n - 1);
+    if (!this.statusPub) return;
+    const states = { waiting: 0, active: 2, safe: 3, stopping: 3, stopped: 4 } as const;
+    const elapsed = t - this.startedAt;
+    this.statusPub.publish({
+      header: header(this.opts.bus.clock.now()),
+      mode: 1,
+      state: this.endReason === 'fault' ? 4 : states[this.mode],
+      message: `${this.mode}: ${JSON.stringify(this.counters)}`,
+      control_rate_hz: this.opts.config.control_rate_hz,
+      achieved_rate_hz: elapsed > 0 ? this.counters.cycles / elapsed : 0,
+      episode: 0,
+      steps: this.counters.cycles,
+      deadline_misses: this.counters.deadlineMisses,
+      topics: this.topics.map((topic) => ({
+        topic,
+        type: '',
+        expected_rate_hz: this.opts.config.control_rate_hz,
+        achieved_rate_hz: 0,
+        received: 0,
+        late: 0,
+        missing: 0,
+        age_s: t - (this.receivedAt.get(topic) ?? Number.NaN),
+      })),
+    });
+  }
+
+  private teardown(): void {
+    if (this.mode === 'stopped') return;
+    for (const s of this.subs) s.unsubscribe();
+    this.subs.length = 0;
+    this.commandPub?.dispose();
+    this.statusPub?.dispose();
+    this.setMode('stopped', this.endMessage);
+    this.resolveDone({
+      reason: this.endReason,
+      message: this.endMessage,
+      counters: this.counters,
+      latency: this.latency.summary(),
+    });
+  }
+}
+
+/** rclnodejs type of the command message. */
+function commandType(cfg: RobotConfig): string {
+  return {
+    'std_msgs/Float64MultiArray': 'std_msgs/msg/Float64MultiArray',
+    'trajectory_msgs/JointTrajectory': 'trajectory_msgs/msg/JointTrajectory',
+    'geometry_msgs/Twist': 'geometry_msgs/msg/Twist',
+  }[cfg.action.type];
+}
+
+/** header.stamp in seconds, or 0 when the message has none. */
+function stampOf(msg: unknown): number {
+  const h = (msg as Partial<JointState> | undefined)?.header;
+  return h?.stamp ? fromTime(h.stamp) : 0;
+}
