@@ -243,8 +243,11 @@ async function readTopics(
         .sort((a, b) => (t.times[a]! < t.times[b]! ? -1 : t.times[a]! > t.times[b]! ? 1 : a - b));
       const times = order.map((i) => t.times[i]!);
       const msgs = order.map((i) => t.msgs[i]);
-      t.times.splice(0, t.times.length, ...times);
-      t.msgs.splice(0, t.msgs.length, ...msgs);
+      // Element-wise: a spread of a long recording would overflow the call stack.
+      times.forEach((v, i) => {
+        t.times[i] = v;
+        t.msgs[i] = msgs[i];
+      });
     }
     for (let i = 1; i < t.times.length; i++) {
       t.report.maxGapS = Math.max(t.report.maxGapS, Number(t.times[i]! - t.times[i - 1]!) / 1e9);

@@ -1,0 +1,204 @@
+/**
+ * `gail-bridge inspect FILE [--json] [--repair OUT]`: what a file holds. A gail-bridge demo file: its spec,
+ * episodes, steps, end reasons and returns. Any other MCAP file or rosbag2 folder: topics, types,
+ * message counts and time range. `--repair OUT` rewrites a damaged demo file (hard kill, truncation)
+ * with every complete episode, the cut one marked interrupted, and says what was lost.
+ */
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Spec } from '../core/spec.js';
+import { EPISODE_END_NAMES, type EpisodeEnd, trajectoryReturn } from '../core/trajectory.js';
+import { bagFiles } from '../data/bag-import.js';
+import { DEMO_METADATA_NAME } from '../data/demo-format.js';
+import { readDemoFile, repairDemoFile } from '../data/demo-reader.js';
+import { summarizeMcap } from '../data/mcap-summary.js';
+import { info, report, runCommand } from './common.js';
+
+/** `inspect` on a demo file. */
+export interface DemoInspection {
+  readonly kind: 'demo';
+  readonly file: string;
+  readonly spec: Spec;
+  readonly episodes: number;
+  readonly steps: number;
+  readonly ends: Readonly<Record<EpisodeEnd, number>>;
+  /** Per episode: steps, end, return (when rewards were recorded), metadata. */
+  readonly perEpisode: readonly {
+    index: number;
+    steps: number;
+    end: EpisodeEnd;
+    return?: number;
+    metadata: Readonly<Record<string, string>>;
+  }[];
+  readonly skipped: Readonly<Record<string, number>>;
+}
+
+/** `inspect` on any other MCAP file or bag folder. */
+export interface McapInspection {
+  readonly kind: 'mcap';
+  readonly files: readonly string[];
+  readonly profile: string;
+  readonly library: string;
+  readonly topics: readonly { topic: string; type: string; messageEncoding: string; messages: number }[];
+  readonly messages: number;
+  /** Log-time range, seconds since the epoch; null without messages. */
+  readonly startS: number | null;
+  readonly endS: number | null;
+  readonly durationS: number;
+  readonly chunks: Readonly<Record<string, number>>;
+  /** Set when the file is damaged (the summary covers what precedes the damage). */
+  readonly problem?: string;
+}
+
+/** `inspect --repair`. */
+export interface RepairReport {
+  readonly kind: 'repair';
+  readonly input: string;
+  readonly output: string;
+  readonly episodes: number;
+  readonly steps: number;
+  readonly cut?: { index: number; stepsKept: number };
+  readonly lost: readonly string[];
+}
+
+/** Inspects `file` (a demo file, any MCAP file, or a rosbag2 folder). */
+export async function inspect(file: string): Promise<DemoInspection | McapInspection> {
+  const files = (await stat(file).catch(() => undefined))?.isDirectory() ? await bagFiles(file) : [file];
+  const summary = await summarizeMcap(files);
+  if (files.length === 1 && summary.metadata.includes(DEMO_METADATA_NAME)) {
+    const demo = await readDemoFile(file);
+    const ends = Object.fromEntries(EPISODE_END_NAMES.map((e) => [e, 0])) as Record<EpisodeEnd, number>;
+    let steps = 0;
+    const perEpisode = demo.episodes.map((ep) => {
+      const t = ep.trajectory;
+      ends[t.end]++;
+      steps += t.length;
+      const ret = trajectoryReturn(t);
+      return {
+        index: ep.index,
+        steps: t.length,
+        end: t.end,
+        ...(ret !== undefined ? { return: ret } : {}),
+        metadata: ep.metadata,
+      };
+    });
+    return {
+      kind: 'demo',
+      file,
+      spec: demo.spec,
+      episodes: demo.episodes.length,
+      steps,
+      ends,
+      perEpisode,
+      skipped: Object.fromEntries(demo.report.skipped),
+    };
+  }
+  const toS = (ns: bigint | undefined): number | null => (ns === undefined ? null : Number(ns) / 1e9);
+  const startS = toS(summary.startNs);
+  const endS = toS(summary.endNs);
+  return {
+    kind: 'mcap',
+    files,
+    profile: summary.profile,
+    library: summary.library,
+    topics: summary.topics.map(({ topic, type, messageEncoding, messages }) => ({
+      topic,
+      type,
+      messageEncoding,
+      messages,
+    })),
+    messages: summary.messages,
+    startS,
+    endS,
+    durationS: startS === null || endS === null ? 0 : endS - startS,
+    chunks: summary.chunks,
+    ...(summary.problem ? { problem: summary.problem } : {}),
+  };
+}
+
+function describeDemo(r: DemoInspection): string {
+  const s = r.spec;
+  const lines = [
+    `${r.file}: gail-bridge demonstrations (${s.producer})`,
+    `  spec: ${s.observation.names.length} observations, ${s.action.names.length} actions at ${s.controlRateHz} Hz, source ${s.source.kind}`,
+    `    observation: ${s.observation.names.map((n, i) => `${n} [${s.observation.units[i]}]`).join(', ')}`,
+    `    action: ${s.action.names.map((n, i) => `${n} [${s.action.units[i]}]`).join(', ')}`,
+    `  ${r.episodes} episodes, ${r.steps} steps; ends: ${Object.entries(r.ends)
+      .filter(([, n]) => n > 0)
+      .map(([e, n]) => `${n} ${e}`)
+      .join(', ')}`,
+  ];
+  const returns = r.perEpisode.flatMap((e) => (e.return === undefined ? [] : [e.return]));
+  if (returns.length > 0) {
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    lines.push(
+      `  return: mean ${mean.toFixed(2)}, min ${Math.min(...returns).toFixed(2)}, max ${Math.max(...returns).toFixed(2)}`,
+    );
+  }
+  for (const e of r.perEpisode.slice(0, 20)) {
+    lines.push(
+      `    episode ${e.index}: ${e.steps} steps, ${e.end}${e.return !== undefined ? `, return ${e.return.toFixed(2)}` : ''}`,
+    );
+  }
+  if (r.perEpisode.length > 20) lines.push(`    ... ${r.perEpisode.length - 20} more (--json lists all)`);
+  for (const [what, n] of Object.entries(r.skipped)) lines.push(`  skipped: ${n} ${what}`);
+  return lines.join('\n');
+}
+
+function describeMcap(r: McapInspection): string {
+  const lines = [
+    `${r.files.join(', ')}: MCAP (profile "${r.profile}", written by ${r.library || 'unknown'})`,
+    `  ${r.messages} messages, ${r.durationS.toFixed(3)} s` +
+      (r.startS !== null ? ` from ${new Date(r.startS * 1000).toISOString()}` : ''),
+    `  chunks: ${
+      Object.entries(r.chunks)
+        .map(([c, n]) => `${n} ${c || 'uncompressed'}`)
+        .join(', ') || 'none'
+    }`,
+    ...r.topics.map((t) => `  ${t.topic}  ${t.type} (${t.messageEncoding})  ${t.messages} messages`),
+  ];
+  if (r.problem) lines.push(`  damaged: ${r.problem}`);
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description(
+      'show what a demo file, MCAP file or rosbag2 folder holds; --repair rewrites a damaged demo file',
+    )
+    .argument('<file>', 'demo file (.mcap), any MCAP file, or a rosbag2 bag folder')
+    .option('--repair <out>', 'write the recoverable episodes of a damaged demo file to <out>')
+    .option('--json', 'print the result as one JSON object on stdout', false)
+    .action((file: string, o: { repair?: string; json: boolean }) =>
+      runCommand(async () => {
+        if (o.repair !== undefined) {
+          const r = await repairDemoFile(file, o.repair);
+          const result: RepairReport = {
+            kind: 'repair',
+            input: file,
+            output: o.repair,
+            episodes: r.episodes,
+            steps: r.steps,
+            ...(r.cut ? { cut: r.cut } : {}),
+            lost: r.lost,
+          };
+          for (const l of r.lost) info(`lost: ${l}`);
+          report(o.json, result, () =>
+            [
+              `${o.repair}: ${r.episodes} episodes, ${r.steps} steps recovered from ${file}`,
+              r.cut
+                ? `  episode ${r.cut.index} was cut: ${r.cut.stepsKept} steps kept, marked interrupted`
+                : '',
+              r.lost.length === 0 ? '  nothing was lost' : `  lost: ${r.lost.length} item(s), listed above`,
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          );
+          return;
+        }
+        const r = await inspect(file);
+        report(o.json, r, () => (r.kind === 'demo' ? describeDemo(r) : describeMcap(r)));
+      }),
+    );
+}

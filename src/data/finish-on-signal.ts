@@ -1,0 +1,53 @@
+/**
+ * SIGINT/SIGTERM for commands that write files (specs/failure-cases.md, Recording: "file finished:
+ * summary and index written"): the first signal finishes the file, then exits with 128 + signal number;
+ * a second signal while finishing exits at once (the file is then repairable with `inspect --repair`).
+ */
+import type { EventEmitter } from 'node:events';
+
+const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+
+export interface FinishOnSignalOptions {
+  /** Where signals arrive; default `process`. */
+  readonly target?: Pick<EventEmitter, 'on' | 'off'>;
+  /** How to exit; default `process.exit`. */
+  readonly exit?: (code: number) => void;
+  /** Told what happened (stderr in the CLI). */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Runs `finish` (e.g. `writer.close()`) on SIGINT or SIGTERM, then exits. Returns a function that removes
+ * the handlers (call it once the file is finished normally).
+ */
+export function finishOnSignal(
+  finish: () => Promise<unknown>,
+  options: FinishOnSignalOptions = {},
+): () => void {
+  const target = options.target ?? process;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let finishing = false;
+  const handlers = Object.entries(SIGNALS).map(([signal, code]) => {
+    const handler = (): void => {
+      if (finishing) {
+        options.log?.(`${signal} again: exiting without finishing the file`);
+        exit(code);
+        return;
+      }
+      finishing = true;
+      options.log?.(`${signal}: finishing the file before exiting`);
+      finish().then(
+        () => exit(code),
+        (err: unknown) => {
+          options.log?.(`could not finish the file: ${(err as Error).message}`);
+          exit(code);
+        },
+      );
+    };
+    target.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) target.off(signal, handler);
+  };
+}
