@@ -1,0 +1,476 @@
+/**
+ * The recorder over the in-process bus, on a virtual clock (no sleeps): a robot node publishing
+ * JointState, a teleop node publishing Float64MultiArray commands, and the recorder sampling both at the
+ * control rate into an in-memory sink.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Subscription, VirtualTimeScheduler } from 'rxjs';
+import { parseRobotConfig, type RobotConfig, robotSpec } from '../../src/config/robot.js';
+import type { EpisodeEnd } from '../../src/core/trajectory.js';
+import {
+  type DemoSink,
+  Recorder,
+  type RecorderEvent,
+  type RecorderOptions,
+} from '../../src/record/recorder.js';
+import { type InProcessBus, InProcessGraph } from '../../src/ros/in-process-bus.js';
+import { toTime } from '../../src/ros/messages.js';
+import { QOS_PRESETS } from '../../src/ros/qos.js';
+
+const CONFIG = `
+name: two_joint
+control_rate_hz: 10
+observation_timeout_s: 0.3
+observation:
+  - type: sensor_msgs/JointState
+    topic: /joint_states
+    field: position
+    joints: [a, b]
+action:
+  type: std_msgs/Float64MultiArray
+  topic: /cmd
+  interface: position
+  joints: [a, b]
+  limits:
+    a: { low: -100, high: 100 }
+    b: { low: -100, high: 100 }
+  safe_command: { kind: hold_position }
+`;
+
+type Call =
+  | { op: 'begin' }
+  | { op: 'step'; obs: number[]; action: number[]; timeS: number | undefined }
+  | { op: 'end'; end: EpisodeEnd; finalObs: number[]; finalTimeS: number | undefined };
+
+/** An in-memory DemoSink that records the calls and checks they are awaited one at a time. */
+class MemorySink implements DemoSink {
+  readonly calls: Call[] = [];
+  #busy = false;
+  #episodes = 0;
+  async #one<T>(body: () => T): Promise<T> {
+    assert.equal(this.#busy, false, 'sink called before the previous call finished');
+    this.#busy = true;
+    await Promise.resolve();
+    this.#busy = false;
+    return body();
+  }
+  beginEpisode(): Promise<number> {
+    return this.#one(() => {
+      this.calls.push({ op: 'begin' });
+      return this.#episodes++;
+    });
+  }
+  writeStep(step: { obs: Float32Array; action: Float32Array; timeS?: number }): Promise<void> {
+    return this.#one(() => {
+      this.calls.push({ op: 'step', obs: [...step.obs], action: [...step.action], timeS: step.timeS });
+    });
+  }
+  endEpisode(end: EpisodeEnd, finalObs: Float32Array, finalTimeS?: number): Promise<void> {
+    return this.#one(() => {
+      this.calls.push({ op: 'end', end, finalObs: [...finalObs], finalTimeS });
+    });
+  }
+  steps(): Extract<Call, { op: 'step' }>[] {
+    return this.calls.filter((c): c is Extract<Call, { op: 'step' }> => c.op === 'step');
+  }
+  ends(): Extract<Call, { op: 'end' }>[] {
+    return this.calls.filter((c): c is Extract<Call, { op: 'end' }> => c.op === 'end');
+  }
+}
+
+/**
+ * A world on a virtual clock: robot and teleop publish every 100 ms from 0 ms; a recorder started at
+ * 50 ms sees its first messages at 100 ms, is ready at its 150 ms poll, and ticks at 250, 350, …
+ */
+class World {
+  readonly scheduler = new VirtualTimeScheduler();
+  readonly graph = new InProcessGraph(this.scheduler);
+  readonly config: RobotConfig = parseRobotConfig(CONFIG, 'two_joint.yaml');
+  readonly robot: InProcessBus = this.graph.node('robot');
+  readonly teleop: InProcessBus = this.graph.node('teleop');
+  readonly recorderBus: InProcessBus = this.graph.node('recorder');
+  readonly sink = new MemorySink();
+  readonly events: RecorderEvent[] = [];
+  /** k of the last robot publish (position = [k, -k]). */
+  k = -1;
+  robotOn = true;
+  teleopOn = true;
+  readonly #loops: Subscription[] = [];
+
+  constructor(options: { teleopType?: string; robotJoints?: string[] } = {}) {
+    const js = this.robot.publisher('/joint_states', 'sensor_msgs/msg/JointState', QOS_PRESETS.sensor_data);
+    const joints = options.robotJoints ?? ['b', 'a', 'c'];
+    this.every(0, () => {
+      if (!this.robotOn) return;
+      this.k++;
+      const k = this.k;
+      const pos: Record<string, number> = { a: k, b: -k, c: 99 };
+      js.publish({
+        header: { stamp: toTime(this.scheduler.now() / 1000), frame_id: '' },
+        name: joints,
+        position: joints.map((j) => pos[j]!),
+        velocity: [],
+        effort: [],
+      });
+    });
+    const type = options.teleopType ?? 'std_msgs/msg/Float64MultiArray';
+    const cmd = this.teleop.publisher('/cmd', type);
+    this.every(0, () => {
+      if (!this.teleopOn) return;
+      // The scripted teleop answers the newest observation: action = [k / 10, 1].
+      cmd.publish({ layout: { dim: [], data_offset: 0 }, data: [this.k / 10, 1] } as never);
+    });
+  }
+
+  /** Runs `f` at `phaseMs` and every 100 ms after. */
+  every(phaseMs: number, f: () => void): void {
+    const sch = this.scheduler;
+    this.#loops.push(
+      sch.schedule(function (this: { schedule(s?: undefined, d?: number): void }) {
+        f();
+        this.schedule(undefined, 100);
+      }, phaseMs),
+    );
+  }
+
+  /**
+   * Advances virtual time to exactly `ms`, one due time at a time, letting promises settle after each
+   * (as they would between real timer callbacks).
+   */
+  async advanceTo(ms: number): Promise<void> {
+    // A no-op at `ms` so that the clock lands there even when nothing else is due.
+    this.scheduler.schedule(() => {}, Math.max(ms - this.scheduler.now(), 0));
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      const next = this.scheduler.actions[0]?.delay ?? Number.POSITIVE_INFINITY;
+      if (next > ms) break;
+      this.scheduler.maxFrames = next;
+      this.scheduler.flush();
+    }
+  }
+
+  recorder(options: Partial<RecorderOptions> = {}): Recorder {
+    const r = new Recorder({
+      bus: this.recorderBus,
+      config: this.config,
+      spec: robotSpec(this.config),
+      sink: this.sink,
+      scheduler: this.scheduler,
+      startTimeoutS: 1,
+      ...options,
+    });
+    r.events.subscribe((e) => this.events.push(e));
+    return r;
+  }
+
+  /** Starts a recorder at 50 ms (between publishes), resolving once it is ticking (150 ms). */
+  async started(options: Partial<RecorderOptions> = {}): Promise<Recorder> {
+    await this.advanceTo(50);
+    const r = this.recorder(options);
+    const p = r.start();
+    await this.advanceTo(150);
+    await p;
+    return r;
+  }
+
+  dispose(): void {
+    for (const l of this.#loops) l.unsubscribe();
+    this.robot.dispose();
+    this.teleop.dispose();
+    this.recorderBus.dispose();
+  }
+}
+
+/** Sends `cmd` so that it applies at the tick of `atMs`, and returns its result. */
+async function commandAt(w: World, r: Recorder, cmd: Parameters<Recorder['command']>[0], atMs: number) {
+  await w.advanceTo(atMs - 1);
+  const p = r.command(cmd);
+  await w.advanceTo(atMs);
+  return p;
+}
+
+describe('Recorder', () => {
+  it('samples observation and teleop command at the control rate, stamped with the tick time', async () => {
+    const w = new World();
+    const r = await w.started();
+    // Robot and teleop published k at 100·k ms, so at the tick of 250 ms the newest k is 2.
+    assert.deepEqual(await commandAt(w, r, 'start', 250), { success: true, message: 'episode 0 started' });
+    const done = await commandAt(w, r, 'done', 650);
+    assert.deepEqual(done, { success: true, message: 'episode 0 ended terminated after 4 steps' });
+    await r.drain();
+    const steps = w.sink.steps();
+    assert.deepEqual(
+      steps.map((s) => s.obs),
+      [
+        [2, -2],
+        [3, -3],
+        [4, -4],
+        [5, -5],
+      ],
+    );
+    assert.deepEqual(
+      steps.map((s) => s.action.map((v) => Math.round(v * 10) / 10)),
+      [
+        [0.2, 1],
+        [0.3, 1],
+        [0.4, 1],
+        [0.5, 1],
+      ],
+    );
+    assert.deepEqual(
+      steps.map((s) => s.timeS),
+      [0.25, 0.35, 0.45, 0.55],
+    );
+    assert.deepEqual(w.sink.ends(), [{ op: 'end', end: 'terminated', finalObs: [6, -6], finalTimeS: 0.65 }]);
+    assert.deepEqual(
+      w.sink.calls.map((c) => c.op),
+      ['begin', 'step', 'step', 'step', 'step', 'end'],
+    );
+    const report = await r.finish();
+    assert.equal(report.episodes.length, 1);
+    assert.equal(report.topics.find((t) => t.topic === '/joint_states')?.late, 0);
+    assert.ok(Math.abs(report.achievedRateHz - 10) < 0.5, `achieved ${report.achievedRateHz} Hz`);
+    w.dispose();
+  });
+
+  it('stop ends the episode truncated (operator stop), done ends it terminated', async () => {
+    const w = new World();
+    const r = await w.started();
+    await commandAt(w, r, 'start', 250);
+    const stop = await commandAt(w, r, 'stop', 450);
+    assert.equal(stop.message, 'episode 0 ended truncated after 2 steps');
+    await r.finish();
+    assert.deepEqual(
+      w.sink.ends().map((e) => e.end),
+      ['truncated'],
+    );
+    w.dispose();
+  });
+
+  it('a topic slower than the control rate is held and counted late; silent past the timeout it cuts the episode', async () => {
+    const w = new World();
+    const r = await w.started();
+    await commandAt(w, r, 'start', 250);
+    await w.advanceTo(360);
+    w.robotOn = false; // last JointState at 300 ms
+    await w.advanceTo(800);
+    await r.drain();
+    // Ticks 350 (fresh), 450, 550 (held: late), 650 (age 0.35 s > 0.30 s: missing → cut).
+    const js = r.report().topics.find((t) => t.topic === '/joint_states')!;
+    assert.equal(js.late, 2);
+    assert.equal(js.missing, 1);
+    const ended = w.events.find((e) => e.kind === 'ended');
+    assert.ok(ended && ended.kind === 'ended');
+    assert.equal(ended.end, 'interrupted');
+    assert.deepEqual(ended.marks, ['cut at step 3: /joint_states silent 0.35 s > timeout 0.30 s']);
+    // Held samples are recorded (steps of 250, 350, 450); the step of 550 has no observation after it.
+    assert.equal(w.sink.steps().length, 3);
+    assert.deepEqual(w.sink.ends(), [{ op: 'end', end: 'interrupted', finalObs: [3, -3], finalTimeS: 0.55 }]);
+    // Nothing is filled in: start is refused while the topic is silent, and no step is written.
+    assert.match(
+      (await commandAt(w, r, 'start', 1050)).message,
+      /^cannot start: \/joint_states silent 0\.75 s/,
+    );
+    assert.equal(w.sink.steps().length, 3);
+    await r.finish();
+    w.dispose();
+  });
+
+  it('a silent teleop cuts the episode but keeps the last step (its next observation exists)', async () => {
+    const w = new World();
+    const r = await w.started();
+    await commandAt(w, r, 'start', 250);
+    await w.advanceTo(360);
+    w.teleopOn = false;
+    await w.advanceTo(800);
+    await r.drain();
+    assert.deepEqual(w.sink.ends(), [{ op: 'end', end: 'interrupted', finalObs: [6, -6], finalTimeS: 0.65 }]);
+    assert.equal(w.sink.steps().length, 4);
+    assert.equal(r.report().topics.find((t) => t.topic === '/cmd')?.missing, 1);
+    await r.finish();
+    w.dispose();
+  });
+
+  it('refuses to start without the teleop topic, naming it and what to check', async () => {
+    const w = new World();
+    w.teleopOn = false;
+    await w.advanceTo(50);
+    const r = w.recorder();
+    const p = r.start();
+    const check = assert.rejects(p, (err: Error) => {
+      assert.match(err.message, /required topics are not publishing after 1 s/);
+      assert.match(err.message, /\/cmd \(std_msgs\/msg\/Float64MultiArray\): 1 publisher but no message/);
+      assert.doesNotMatch(err.message, /\/joint_states/);
+      return true;
+    });
+    await w.advanceTo(2000);
+    await check;
+    assert.equal(w.graph.countSubscribers('/joint_states'), 0, 'subscriptions released on refusal');
+    w.dispose();
+  });
+
+  it('with allowMissingTopics starts, but records nothing until the topic appears', async () => {
+    const w = new World();
+    w.teleopOn = false;
+    await w.advanceTo(50);
+    const r = w.recorder({ allowMissingTopics: true });
+    const p = r.start();
+    await w.advanceTo(1200);
+    await p;
+    const ready = w.events.find((e) => e.kind === 'ready');
+    assert.ok(ready && ready.kind === 'ready' && ready.missing.length === 1);
+    assert.match(
+      (await commandAt(w, r, 'start', 1250)).message,
+      /cannot start: \/cmd has no readable message/,
+    );
+    w.teleopOn = true;
+    assert.equal((await commandAt(w, r, 'start', 1450)).success, true);
+    await r.finish();
+    w.dispose();
+  });
+
+  it('refuses at start a topic whose type differs from the config, naming both types', async () => {
+    const w = new World({ teleopType: 'geometry_msgs/msg/Twist' });
+    await w.advanceTo(50);
+    await assert.rejects(w.recorder().start(), {
+      message:
+        'record: cannot subscribe (expected types from the robot config):\n' +
+        '  - topic /cmd: subscription of type std_msgs/msg/Float64MultiArray, but the topic carries ' +
+        'geometry_msgs/msg/Twist; use the same message type',
+    });
+    w.dispose();
+  });
+
+  it('refuses at start a JointState that lacks a configured joint', async () => {
+    const w = new World({ robotJoints: ['a', 'c'] });
+    await w.advanceTo(50);
+    const r = w.recorder();
+    const p = r.start();
+    const check = assert.rejects(
+      p,
+      /\/joint_states: unreadable: topic \/joint_states: expected 2 joints, message lacks b \(has a, c\)/,
+    );
+    await w.advanceTo(2000);
+    await check;
+    w.dispose();
+  });
+
+  it('discard drops the open episode; rerecord discards the last and starts again', async () => {
+    const w = new World();
+    const r = await w.started();
+    await commandAt(w, r, 'start', 250);
+    assert.deepEqual(await commandAt(w, r, 'discard', 450), {
+      success: true,
+      message: 'episode 0 discarded',
+    });
+    await commandAt(w, r, 'start', 550);
+    await commandAt(w, r, 'done', 750);
+    const rr = await commandAt(w, r, 'rerecord', 850);
+    assert.deepEqual(rr, { success: true, message: 'episode 1 discarded; episode 2 started' });
+    await commandAt(w, r, 'stop', 1050);
+    assert.deepEqual(await commandAt(w, r, 'discard', 1150), {
+      success: true,
+      message: 'episode 2 discarded',
+    });
+    assert.deepEqual(await commandAt(w, r, 'discard', 1250), {
+      success: false,
+      message: 'no episode to discard',
+    });
+    const report = await r.finish();
+    assert.deepEqual(
+      report.episodes.map((e) => [e.index, e.end, e.discarded]),
+      [
+        [0, 'interrupted', true],
+        [1, 'terminated', true],
+        [2, 'truncated', true],
+      ],
+    );
+    assert.deepEqual(
+      w.events.filter((e) => e.kind === 'discarded').map((e) => (e.kind === 'discarded' ? e.episode : -1)),
+      [0, 1, 2],
+    );
+    w.dispose();
+  });
+
+  it('is driven headless by std_srvs/Trigger services and the std_msgs/String command topic', async () => {
+    const w = new World();
+    const r = await w.started();
+    const ops = w.graph.node('operator');
+    const start = ops.serviceClient('/gail_bridge/record/start', 'std_srvs/srv/Trigger');
+    await w.advanceTo(240);
+    const response = start.call({});
+    await w.advanceTo(250);
+    assert.deepEqual(await response, { success: true, message: 'episode 0 started' });
+    const cmd = ops.publisher('/gail_bridge/record/command', 'std_msgs/msg/String');
+    await w.advanceTo(440);
+    cmd.publish({ data: 'done' });
+    await w.advanceTo(460);
+    await r.drain();
+    assert.deepEqual(
+      w.sink.ends().map((e) => e.end),
+      ['terminated'],
+    );
+    cmd.publish({ data: 'jump' });
+    await w.advanceTo(560);
+    assert.ok(
+      w.events.some((e) => e.kind === 'warning' && /command "jump": unknown command "jump"/.test(e.message)),
+    );
+    await r.finish();
+    assert.equal(start.isServiceAvailable(), false, 'services are removed on finish');
+    ops.dispose();
+    w.dispose();
+  });
+
+  it('finish ends an open episode interrupted, drops its unfinished step, and releases every subscription', async () => {
+    const w = new World();
+    const r = await w.started();
+    await commandAt(w, r, 'start', 250);
+    await w.advanceTo(500);
+    const report = await r.finish();
+    assert.equal(report.episodes[0]?.end, 'interrupted');
+    assert.deepEqual(report.episodes[0]?.marks, ['recording finished (Ctrl-C)']);
+    // Ticks 250, 350, 450: the step of 450 had no next observation.
+    assert.equal(w.sink.steps().length, 2);
+    assert.deepEqual(w.sink.ends()[0]?.finalObs, [4, -4]);
+    for (const t of ['/joint_states', '/cmd', '/gail_bridge/record/command'])
+      assert.equal(w.graph.countSubscribers(t), 0, t);
+    assert.equal(await r.finish(), await r.finish(), 'idempotent');
+    assert.deepEqual(await r.command('start'), { success: false, message: 'the recorder is not running' });
+    w.dispose();
+  });
+
+  it('records NaN as it came and counts zero and backward header stamps', async () => {
+    const w = new World();
+    const r = await w.started();
+    const js = w.robot.publisher('/joint_states', 'sensor_msgs/msg/JointState', QOS_PRESETS.sensor_data);
+    w.robotOn = false;
+    const send = (stamp: number, a: number) =>
+      js.publish({
+        header: { stamp: toTime(stamp), frame_id: '' },
+        name: ['a', 'b'],
+        position: [a, 0],
+        velocity: [],
+        effort: [],
+      });
+    await w.advanceTo(220);
+    send(0, 1);
+    await commandAt(w, r, 'start', 250);
+    await w.advanceTo(320);
+    send(0.3, Number.NaN);
+    await w.advanceTo(420);
+    send(0.25, 2);
+    await commandAt(w, r, 'stop', 450);
+    await w.advanceTo(520);
+    send(5, 3);
+    await w.advanceTo(530);
+    await r.drain();
+    assert.ok(Number.isNaN(w.sink.steps()[1]?.obs[0]));
+    const t = r.report().topics.find((x) => x.topic === '/joint_states')!;
+    assert.equal(t.zeroStamps, 1);
+    assert.equal(t.backwardStamps, 1);
+    assert.equal(t.futureStamps, 1, 'stamp 5 s at virtual time 0.52 s lies in the future');
+    await r.finish();
+    w.dispose();
+  });
+});
