@@ -1,0 +1,164 @@
+/**
+ * The `train --algo gail` configuration: one record, every field documented with its unit and default,
+ * validated and resolved in one place (`resolveGailConfig`, which never mutates its input). Written to
+ * runs/NAME/config.json as resolved, and read back by `--resume`.
+ */
+import { GailBridgeError } from '../core/errors.js';
+import { parseRewardKind, type RewardKind } from './rewards.js';
+
+/** Policy optimisers GAIL can drive (STYLE 2: both behind `PolicyLearner`). */
+export const POLICY_OPTS = {
+  ppo: 'Proximal Policy Optimization (default)',
+  trpo: 'Trust Region Policy Optimization, as in the GAIL paper',
+} as const;
+export type PolicyOpt = keyof typeof POLICY_OPTS;
+
+export interface GailConfig {
+  /** Built-in task name (e.g. "inverted-pendulum"); exactly one of task and model. */
+  readonly task: string | undefined;
+  /** Path of an MJCF robot to train on from its demonstrations (generic env, no reward). */
+  readonly model: string | undefined;
+  /** Demo file (MCAP) with the expert's trajectories. */
+  readonly demos: string;
+  /** Use only the first N demo trajectories; undefined: all. */
+  readonly demoTrajectories: number | undefined;
+  /** Run folder (runs/NAME). */
+  readonly out: string;
+  readonly policyOpt: PolicyOpt;
+  /** Env steps to train for (all envs together). */
+  readonly steps: number;
+  /** Envs stepped side by side; default 4. */
+  readonly numEnvs: number;
+  /** Steps per env per round (T); default 512, so one round is T·N = 2048 env steps. */
+  readonly numSteps: number;
+  readonly seed: number;
+  /** TensorFlow.js backend: auto | tensorflow | wasm | cpu. */
+  readonly backend: string;
+  /** Hidden widths of the policy (and value) network; default [64, 64]. */
+  readonly policyHidden: readonly number[];
+  /** Discount γ; default 0.99. */
+  readonly gamma: number;
+  /** Entropy bonus coefficient of the policy step; default 0. */
+  readonly entCoef: number;
+  /** Policy (PPO) Adam learning rate; default 3e-4. */
+  readonly policyLr: number;
+  /** Behavioural-cloning warm start: at most this many epochs before GAIL; 0 (default) is off. */
+  readonly bcEpochs: number;
+  /** Reward from the discriminator: gail (default), logD, logit. */
+  readonly reward: RewardKind;
+  /** Absorbing states on terminated episodes (DAC); default true. */
+  readonly absorbing: boolean;
+  /** Pad terminated episodes with absorbing pairs up to the horizon (pairs.ts); default true. */
+  readonly absorbingFill: boolean;
+  /** Discriminator hidden widths; default [100, 100] (paper). */
+  readonly discHidden: readonly number[];
+  /** Discriminator Adam steps per round (`discStepsPerRound`); default 16. */
+  readonly discStepsPerRound: number;
+  /** Pairs per side in a discriminator step; default 128. */
+  readonly discBatchSize: number;
+  /** Discriminator Adam learning rate; default 1e-3. */
+  readonly discLr: number;
+  /** WGAN-GP coefficient; 0 (default) is off, 10 the literature's value. */
+  readonly gradPenalty: number;
+  /** Spectral normalisation of the discriminator; default false. */
+  readonly spectralNorm: boolean;
+  /** One-sided label smoothing ε (expert target 1 − ε); default 0. */
+  readonly labelSmoothing: number;
+  /** L2 weight decay of the discriminator; default 0. */
+  readonly weightDecay: number;
+  /** Keep one expert pair in K (paper: 20); default 1. */
+  readonly subsample: number;
+  /** Rounds between checkpoints (a checkpoint is also written at the end and on Ctrl-C); default 5. */
+  readonly checkpointEvery: number;
+  /** Consecutive non-finite rounds before aborting; default 5. */
+  readonly maxNonFiniteRounds: number;
+  /** Episodes of a uniform random policy that set the score's zero; default 10. */
+  readonly randomEpisodes: number;
+}
+
+export const GAIL_DEFAULTS: Omit<GailConfig, 'task' | 'model' | 'demos' | 'out' | 'steps'> = Object.freeze({
+  demoTrajectories: undefined,
+  policyOpt: 'ppo',
+  numEnvs: 4,
+  numSteps: 512,
+  seed: 0,
+  backend: 'auto',
+  policyHidden: [64, 64],
+  gamma: 0.99,
+  entCoef: 0,
+  policyLr: 3e-4,
+  bcEpochs: 0,
+  reward: 'gail',
+  absorbing: true,
+  absorbingFill: true,
+  discHidden: [100, 100],
+  discStepsPerRound: 16,
+  discBatchSize: 128,
+  discLr: 1e-3,
+  gradPenalty: 0,
+  spectralNorm: false,
+  labelSmoothing: 0,
+  weightDecay: 0,
+  subsample: 1,
+  checkpointEvery: 5,
+  maxNonFiniteRounds: 5,
+  randomEpisodes: 10,
+});
+
+/** Fills defaults and validates; every error names the option and what it accepts. */
+export function resolveGailConfig(
+  partial: Partial<GailConfig> & Pick<GailConfig, 'demos' | 'out' | 'steps'>,
+): GailConfig {
+  const c: GailConfig = { task: undefined, model: undefined, ...GAIL_DEFAULTS, ...partial };
+  const bad = (flag: string, value: unknown, want: string) =>
+    new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
+  if ((c.task === undefined) === (c.model === undefined))
+    throw new GailBridgeError(
+      'config',
+      '--task or --model: give exactly one (a built-in task, or an MJCF robot)',
+    );
+  if (!Object.hasOwn(POLICY_OPTS, c.policyOpt)) throw bad('--policy-opt', c.policyOpt, 'ppo or trpo');
+  parseRewardKind(c.reward);
+  const posInt = [
+    ['--steps', c.steps],
+    ['--num-envs', c.numEnvs],
+    ['--num-steps', c.numSteps],
+    ['--disc-steps', c.discStepsPerRound],
+    ['--disc-batch', c.discBatchSize],
+    ['--subsample', c.subsample],
+    ['--checkpoint-every', c.checkpointEvery],
+    ['--max-nonfinite', c.maxNonFiniteRounds],
+    ['--random-episodes', c.randomEpisodes],
+  ] as const;
+  for (const [flag, v] of posInt)
+    if (!Number.isInteger(v) || v <= 0) throw bad(flag, v, 'a positive integer');
+  if (c.demoTrajectories !== undefined && !(Number.isInteger(c.demoTrajectories) && c.demoTrajectories > 0))
+    throw bad('--demo-trajectories', c.demoTrajectories, 'a positive integer');
+  if (!Number.isInteger(c.bcEpochs) || c.bcEpochs < 0) throw bad('--bc-epochs', c.bcEpochs, 'an integer ≥ 0');
+  if (!(c.gamma >= 0 && c.gamma < 1)) throw bad('--gamma', c.gamma, 'a number in [0, 1)');
+  for (const [flag, v] of [
+    ['--ent-coef', c.entCoef],
+    ['--grad-penalty', c.gradPenalty],
+    ['--weight-decay', c.weightDecay],
+  ] as const)
+    if (!(v >= 0)) throw bad(flag, v, 'a number ≥ 0');
+  for (const [flag, v] of [
+    ['--policy-lr', c.policyLr],
+    ['--disc-lr', c.discLr],
+  ] as const)
+    if (!(v > 0)) throw bad(flag, v, 'a positive number');
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing <= 0.5))
+    throw bad('--label-smoothing', c.labelSmoothing, 'a number in [0, 0.5]');
+  for (const [flag, sizes] of [
+    ['--policy-hidden', c.policyHidden],
+    ['--disc-hidden', c.discHidden],
+  ] as const)
+    if (!sizes.every((h) => Number.isInteger(h) && h > 0))
+      throw bad(flag, sizes.join(','), 'comma-separated positive integers');
+  return Object.freeze({ ...c, policyHidden: [...c.policyHidden], discHidden: [...c.discHidden] });
+}
+
+/** Rounds the run will take: ceil(steps / (numSteps · numEnvs)). */
+export function plannedRounds(c: GailConfig): number {
+  return Math.ceil(c.steps / (c.numSteps * c.numEnvs));
+}
