@@ -26,21 +26,14 @@
  * when the recording finishes (see record-file.ts).
  */
 import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from 'rxjs';
-import { actionElementNames, type RobotConfig } from '../config/robot.js';
+import type { RobotConfig } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { Spec } from '../core/spec.js';
 import type { EpisodeEnd } from '../core/trajectory.js';
 import type { Bus, ServiceServer } from '../ros/bus.js';
 import { fromTime, type Header, type StringMsg } from '../ros/messages.js';
 import { QOS_PRESETS } from '../ros/qos.js';
-import {
-  actionFromMessage,
-  checkObservationMessage,
-  observationDim,
-  observationFromMessages,
-  type RecordTopic,
-  recordTopics,
-} from './topic-vectors.js';
+import { type RecordTopic, recordTopics, StepReader } from './topic-vectors.js';
 
 /** Operator commands, one map (STYLE 8): name → what it does. */
 export const RECORDER_COMMANDS = {
@@ -208,8 +201,8 @@ export class Recorder {
   readonly #scheduler: SchedulerLike;
   readonly #now: () => number;
   readonly #state: TopicState[];
+  readonly #reader: StepReader;
   readonly #obsDim: number;
-  readonly #actDim: number;
   readonly #subs: Subscription[] = [];
   readonly #servers: ServiceServer[] = [];
   readonly #queue: { cmd: RecorderCommand; resolve: (r: CommandResult) => void }[] = [];
@@ -237,14 +230,14 @@ export class Recorder {
     this.timeoutS = options.topicTimeoutS ?? cfg.observation_timeout_s ?? Math.max(3 * this.periodS, 0.05);
     if (!(this.timeoutS > 0))
       throw new GailBridgeError('config', `record: topic timeout must be > 0 s, got ${this.timeoutS}`);
-    this.#obsDim = observationDim(cfg);
-    this.#actDim = actionElementNames(cfg.action).length;
+    this.#reader = new StepReader(cfg, options.actionTopic);
+    this.#obsDim = this.#reader.obsDim;
     const { observation, action } = options.spec;
-    if (observation.names.length !== this.#obsDim || action.names.length !== this.#actDim)
+    if (observation.names.length !== this.#obsDim || action.names.length !== this.#reader.actDim)
       throw new GailBridgeError(
         'spec',
         `record: the spec has ${observation.names.length} observation and ${action.names.length} action ` +
-          `elements, robot ${cfg.name} makes ${this.#obsDim} and ${this.#actDim}`,
+          `elements, robot ${cfg.name} makes ${this.#obsDim} and ${this.#reader.actDim}`,
       );
     this.#state = this.topics.map((spec) => ({
       spec,
@@ -450,9 +443,7 @@ export class Recorder {
     // An unreadable message is counted and ignored: the previous one is held, and the topic goes late,
     // then missing, as if the message had not come. Its first reason is reported with the topic.
     try {
-      if (st.spec.role === 'action')
-        actionFromMessage(this.#o.config, st.spec.topic, msg, new Float32Array(this.#actDim));
-      else checkObservationMessage(this.#o.config, st.spec.topic, msg);
+      this.#reader.check(st.spec.topic, msg);
     } catch (err) {
       st.invalid++;
       if (st.firstInvalid === undefined) {
@@ -474,17 +465,12 @@ export class Recorder {
   #observation(): Float32Array {
     const latest = new Map<string, unknown>();
     for (const st of this.#state) latest.set(st.spec.topic, st.latest);
-    const obs = new Float32Array(this.#obsDim);
-    observationFromMessages(this.#o.config, latest, obs);
-    return obs;
+    return this.#reader.observation(latest);
   }
 
   /** This tick's action from the newest readable command (the action topic present). */
   #action(): Float32Array {
-    const st = this.#state.find((s) => s.spec.role === 'action')!;
-    const action = new Float32Array(this.#actDim);
-    actionFromMessage(this.#o.config, st.spec.topic, st.latest, action);
-    return action;
+    return this.#reader.action(this.#state.find((s) => s.spec.role === 'action')!.latest);
   }
 
   #tick(): void {
