@@ -8,6 +8,7 @@
  */
 import { type Command, Option } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
+import { addGailOptions } from '../gail/train-algo.js';
 import { info, integer, positiveInt, report, runCommand } from './common.js';
 import { parseWidths } from './expert.js';
 
@@ -46,10 +47,14 @@ type Runner = (opts: TrainOptions) => Promise<TrainResult>;
 /** Algorithms by `--algo` name. */
 export const ALGOS: Readonly<Record<string, { description: string; run: Runner }>> = {
   bc: { description: 'behavioural cloning (Gaussian log-likelihood or MSE, early stopping)', run: runBc },
+  gail: {
+    description: 'GAIL (Ho & Ermon 2016) with absorbing states; see src/gail/',
+    run: async (opts) => (await import('../gail/train-algo.js')).runGailAlgo(opts),
+  },
 };
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('train')
     .description('train a policy from demonstrations into runs/<name> (--algo bc; see --help for each)')
     .addOption(
@@ -79,36 +84,37 @@ export function register(program: Command): void {
       positiveInt('--patience'),
       10,
     )
-    .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
-      runCommand(async () => {
-        const algo = String(o['algo']);
-        const entry = ALGOS[algo];
-        if (!entry)
-          throw new GailBridgeError(
-            'config',
-            `--algo: unknown "${algo}" (have ${Object.keys(ALGOS).join(', ')})`,
-          );
-        const r = await entry.run({
-          algo,
-          task: String(o['task']),
-          demos: String(o['demos']),
-          out: String(o['out']),
-          trajectories: o['trajectories'] as number | undefined,
-          hidden: parseWidths(String(o['hidden'])),
-          seed: o['seed'] as number,
-          backend: String(o['backend']),
-          evalEpisodes: o['evalEpisodes'] as number,
-          flags: o,
-        });
-        report(Boolean(o['json']), r, () =>
-          [
-            `${r.algo} on ${r.trajectories} demonstrations (${r.demoPairs} pairs) → ${r.policyFile}`,
-            `  ${r.wallSeconds.toFixed(1)} s; deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}`,
-          ].join('\n'),
+    .option('--json', 'print the result as one JSON object on stdout', false);
+  addGailOptions(cmd);
+  cmd.action((o: Record<string, unknown>) =>
+    runCommand(async () => {
+      const algo = String(o['algo']);
+      const entry = ALGOS[algo];
+      if (!entry)
+        throw new GailBridgeError(
+          'config',
+          `--algo: unknown "${algo}" (have ${Object.keys(ALGOS).join(', ')})`,
         );
-      }),
-    );
+      const r = await entry.run({
+        algo,
+        task: String(o['task']),
+        demos: String(o['demos']),
+        out: String(o['out']),
+        trajectories: o['trajectories'] as number | undefined,
+        hidden: parseWidths(String(o['hidden'])),
+        seed: o['seed'] as number,
+        backend: String(o['backend']),
+        evalEpisodes: o['evalEpisodes'] as number,
+        flags: o,
+      });
+      report(Boolean(o['json']), r, () =>
+        [
+          `${r.algo} on ${r.trajectories} demonstrations (${r.demoPairs} pairs) → ${r.policyFile}`,
+          `  ${r.wallSeconds.toFixed(1)} s; deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}`,
+        ].join('\n'),
+      );
+    }),
+  );
 }
 
 /** Behavioural cloning run (see bc.ts). */

@@ -4,7 +4,7 @@
  *
  *   runs/NAME/config.json       the resolved config
  *   runs/NAME/metrics.jsonl     one IterationMetrics row per round
- *   runs/NAME/checkpoint.gbp    a policy file (data/policy-file.ts: header, SHA-256, atomic write) whose
+ *   runs/NAME/policy.policy     a policy file (data/policy-file.ts: header, SHA-256, atomic write) whose
  *                               optimiser section also holds the learner's state and the discriminator
  *                               ("disc/…"): deployable as is, and enough to --resume
  *   runs/NAME/report.html       learning curves (report.ts)
@@ -53,7 +53,7 @@ export interface GailRunHooks {
   /** One line for the user (backend, demos, score references, where files are). */
   readonly log?: (line: string) => void;
   readonly onIteration?: (m: IterationMetrics) => void;
-  /** Resolves the config saved in a run folder, for --resume (defaults to reading config.json). */
+  /** Stop after the round in progress on SIGINT (Ctrl-C); default true. */
   readonly installSigint?: boolean;
 }
 
@@ -63,9 +63,12 @@ export interface GailRunResult extends GailResult {
   readonly reportPath: string;
   readonly checkpointPath: string;
   readonly backend: string;
+  /** Expert pairs the discriminator was given (absorbing pairs included) and trajectories used. */
+  readonly demoPairs: number;
+  readonly trajectories: number;
 }
 
-const CHECKPOINT = 'checkpoint.gbp';
+const CHECKPOINT = 'policy.policy';
 
 /** Reads the resolved config of a run folder (for --resume), naming the file on error. */
 export function readRunConfig(outDir: string): GailConfig {
@@ -312,7 +315,15 @@ export async function runGail(
         ? `stopped by Ctrl-C after ${result.envSteps} env steps; continue with --resume ${config.out}`
         : `finished: ${result.envSteps} env steps`,
     );
-    return { ...result, outDir: config.out, reportPath, checkpointPath, backend: backend.name };
+    return {
+      ...result,
+      outDir: config.out,
+      reportPath,
+      checkpointPath,
+      backend: backend.name,
+      demoPairs: expert.pairs.n,
+      trajectories: trajectories.length,
+    };
   } finally {
     process.off('SIGINT', onSigint);
     learner.dispose();
