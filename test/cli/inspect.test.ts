@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { TempBuffer } from '@mcap/core';
+import { inspect } from '../../src/cli/inspect.js';
+import { makeTrajectory } from '../../src/core/trajectory.js';
+import { DemoWriter } from '../../src/data/demo-writer.js';
+import { bagBytes, jointState, metadataYaml } from '../data/bags.js';
+import { makeSpec } from '../data/helpers.js';
+
+const run = promisify(execFile);
+let dir: string;
+let demo: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gb-inspect-'));
+  demo = join(dir, 'demos.mcap');
+  const w = await DemoWriter.create(demo, { spec: makeSpec(2, 1) });
+  for (const [T, end, r] of [
+    [3, 'terminated', 1],
+    [2, 'truncated', 2],
+  ] as const) {
+    await w.writeTrajectory(
+      makeTrajectory({
+        obsDim: 2,
+        actDim: 1,
+        obs: new Float32Array((T + 1) * 2),
+        acts: new Float32Array(T),
+        end,
+        rewards: new Float32Array(T).fill(r),
+      }),
+    );
+  }
+  await w.close();
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('gail-bridge inspect', () => {
+  it('lists a demo file: spec, episodes, steps, end reasons, returns', async () => {
+    const r = await inspect(demo);
+    assert.equal(r.kind, 'demo');
+    if (r.kind !== 'demo') return;
+    assert.equal(r.episodes, 2);
+    assert.equal(r.steps, 5);
+    assert.equal(r.ends.terminated, 1);
+    assert.equal(r.ends.truncated, 1);
+    assert.deepEqual(
+      r.perEpisode.map((e) => e.return),
+      [3, 4],
+    );
+    assert.deepEqual(r.spec.observation.names, ['q0', 'q1']);
+  });
+
+  it('lists any rosbag2 MCAP file or bag folder: topics, types, counts, time range', async () => {
+    const bytes = await bagBytes(
+      [0, 0.5, 1].map((t) => ({
+        topic: '/joint_states',
+        type: 'sensor_msgs/msg/JointState',
+        t: 100 + t,
+        msg: jointState(t, ['a'], [t]),
+      })),
+      { compression: 'zstd' },
+    );
+    const folder = join(dir, 'bag');
+    await mkdir(folder);
+    await writeFile(join(folder, 'bag_0.mcap'), bytes);
+    await writeFile(join(folder, 'metadata.yaml'), metadataYaml(['bag_0.mcap']));
+    for (const target of [join(folder, 'bag_0.mcap'), folder]) {
+      const r = await inspect(target);
+      assert.equal(r.kind, 'mcap');
+      if (r.kind !== 'mcap') return;
+      assert.equal(r.profile, 'ros2');
+      assert.deepEqual(r.topics, [
+        { topic: '/joint_states', type: 'sensor_msgs/msg/JointState', messageEncoding: 'cdr', messages: 3 },
+      ]);
+      assert.equal(r.startS, 100);
+      assert.equal(r.durationS, 1);
+      assert.equal(r.chunks['zstd'], 1);
+    }
+    const cut = join(dir, 'cut.mcap');
+    await writeFile(cut, bytes.subarray(0, bytes.byteLength - 30));
+    const damaged = await inspect(cut);
+    assert.ok(damaged.kind === 'mcap' && /truncated/.test(damaged.problem ?? ''), JSON.stringify(damaged));
+  });
+
+  it('prints one JSON object with --json, and repairs a cut demo file with --repair', async () => {
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'inspect',
+      demo,
+      '--json',
+    ]);
+    const parsed = JSON.parse(stdout);
+    assert.equal(parsed.kind, 'demo');
+    assert.equal(parsed.spec.observation.low[0], '-Infinity', 'infinite bounds are explicit in JSON');
+
+    const buf = new TempBuffer();
+    const w = await DemoWriter.toWritable(buf, { spec: makeSpec(2, 1), chunkBytes: 64 });
+    await w.beginEpisode();
+    for (let i = 0; i < 10; i++)
+      await w.writeStep({ obs: Float32Array.of(i, i), action: Float32Array.of(i) });
+    const killed = join(dir, 'killed.mcap');
+    await writeFile(killed, buf.get());
+    const out = join(dir, 'fixed.mcap');
+    const res = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'inspect',
+      killed,
+      '--repair',
+      out,
+      '--json',
+    ]);
+    const rep = JSON.parse(res.stdout);
+    assert.equal(rep.kind, 'repair');
+    assert.equal(rep.episodes, 1);
+    assert.ok(rep.cut.stepsKept >= 1);
+    assert.match(res.stderr, /lost: .*truncated/);
+    const fixed = await inspect(out);
+    assert.ok(fixed.kind === 'demo' && fixed.ends.interrupted === 1);
+  });
+
+  it('exits 2 with a clear message on a file that is not MCAP', async () => {
+    const bad = join(dir, 'notes.txt');
+    await writeFile(bad, 'hello');
+    await assert.rejects(
+      run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'inspect', bad]),
+      (e: { code: number; stderr: string }) => {
+        assert.equal(e.code, 2);
+        assert.match(e.stderr, /notes\.txt: not an MCAP file/);
+        return true;
+      },
+    );
+  });
+});
