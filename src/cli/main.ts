@@ -15,6 +15,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [
   () => import('./inspect.js'),
   () => import('./import.js'),
   () => import('./export.js'),
+  () => import('./deploy.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

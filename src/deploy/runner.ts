@@ -107,6 +107,8 @@ export interface DeployOptions {
   readonly statusTopic?: string | null;
   readonly onWarning?: (line: string) => void;
   readonly onEvent?: (event: DeployEvent) => void;
+  /** Called after each publish with the command and whether it was the safe command (logs, benches). */
+  readonly onPublish?: (command: Float64Array, safe: boolean) => void;
 }
 
 /** Checks that policy and robot agree; throws a `spec` error with the diff (refuse to start). */
@@ -500,6 +502,7 @@ export class DeployRunner {
     this.lastCommand ??= new Float64Array(values.length);
     this.lastCommand.set(values);
     if (receivedAt !== undefined) this.latency.add(t - receivedAt);
+    this.opts.onPublish?.(values, safe);
   }
 
   private onTick(): void {

@@ -1,0 +1,193 @@
+/**
+ * `gail-bridge deploy --policy P --config C [--dry-run]`: runs a policy file on a robot over ROS 2 inside
+ * the safety envelope (src/deploy/runner.ts) until SIGINT/SIGTERM, `--duration`, or a fault; then prints
+ * the counters and latency. SIGINT and SIGTERM publish the safe command for at least 3 control periods
+ * before anything is torn down. `--dry-run` runs everything over the in-process bus with the simulator
+ * (realtime, at the control rate) standing in for the robot, so a deployment can be rehearsed without ROS 2.
+ */
+import type { Command } from 'commander';
+import { loadRobotConfig } from '../config/robot.js';
+import { GailBridgeError } from '../core/errors.js';
+import { readPolicyFile } from '../data/policy-file.js';
+import { RecordPolicy } from '../deploy/record-policy.js';
+import { type DeployCounters, type DeployResult, DeployRunner } from '../deploy/runner.js';
+import type { Bus } from '../ros/bus.js';
+import { InProcessGraph } from '../ros/in-process-bus.js';
+import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
+import { SimNode } from '../ros/sim-node.js';
+import { info, report, runCommand } from './common.js';
+
+/** What `deploy` prints (with --json, exactly this object). */
+export interface DeployReport {
+  readonly policy: string;
+  readonly config: string;
+  readonly dryRun: boolean;
+  readonly reason: DeployResult['reason'];
+  readonly message: string;
+  readonly seconds: number;
+  readonly counters: DeployCounters;
+  /** Observation receipt → command published, milliseconds. */
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+    readonly count: number;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description(
+      'run a policy on a robot over ROS 2 inside the safety envelope (Ctrl-C publishes the safe command, then exits)',
+    )
+    .requiredOption('--policy <file>', 'policy file (gail-bridge train output)')
+    .requiredOption('--config <file>', 'robot mapping config (config/robots/*.yaml)')
+    .option('--dry-run', 'no ROS 2: the in-process bus with the simulator as the robot', false)
+    .option('--task <name>', 'simulated task for --dry-run (default: the task the policy was trained on)')
+    .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)', Number)
+    .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_deploy')
+    .option('--log-commands', 'print every published command on stderr', false)
+    .option('--json', 'print the result as one JSON object on stdout', false)
+    .action((o: Record<string, unknown>) =>
+      runCommand(async () => {
+        const r = await runDeploy({
+          policy: String(o['policy']),
+          config: String(o['config']),
+          dryRun: Boolean(o['dryRun']),
+          task: o['task'] as string | undefined,
+          duration: o['duration'] as number | undefined,
+          nodeName: String(o['nodeName']),
+          logCommands: Boolean(o['logCommands']),
+        });
+        report(Boolean(o['json']), r, () => formatReport(r));
+        if (r.reason === 'fault') process.exitCode = 1;
+      }),
+    );
+}
+
+/** Options of `runDeploy` (the command's flags). */
+export interface RunDeployOptions {
+  readonly policy: string;
+  readonly config: string;
+  readonly dryRun: boolean;
+  readonly task?: string;
+  readonly duration?: number;
+  readonly nodeName: string;
+  readonly logCommands: boolean;
+}
+
+/** Runs the deploy command; resolves after teardown. */
+export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
+  if (o.duration !== undefined && !(o.duration > 0))
+    throw new GailBridgeError(
+      'config',
+      `--duration: expected a positive number of seconds, got ${o.duration}`,
+    );
+  const config = loadRobotConfig(o.config);
+  const record = await readPolicyFile(o.policy);
+  const policy = new RecordPolicy(record, o.policy);
+  const cleanup: (() => void)[] = [() => policy.dispose()];
+  let bus: Bus;
+  let sim: SimNode | undefined;
+  if (o.dryRun) {
+    const task = o.task ?? (record.spec.source.kind === 'task' ? record.spec.source.task : undefined);
+    if (!task)
+      throw new GailBridgeError(
+        'config',
+        `--dry-run: the policy was not trained on a built-in task; pass --task`,
+      );
+    const { makeTaskEnv } = await import('../sim/tasks/index.js');
+    const env = await makeTaskEnv(task);
+    cleanup.push(() => env.dispose());
+    const graph = new InProcessGraph();
+    bus = graph.node(o.nodeName);
+    const simBus = graph.node('gail_bridge_sim');
+    cleanup.push(() => simBus.dispose());
+    if (config.action.type !== 'std_msgs/Float64MultiArray')
+      throw new GailBridgeError(
+        'config',
+        `--dry-run: the simulator takes std_msgs/Float64MultiArray commands, ${o.config} sends ${config.action.type}`,
+      );
+    sim = new SimNode({
+      bus: simBus,
+      env,
+      realtime: true,
+      rateHz: config.control_rate_hz,
+      commandTopic: config.action.topic,
+    });
+  } else {
+    bus = await createRclnodejsBus(o.nodeName);
+  }
+  cleanup.push(() => bus.dispose());
+  const started = performance.now();
+  let runner: DeployRunner;
+  try {
+    runner = new DeployRunner({
+      bus,
+      config,
+      configLabel: o.config,
+      policy,
+      policySpec: record.spec,
+      policyLabel: o.policy,
+      onWarning: (w) => info(`deploy: warning: ${w}`),
+      onEvent: (e) => info(`deploy: ${e.mode} (${e.reason})`),
+      ...(o.logCommands
+        ? {
+            onPublish: (c: Float64Array, safe: boolean) =>
+              info(`command ${safe ? 'safe' : 'policy'} ${Array.from(c, (v) => v.toPrecision(6)).join(' ')}`),
+          }
+        : {}),
+    });
+  } catch (err) {
+    for (const c of cleanup.reverse()) c();
+    throw err;
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    info(`deploy: ${signal}: publishing the safe command, then exiting`);
+    void runner.stop(`stopped by ${signal}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const timer =
+    o.duration !== undefined
+      ? setTimeout(() => void runner.stop('duration reached'), o.duration * 1000)
+      : undefined;
+  try {
+    runner.start();
+    sim?.start();
+    info(
+      `deploy: ${o.policy} on ${config.name} at ${config.control_rate_hz} Hz${o.dryRun ? ' (dry run, simulated robot)' : ''}; Ctrl-C to stop`,
+    );
+    const result = await runner.done;
+    const lat = result.latency;
+    return {
+      policy: o.policy,
+      config: o.config,
+      dryRun: o.dryRun,
+      reason: result.reason,
+      message: result.message,
+      seconds: (performance.now() - started) / 1000,
+      counters: result.counters,
+      latencyMs: { p50: lat.p50 * 1e3, p99: lat.p99 * 1e3, max: lat.max * 1e3, count: lat.count },
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    sim?.dispose();
+    for (const c of cleanup.reverse()) c();
+  }
+}
+
+/** Human summary. */
+export function formatReport(r: DeployReport): string {
+  const c = r.counters;
+  const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+  return [
+    `deploy ${r.policy} on ${r.config}${r.dryRun ? ' (dry run)' : ''}: ${r.reason} — ${r.message} after ${r.seconds.toFixed(1)} s`,
+    `  cycles ${c.cycles}, published ${c.published} (safe ${c.safePublished}), stale ${c.stale}, non-finite obs ${c.nonFiniteObservations}, invalid obs ${c.invalidObservations}, non-finite actions ${c.nonFiniteActions}, deadline misses ${c.deadlineMisses}`,
+    `  clamped per dim: absolute [${c.clampedAbsolute}], change [${c.clampedChange}], rate [${c.clampedRate}]`,
+    `  latency observation → command: p50 ${ms(r.latencyMs.p50)} ms, p99 ${ms(r.latencyMs.p99)} ms, max ${ms(r.latencyMs.max)} ms (${r.latencyMs.count} cycles)`,
+  ].join('\n');
+}
