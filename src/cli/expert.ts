@@ -1,11 +1,13 @@
 /**
  * `gail-bridge expert`: trains an expert on a built-in task's true reward with PPO or TRPO, as the GAIL
  * paper made its experts (Ho & Ermon 2016, §6). One iteration: N envs × T steps through the streams
- * pipeline (env source → rollout collector, no absorbing states) → one learner update. Checkpoints are
- * policy files written atomically every few updates, on Ctrl-C and at the end; `--resume` continues
- * from the file at --out (weights, normaliser, value net, optimiser state, step count).
+ * pipeline (env source → rollout collector, no absorbing states) → one learner update. Every few
+ * updates a checkpoint evaluates the policy deterministically on fixed seeds: <out> keeps the best one
+ * (PPO's last iterate is not always its best), <out>.last the latest state. Both are policy files written
+ * atomically; Ctrl-C writes <out>.last; `--resume` continues from <out>.last (or <out>) with weights,
+ * normaliser, value net, optimiser state and step count. A finished run removes <out>.last.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
@@ -49,11 +51,16 @@ export interface ExpertResult {
   readonly envSteps: number;
   readonly updates: number;
   readonly wallSeconds: number;
-  /** Wall-clock share spent stepping envs and acting vs in learner updates. */
+  /** Wall-clock spent stepping envs and acting (collection), vs in learner updates. */
   readonly envSeconds: number;
   readonly learnerSeconds: number;
+  /** Time in checkpoint evaluations and snapshots. */
+  readonly checkpointSeconds: number;
+  /** Deterministic evaluation of the policy in the file (the best checkpoint). */
   readonly evalReturn: { mean: number; std: number };
   readonly evalLength: number;
+  /** Env steps at which that policy was taken. */
+  readonly bestAtSteps: number;
   readonly interrupted: boolean;
 }
 
@@ -126,7 +133,9 @@ export function register(program: Command): void {
         const result = await runExpert(opts);
         report(opts.json, result, () =>
           [
-            `${result.interrupted ? 'interrupted; checkpoint' : 'expert'} written to ${result.out}`,
+            result.interrupted
+              ? `interrupted: latest state in ${result.out}.last (continue with --resume)`
+              : `expert written to ${result.out} (best checkpoint, at ${result.bestAtSteps} env steps)`,
             `  ${result.envSteps} env steps, ${result.updates} updates, ${result.wallSeconds.toFixed(1)} s ` +
               `(env ${result.envSeconds.toFixed(1)} s, learner ${result.learnerSeconds.toFixed(1)} s) on ${result.backend}`,
             `  deterministic return ${result.evalReturn.mean.toFixed(1)} ± ${result.evalReturn.std.toFixed(1)}, ` +
@@ -170,9 +179,12 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
 
   let policy: InstanceType<typeof learn.GaussianPolicy>;
   let envSteps = 0;
+  // The latest state lives in <out>.last while training runs; <out> holds the best evaluated policy.
+  const lastPath = `${opts.out}.last`;
+  const resumeFrom = existsSync(lastPath) ? lastPath : opts.out;
   const resumeRecord =
-    opts.resume && existsSync(opts.out)
-      ? await policyFile.readPolicyFile(opts.out, { expectSpec: spec })
+    opts.resume && existsSync(resumeFrom)
+      ? await policyFile.readPolicyFile(resumeFrom, { expectSpec: spec })
       : undefined;
   if (opts.resume && !resumeRecord) info(`--resume: ${opts.out} does not exist yet; starting fresh`);
   if (resumeRecord) {
@@ -204,11 +216,13 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
           ...(opts.lr === undefined ? {} : { valueLearningRate: opts.lr }),
         });
   if (resumeRecord) learner.loadArrays(learn.recordArrays(resumeRecord));
-  if (resumeRecord) info(`resuming ${opts.out} at ${envSteps} env steps`);
+  if (resumeRecord) info(`resuming ${resumeFrom} at ${envSteps} env steps`);
 
   mkdirSync(dirname(opts.out) || '.', { recursive: true });
   const started = performance.now();
-  const save = async (evalReturn?: number): Promise<void> => {
+  // Snapshots are taken synchronously (between updates); the writes are chained so they never overlap.
+  let writes: Promise<void> = Promise.resolve();
+  const save = (path: string, evalReturn?: number): void => {
     const record = learn.policyToRecord(
       policy,
       spec,
@@ -226,7 +240,49 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
       },
       { valueHidden, arrays: learner.toArrays() },
     );
-    await policyFile.writePolicyFile(opts.out, record);
+    writes = writes.then(() => policyFile.writePolicyFile(path, record));
+  };
+  const evalEnvs = await Promise.all(
+    Array.from({ length: Math.min(opts.evalEpisodes, 4) }, (_, i) =>
+      makeTaskEnv(opts.task, { seed: 10_000 + i }),
+    ),
+  );
+  /** Deterministic return on fixed seeds, with the normaliser frozen so evaluation does not train it. */
+  const evaluateNow = (): { mean: number; std: number; length: number } => {
+    const frozen = policy.obsNorm.frozen;
+    policy.obsNorm.frozen = true;
+    try {
+      const ev = evalMod.evaluate(
+        evalEnvs,
+        (obs, n) => policy.act(obs, n, 'deterministic').actions,
+        opts.evalEpisodes,
+        1_000_000,
+      );
+      return { ...evalMod.meanStd([...ev.returns]), length: evalMod.meanStd([...ev.lengths]).mean };
+    } finally {
+      policy.obsNorm.frozen = frozen;
+    }
+  };
+  let best = {
+    mean: resumeRecord?.training.evalReturn ?? Number.NEGATIVE_INFINITY,
+    std: Number.NaN,
+    length: Number.NaN,
+  };
+  let bestAtSteps = resumeRecord ? envSteps : 0;
+  /** Evaluates; keeps the policy in <out> when it is the best so far. Always refreshes <out>.last. */
+  let savedBest = false;
+  let checkpointMs = 0;
+  const checkpoint = (): void => {
+    const t0 = performance.now();
+    const e = evaluateNow();
+    if (e.mean >= best.mean) {
+      best = e;
+      bestAtSteps = envSteps;
+      savedBest = true;
+      save(opts.out, e.mean);
+    }
+    checkpointMs += performance.now() - t0;
+    save(lastPath, e.mean);
   };
 
   const remaining = Math.max(0, Math.ceil((opts.steps - envSteps) / perUpdate));
@@ -236,7 +292,6 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
   let learnerMs = 0;
   let updates = 0;
   let interrupted = false;
-  let pendingSave: Promise<void> = Promise.resolve();
   const envs = [
     probe,
     ...(await Promise.all(
@@ -267,7 +322,7 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
               return: recentReturns.length > 0 ? evalMod.meanStd(recentReturns).mean.toFixed(1) : '-',
               length: recentLengths.length > 0 ? evalMod.meanStd(recentLengths).mean.toFixed(0) : '-',
             });
-            if (updates % opts.checkpointEvery === 0) pendingSave = pendingSave.then(() => save());
+            if (updates % opts.checkpointEvery === 0) checkpoint();
           },
           error: reject,
           complete: resolve,
@@ -288,32 +343,20 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
   } finally {
     bar.stop();
   }
-  await pendingSave;
   const wallSeconds = (performance.now() - started) / 1000;
-  let evalReturn = { mean: Number.NaN, std: Number.NaN };
-  let evalLength = Number.NaN;
-  if (!interrupted) {
-    const evalEnvs = await Promise.all(
-      Array.from({ length: Math.min(opts.evalEpisodes, 4) }, (_, i) =>
-        makeTaskEnv(opts.task, { seed: 10_000 + i }),
-      ),
-    );
-    try {
-      policy.obsNorm.frozen = true;
-      const ev = evalMod.evaluate(
-        evalEnvs,
-        (obs, n) => policy.act(obs, n, 'deterministic').actions,
-        opts.evalEpisodes,
-        1_000_000,
-      );
-      policy.obsNorm.frozen = false;
-      evalReturn = evalMod.meanStd([...ev.returns]);
-      evalLength = evalMod.meanStd([...ev.lengths]).mean;
-    } finally {
-      for (const e of evalEnvs) e.dispose();
+  try {
+    if (interrupted) {
+      // Ctrl-C: the latest state goes to <out>.last for --resume; <out> keeps the best, or gets the latest.
+      save(lastPath);
+      if (!savedBest && !existsSync(opts.out)) save(opts.out);
+    } else {
+      checkpoint();
     }
+    await writes;
+    if (!interrupted) rmSync(lastPath, { force: true });
+  } finally {
+    for (const e of evalEnvs) e.dispose();
   }
-  await save(interrupted ? undefined : evalReturn.mean);
   learner.dispose();
   policy.dispose();
   return {
@@ -324,10 +367,12 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
     envSteps,
     updates,
     wallSeconds,
-    envSeconds: wallSeconds - learnerMs / 1000,
+    envSeconds: wallSeconds - (learnerMs + checkpointMs) / 1000,
     learnerSeconds: learnerMs / 1000,
-    evalReturn,
-    evalLength,
+    checkpointSeconds: checkpointMs / 1000,
+    evalReturn: { mean: best.mean, std: best.std },
+    evalLength: best.length,
+    bestAtSteps,
     interrupted,
   };
 }
