@@ -16,6 +16,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [
   () => import('./import.js'),
   () => import('./export.js'),
   () => import('./deploy.js'),
+  () => import('./record.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -23,7 +23,7 @@ export interface ChunkedMcapWriterOptions {
   readonly profile?: string;
   /** Written into the MCAP header's library field. */
   readonly library: string;
-  /** Close the open chunk once its uncompressed records reach this many bytes. Default 1 MiB. */
+  /** Largest chunk, uncompressed bytes: a chunk is closed before a message would exceed it. Default 1 MiB. */
   readonly chunkBytes?: number;
   /** Close the open chunk once it holds a message this many seconds older (by `clockNs`). Default 1 s. */
   readonly chunkSeconds?: number;
@@ -43,7 +43,7 @@ export class ChunkedMcapWriter {
   readonly #header: McapTypes.Header;
   readonly #schemas = new Map<number, McapTypes.Schema>();
   readonly #channels = new Map<number, McapTypes.Channel>();
-  readonly #inChunk = { schemas: new Set<number>(), channels: new Set<number>() };
+  readonly #written = { schemas: new Set<number>(), channels: new Set<number>() };
   readonly #chunkIndexes: McapTypes.ChunkIndex[] = [];
   readonly #stats: McapTypes.Statistics = {
     messageCount: 0n,
@@ -95,22 +95,37 @@ export class ChunkedMcapWriter {
     return id;
   }
 
-  /** Adds a message to the open chunk; closes the chunk when it is full or old enough. */
+  /** Adds a message to the open chunk; closes the chunk first when full, after when old enough. */
   async addMessage(message: McapTypes.Message): Promise<void> {
     this.#expect('open', 'addMessage');
     const channel = this.#channels.get(message.channelId);
     if (!channel) {
       throw new GailBridgeError('state', `MCAP writer: message on unregistered channel ${message.channelId}`);
     }
-    // Each chunk repeats the schema and channel records it needs, so that a chunk read on its own (after a
-    // crash, by `inspect --repair`) is self-describing.
-    if (channel.schemaId !== 0 && !this.#inChunk.schemas.has(channel.schemaId)) {
-      this.#chunk.addSchema(this.#schemas.get(channel.schemaId)!);
-      this.#inChunk.schemas.add(channel.schemaId);
+    // A chunk closes before a message that would take it past the bound (a lone larger message still goes
+    // in, alone). Record sizes from the MCAP spec: opcode + length prefix, fixed fields, prefixed strings.
+    const schema = channel.schemaId !== 0 ? this.#schemas.get(channel.schemaId) : undefined;
+    let size = 9 + 22 + message.data.byteLength;
+    if (schema && !this.#written.schemas.has(schema.id)) {
+      size +=
+        9 + 2 + 4 + schema.name.length * 3 + 4 + schema.encoding.length * 3 + 4 + schema.data.byteLength;
     }
-    if (!this.#inChunk.channels.has(channel.id)) {
+    if (!this.#written.channels.has(channel.id)) {
+      size += 9 + 4 + 4 + channel.topic.length * 3 + 4 + channel.messageEncoding.length * 3 + 4;
+      for (const [k, v] of channel.metadata) size += 8 + (k.length + v.length) * 3;
+    }
+    if (this.#chunk.numMessages > 0 && this.#chunk.byteLength + size > this.#chunkBytes) {
+      await this.flushChunk();
+    }
+    // Schema and channel records go into the chunk of their first message (and the summary), as McapWriter
+    // does; a stream reader, and so `inspect --repair`, meets them before any message that needs them.
+    if (schema && !this.#written.schemas.has(schema.id)) {
+      this.#chunk.addSchema(schema);
+      this.#written.schemas.add(schema.id);
+    }
+    if (!this.#written.channels.has(channel.id)) {
       this.#chunk.addChannel(channel);
-      this.#inChunk.channels.add(channel.id);
+      this.#written.channels.add(channel.id);
     }
     const s = this.#stats;
     if (s.messageCount === 0n || message.logTime < s.messageStartTime) s.messageStartTime = message.logTime;
@@ -120,7 +135,7 @@ export class ChunkedMcapWriter {
     this.#chunk.addMessage(message);
     const now = this.#clock();
     this.#chunkOpenedAt ??= now;
-    if (this.#chunk.byteLength >= this.#chunkBytes || now - this.#chunkOpenedAt >= this.#chunkAgeNs) {
+    if (now - this.#chunkOpenedAt >= this.#chunkAgeNs) {
       await this.flushChunk();
     }
   }
@@ -174,8 +189,6 @@ export class ChunkedMcapWriter {
     });
     this.#stats.chunkCount++;
     this.#chunk.reset();
-    this.#inChunk.schemas.clear();
-    this.#inChunk.channels.clear();
     this.#chunkOpenedAt = undefined;
     await this.#emitData();
   }
