@@ -1,0 +1,248 @@
+/**
+ * `gail-bridge record --config C --out demos.mcap`: teleoperation demonstrations from ROS 2 topics into a
+ * demo file (src/record/recorder.ts). Episodes are started and ended from the keyboard (when stdin is a
+ * terminal), the `/gail_bridge/record/command` topic, or std_srvs/Trigger services. Ctrl-C (or q) finishes
+ * the file; discarded takes are then left out of it (src/record/compact.ts).
+ */
+import type { Command } from 'commander';
+import type { Subscription } from 'rxjs';
+import { loadRobotConfig, robotSpec } from '../config/robot.js';
+import { GailBridgeError } from '../core/errors.js';
+import { DemoWriter } from '../data/demo-writer.js';
+import { finishOnSignal } from '../data/finish-on-signal.js';
+import { compactDemoFile } from '../record/compact.js';
+import { episodeEventMessage, openEpisodeEvents } from '../record/episode-events.js';
+import { keyCommands, keyHelp } from '../record/keyboard.js';
+import {
+  type DemoSink,
+  RECORDER_COMMAND_NAMES,
+  Recorder,
+  type RecorderEvent,
+  type RecorderReport,
+} from '../record/recorder.js';
+import type { Bus } from '../ros/bus.js';
+import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
+import { info, positiveInt, report, runCommand } from './common.js';
+
+/** What `record` prints (with --json, exactly this object). */
+export interface RecordReport extends RecorderReport {
+  readonly out: string;
+  /** Episodes in the finished file (discarded takes left out). */
+  readonly kept: number;
+  /** Steps in the finished file. */
+  readonly keptSteps: number;
+  readonly discarded: readonly number[];
+}
+
+/** Options of `runRecord` (the command's flags). */
+export interface RunRecordOptions {
+  readonly config: string;
+  readonly out: string;
+  readonly actionTopic?: string;
+  readonly timeoutS?: number;
+  readonly startTimeoutS: number;
+  readonly allowMissing: boolean;
+  readonly keyboard: boolean;
+  readonly namespace: string;
+  readonly episodes?: number;
+  readonly nodeName: string;
+  /** The bus to record from; default a new rclnodejs node (tests pass an in-process one). */
+  readonly bus?: Bus;
+}
+
+function seconds(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new GailBridgeError('config', `${name}: expected seconds > 0, got "${v}"`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('record')
+    .description(
+      'record teleoperation demonstrations from ROS 2 topics into a demo file (keys, a topic or Trigger services start/stop episodes)',
+    )
+    .requiredOption(
+      '--config <file>',
+      'robot mapping config (config/robots/*.yaml): observation topics, command topic, rate',
+    )
+    .requiredOption('--out <file>', 'demo file to write (.mcap)')
+    .option('--action-topic <topic>', "teleop command topic (default: the config's action topic)")
+    .option(
+      '--timeout <seconds>',
+      "silence after which a topic is missing (default: the config's observation timeout)",
+      seconds('--timeout'),
+    )
+    .option(
+      '--start-timeout <seconds>',
+      'wait this long for every topic at start',
+      seconds('--start-timeout'),
+      5,
+    )
+    .option('--allow-missing', 'start even when topics are silent (nothing is recorded without them)', false)
+    .option('--no-keyboard', 'no single-key control even when stdin is a terminal')
+    .option('--namespace <ns>', 'namespace of the command topic and Trigger services', '/gail_bridge/record')
+    .option('--episodes <n>', 'finish after this many kept episodes', positiveInt('--episodes'))
+    .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_record')
+    .option('--json', 'print the result as one JSON object on stdout', false)
+    .action((o: Record<string, unknown>) =>
+      runCommand(async () => {
+        const r = await runRecord({
+          config: String(o['config']),
+          out: String(o['out']),
+          actionTopic: o['actionTopic'] as string | undefined,
+          timeoutS: o['timeout'] as number | undefined,
+          startTimeoutS: o['startTimeout'] as number,
+          allowMissing: Boolean(o['allowMissing']),
+          keyboard: o['keyboard'] !== false,
+          namespace: String(o['namespace']),
+          episodes: o['episodes'] as number | undefined,
+          nodeName: String(o['nodeName']),
+        });
+        report(Boolean(o['json']), r, () => formatRecordReport(r));
+      }),
+    );
+}
+
+/** One line for the operator per recorder event. */
+export function describeEvent(e: RecorderEvent): string {
+  switch (e.kind) {
+    case 'ready':
+      return e.missing.length === 0
+        ? 'record: all topics publishing'
+        : `record: started with silent topics:\n  - ${e.missing.join('\n  - ')}`;
+    case 'started':
+      return `record: episode ${e.episode} started`;
+    case 'ended':
+      return `record: episode ${e.episode} ended ${e.end} after ${e.steps} steps${e.marks.length > 0 ? ` (${e.marks.join('; ')})` : ''}`;
+    case 'discarded':
+      return `record: episode ${e.episode} discarded`;
+    case 'warning':
+      return `record: warning: ${e.message}`;
+  }
+}
+
+/** Records until q / Ctrl-C / SIGTERM / `episodes` kept; resolves after the file is finished. */
+export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
+  const config = loadRobotConfig(o.config);
+  const spec = robotSpec(config, o.config);
+  const bus = o.bus ?? (await createRclnodejsBus(o.nodeName));
+  const cleanup: (() => void)[] = o.bus ? [] : [() => bus.dispose()];
+  // The file is created only once the topics are there, so a refused start leaves no empty file behind.
+  let writer: DemoWriter | undefined;
+  const sink: DemoSink = {
+    beginEpisode: (m) => writer!.beginEpisode(m),
+    writeStep: (s) => writer!.writeStep(s),
+    endEpisode: (end, obs, t) => writer!.endEpisode(end, obs, t),
+  };
+  const recorder = new Recorder({
+    bus,
+    config,
+    spec,
+    sink,
+    actionTopic: o.actionTopic,
+    topicTimeoutS: o.timeoutS,
+    startTimeoutS: o.startTimeoutS,
+    allowMissingTopics: o.allowMissing,
+    controlNamespace: o.namespace,
+  });
+  const subs: Subscription[] = [];
+  const events = openEpisodeEvents(bus, '/gail_bridge/episode_events');
+  if (events.available) cleanup.push(() => events.publisher.dispose());
+  else info(`record: not publishing episode events: ${events.hint}`);
+  let kept = 0;
+  let finishing: Promise<RecordReport> | undefined;
+  const finish = (): Promise<RecordReport> => {
+    finishing ??= (async () => {
+      for (const s of subs) s.unsubscribe();
+      const rep = await recorder.finish();
+      await writer?.close();
+      const discarded = rep.episodes.filter((e) => e.discarded).map((e) => e.index);
+      let keptEpisodes = rep.episodes.length - discarded.length;
+      let keptSteps = rep.episodes.filter((e) => !e.discarded).reduce((n, e) => n + e.steps, 0);
+      if (writer && discarded.length > 0) {
+        const c = await compactDemoFile(o.out, new Set(discarded));
+        if (c) {
+          keptEpisodes = c.kept;
+          keptSteps = c.steps;
+        }
+      }
+      for (const c of cleanup.reverse()) c();
+      return { ...rep, out: o.out, kept: keptEpisodes, keptSteps, discarded };
+    })();
+    return finishing;
+  };
+  const steps = (ep: number): number => recorder.report().episodes.find((e) => e.index === ep)?.steps ?? 0;
+  const stopped = new Promise<void>((resolve) => {
+    subs.push(
+      recorder.events.subscribe((e) => {
+        info(describeEvent(e));
+        if (events.available) {
+          const msg = episodeEventMessage(e, steps);
+          if (msg) events.publisher.publish(msg as unknown as Record<string, unknown>);
+        }
+        if (e.kind === 'ended' && o.episodes !== undefined) {
+          kept = recorder.report().episodes.filter((x) => !x.discarded).length;
+          if (kept >= o.episodes) resolve();
+        }
+      }),
+    );
+    if (o.keyboard && process.stdin.isTTY) {
+      subs.push(
+        keyCommands(process.stdin).subscribe((c) => {
+          if (c === 'quit') resolve();
+          else void recorder.command(c).then((r) => info(`record: ${c}: ${r.message}`));
+        }),
+      );
+    }
+  });
+  try {
+    await recorder.start();
+  } catch (err) {
+    for (const s of subs) s.unsubscribe();
+    for (const c of cleanup.reverse()) c();
+    throw err;
+  }
+  writer = await DemoWriter.create(o.out, { spec });
+  const release = finishOnSignal(
+    async () => {
+      const r = await finish();
+      info(formatRecordReport(r));
+    },
+    { log: info },
+  );
+  info(
+    `record: ${config.name} at ${config.control_rate_hz} Hz into ${o.out}; ` +
+      (o.keyboard && process.stdin.isTTY ? `keys: ${keyHelp()}` : 'Ctrl-C finishes the file') +
+      `\n  headless: ros2 service call ${o.namespace}/<${RECORDER_COMMAND_NAMES.join('|')}> std_srvs/srv/Trigger` +
+      `, or ros2 topic pub --once ${o.namespace}/command std_msgs/msg/String "{data: start}"`,
+  );
+  await stopped;
+  try {
+    return await finish();
+  } finally {
+    release();
+  }
+}
+
+/** Human summary: per topic the achieved rate and late/missing samples, per episode its end. */
+export function formatRecordReport(r: RecordReport): string {
+  const lines = [
+    `record: ${r.out}: ${r.kept} episode${r.kept === 1 ? '' : 's'}, ${r.keptSteps} steps kept` +
+      (r.discarded.length > 0 ? ` (discarded: ${r.discarded.join(', ')})` : '') +
+      `; ${r.ticks} ticks at ${r.achievedRateHz.toFixed(1)} Hz of ${r.controlRateHz} Hz, ${r.overruns} overruns`,
+    '  topic                                 type                                  rate Hz   late  missing  invalid  stamps 0/back/future',
+  ];
+  for (const t of r.topics)
+    lines.push(
+      `  ${t.topic.padEnd(37)} ${t.type.padEnd(37)} ${t.achievedRateHz.toFixed(1).padStart(7)} ${String(t.late).padStart(6)} ${String(t.missing).padStart(8)} ${String(t.invalid).padStart(8)}  ${t.zeroStamps}/${t.backwardStamps}/${t.futureStamps}`,
+    );
+  for (const e of r.episodes)
+    lines.push(
+      `  episode ${e.index}: ${e.discarded ? 'discarded' : e.end}, ${e.steps} steps${e.marks.length > 0 ? ` — ${e.marks.join('; ')}` : ''}`,
+    );
+  return lines.join('\n');
+}
