@@ -62,7 +62,7 @@ export interface DeployCounters {
   /** Messages the mapping could not read (missing joint, short array). */
   invalidObservations: number;
   nonFiniteActions: number;
-  /** Cycles whose compute overran the period, and watchdog ticks later than one period. */
+  /** Cycles whose compute overran the period, and watchdog ticks starting more than one period late. */
   deadlineMisses: number;
   /** Trigger messages within one period of robot time after the last cycle (driver faster than control). */
   skippedTriggers: number;
@@ -172,6 +172,7 @@ export class DeployRunner {
   private statusPub: Publisher<Record<string, unknown>> | undefined;
   private tickIndex = 0;
   private startedAt = 0;
+  private lastTickAt = 0;
   private warnedPublishers = false;
   /** Whether `safeVector` holds a command (false for hold_position until a measurement was latched). */
   private safeReady: boolean;
@@ -254,6 +255,7 @@ export class DeployRunner {
       this.subs.push(bus.subscribe(t.topic, t.type, qos).subscribe((msg) => this.onMessage(t.topic, msg)));
     }
     this.startedAt = this.now();
+    this.lastTickAt = this.startedAt;
     const periodMs = this.periodS * 1000;
     this.subs.push(
       this.scheduler.schedule(
@@ -508,8 +510,10 @@ export class DeployRunner {
   private onTick(): void {
     const t = this.now();
     this.tickIndex++;
-    const expected = this.startedAt + this.tickIndex * this.periodS;
-    if (t - expected > this.periodS) this.counters.deadlineMisses++;
+    // A tick that starts more than one whole period late (gap > 2 periods) means the event loop was
+    // blocked: the watchdog itself missed its deadline. Timer jitter below a period is not counted.
+    if (t - this.lastTickAt > 2 * this.periodS) this.counters.deadlineMisses++;
+    this.lastTickAt = t;
     if (this.mode === 'stopped') return;
     if (this.mode === 'stopping') return;
     if (!this.fresh(t) && t - this.lastPublishAt >= 0.999 * this.periodS) {
