@@ -216,6 +216,21 @@ describe('importBag', () => {
     assert.equal(r.unusedTopics['/episode'], 1);
   });
 
+  it('counts messages whose log time goes backwards as late, and uses them in time order', async () => {
+    const msgs = armMessages(0, 1);
+    // Move the joint state of 0.5 s to the end of the file, as a late-arriving message would be recorded.
+    const i = msgs.findIndex((m) => m.topic === '/joint_states' && Math.abs(m.t - 0.5) < 1e-9);
+    const [lateMsg] = msgs.splice(i, 1);
+    msgs.push(lateMsg!);
+    const path = join(dir, 'late.mcap');
+    await writeBag(path, await bagBytes(msgs));
+    const r = await importBag(path, ARM, opts('arm2.yaml'));
+    assert.equal(r.topics.find((x) => x.topic === '/joint_states')!.late, 1);
+    const t = r.trajectories[0]!.trajectory;
+    // Tick 0.45 s still sees the 0.45 s message; the sorted stream puts 0.5 before 0.55.
+    assert.ok(Math.abs(t.obs[4 * 4]! - 0.45) < 1e-6, `${t.obs[16]}`);
+  });
+
   it('accepts TwistStamped for a Twist action, and Twist itself', async () => {
     for (const type of ['geometry_msgs/msg/Twist', 'geometry_msgs/msg/TwistStamped']) {
       const msgs: BagMessage[] = [];
