@@ -63,12 +63,19 @@ export interface Command {
   readonly data: number[];
 }
 
+/** A command as the runner reported publishing it. */
+export interface Published extends Command {
+  readonly safe: boolean;
+}
+
 export interface Harness {
   readonly ts: TestScheduler;
   readonly config: RobotConfig;
   readonly spec: Spec;
   readonly runner: DeployRunner;
   readonly commands: Command[];
+  /** Every publish as the runner reported it (with the safe flag), in order. */
+  readonly published: Published[];
   readonly events: DeployEvent[];
   readonly warnings: string[];
   readonly graph: InProcessGraph;
@@ -103,6 +110,7 @@ export function harness(
   const source = new Subject<JointState>();
   (options.faults ? source.pipe(options.faults) : source).subscribe((m) => pub.publish(m));
   const events: DeployEvent[] = [];
+  const published: Published[] = [];
   const warnings: string[] = [];
   const policy =
     options.policy ?? new FnPolicy(spec.observation.names.length, spec.action.names.length, () => [0.5, 0.5]);
@@ -117,6 +125,7 @@ export function harness(
     statusTopic: null,
     onEvent: (e) => events.push(e),
     onWarning: (w) => warnings.push(w),
+    onPublish: (c, safe) => published.push({ t: ts.now(), data: Array.from(c), safe }),
     ...options.runner,
   });
   return {
@@ -125,6 +134,7 @@ export function harness(
     spec,
     runner,
     commands,
+    published,
     events,
     warnings,
     graph,
