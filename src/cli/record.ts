@@ -5,14 +5,14 @@
  * the file; discarded takes are then left out of it (src/record/compact.ts).
  */
 import type { Command } from 'commander';
-import type { Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { DemoWriter } from '../data/demo-writer.js';
 import { finishOnSignal } from '../data/finish-on-signal.js';
 import { compactDemoFile } from '../record/compact.js';
 import { episodeEventMessage, openEpisodeEvents } from '../record/episode-events.js';
-import { keyCommands, keyHelp } from '../record/keyboard.js';
+import { type KeyInput, keyCommands, keyHelp } from '../record/keyboard.js';
 import {
   type DemoSink,
   RECORDER_COMMAND_NAMES,
@@ -48,6 +48,10 @@ export interface RunRecordOptions {
   readonly nodeName: string;
   /** The bus to record from; default a new rclnodejs node (tests pass an in-process one). */
   readonly bus?: Bus;
+  /** Control ticks and timeouts run on this scheduler (tests pass a virtual one). Default real time. */
+  readonly scheduler?: SchedulerLike;
+  /** Where keys come from; default process.stdin (used only when it is a terminal). */
+  readonly keys?: KeyInput;
 }
 
 function seconds(name: string): (v: string) => number {
@@ -148,7 +152,9 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
     startTimeoutS: o.startTimeoutS,
     allowMissingTopics: o.allowMissing,
     controlNamespace: o.namespace,
+    ...(o.scheduler ? { scheduler: o.scheduler } : {}),
   });
+  const keys = o.keyboard ? (o.keys ?? (process.stdin.isTTY ? process.stdin : undefined)) : undefined;
   const subs: Subscription[] = [];
   const events = openEpisodeEvents(bus, '/gail_bridge/episode_events');
   if (events.available) cleanup.push(() => events.publisher.dispose());
@@ -190,9 +196,9 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
         }
       }),
     );
-    if (o.keyboard && process.stdin.isTTY) {
+    if (keys) {
       subs.push(
-        keyCommands(process.stdin).subscribe((c) => {
+        keyCommands(keys).subscribe((c) => {
           if (c === 'quit') resolve();
           else void recorder.command(c).then((r) => info(`record: ${c}: ${r.message}`));
         }),
@@ -216,7 +222,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
   );
   info(
     `record: ${config.name} at ${config.control_rate_hz} Hz into ${o.out}; ` +
-      (o.keyboard && process.stdin.isTTY ? `keys: ${keyHelp()}` : 'Ctrl-C finishes the file') +
+      (keys ? `keys: ${keyHelp()}` : 'Ctrl-C finishes the file') +
       `\n  headless: ros2 service call ${o.namespace}/<${RECORDER_COMMAND_NAMES.join('|')}> std_srvs/srv/Trigger` +
       `, or ros2 topic pub --once ${o.namespace}/command std_msgs/msg/String "{data: start}"`,
   );
