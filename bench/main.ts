@@ -23,6 +23,10 @@ export const BENCHES: Readonly<
       'MuJoCo stepping for Hopper, HalfCheetah, Ant: native 2.2.2, mujoco-js, @mujoco/mujoco raw, Env, VecEnv 1/2 workers',
     load: () => import('./sim.js'),
   },
+  learn: {
+    description: 'TensorFlow.js learner: PPO update throughput, act latency p50/p99, env vs learner share',
+    load: () => import('./learn.js'),
+  },
   ros: {
     description: 'deploy over the in-process bus: observation → command latency p50/p99/max, deadline misses at 100/500/1000 Hz',
     load: () => import('./ros.js'),

@@ -12,6 +12,9 @@ type Register = (program: Command) => void;
 /** Lazily imported so that `gail-bridge tasks` does not load TensorFlow.js, and so on. */
 const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [
   () => import('./expert.js'),
+  () => import('./eval.js'),
+  () => import('./demos.js'),
+  () => import('./train.js'),
   () => import('./inspect.js'),
   () => import('./import.js'),
   () => import('./export.js'),
