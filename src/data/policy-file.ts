@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { GailBridgeError } from '../core/errors.js';
+import { assertFinite, GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
 import {
   bytesToFloat32,
@@ -132,17 +132,12 @@ function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function firstNonFinite(values: ArrayLike<number>): number {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
-  return -1;
-}
-
 /**
  * Checks a record's invariants; throws naming `what` and the part: architecture vs spec, tensor names,
  * order and shapes, finiteness of weights and statistics.
  */
 export function validatePolicyRecord(record: PolicyRecord, what: string): void {
-  const bad = (code: 'shape' | 'nonFinite' | 'spec', msg: string): never => {
+  const bad = (code: 'shape' | 'spec', msg: string): never => {
     throw new GailBridgeError(code, `${what}: ${msg}`);
   };
   const a = record.architecture;
@@ -180,8 +175,7 @@ export function validatePolicyRecord(record: PolicyRecord, what: string): void {
         `tensor ${t.name}: shape [${t.shape}] needs ${product(t.shape)} values, got ${t.data.length}`,
       );
     }
-    const i = firstNonFinite(t.data);
-    if (i >= 0) bad('nonFinite', `tensor ${t.name}: element ${i} is ${t.data[i]} (weights must be finite)`);
+    assertFinite(`${what}: tensor ${t.name}`, t.data);
   }
   const n = record.obsNorm;
   if (n.mean.length !== obsDim || n.var.length !== obsDim) {
@@ -190,13 +184,8 @@ export function validatePolicyRecord(record: PolicyRecord, what: string): void {
       `normaliser: expected ${obsDim} means and variances, got ${n.mean.length} and ${n.var.length}`,
     );
   }
-  for (const [name, arr] of [
-    ['mean', n.mean],
-    ['var', n.var],
-  ] as const) {
-    const i = firstNonFinite(arr);
-    if (i >= 0) bad('nonFinite', `normaliser ${name}[${i}] is ${arr[i]}`);
-  }
+  assertFinite(`${what}: normaliser mean`, n.mean);
+  assertFinite(`${what}: normaliser var`, n.var);
   if (n.var.some((v) => v < 0)) bad('shape', 'normaliser: a variance is negative');
   if (!(n.epsilon >= 0 && Number.isFinite(n.epsilon)))
     bad('shape', `normaliser epsilon ${n.epsilon} is invalid`);
