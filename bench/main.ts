@@ -28,7 +28,8 @@ export const BENCHES: Readonly<
     load: () => import('./learn.js'),
   },
   ros: {
-    description: 'deploy over the in-process bus: observation → command latency p50/p99/max, deadline misses at 100/500/1000 Hz',
+    description:
+      'deploy over the in-process bus: observation → command latency p50/p99/max, deadline misses at 100/500/1000 Hz',
     load: () => import('./ros.js'),
   },
 };
@@ -72,6 +73,7 @@ export async function main(args: string[]): Promise<void> {
     .option('--quick', 'a tiny run that only checks the bench works; implies --no-save', false)
     .option('--no-save', `do not write ${relative(process.cwd(), RESULTS_DIR)}/<name>.json`)
     .addHelpText('after', `\nBenches:\n${list}`)
+    .showHelpAfterError('(add --help to list the benches and options)')
     .exitOverride()
     .action(async (name: string, flags: MainFlags) => {
       const entry = BENCHES[name];

@@ -110,6 +110,24 @@ export function withEpisodeLengths(p: Protocol, lengths: readonly number[]): Pro
   return validateProtocol({ ...p, resets });
 }
 
+/**
+ * The protocol's controls as lock-step batches for `n` envs (float32, as VecEnv takes them): env i in
+ * batch k takes row (k·n + i) mod steps, so n envs together step the protocol's rows once.
+ */
+export function lockStepBatches(p: Protocol, n: number): Float32Array[] {
+  if (!Number.isInteger(n) || n < 1)
+    throw new GailBridgeError('config', `lock-step batches: n must be an integer >= 1, got ${n}`);
+  const count = Math.ceil(p.steps / n);
+  return Array.from({ length: count }, (_, k) => {
+    const batch = new Float32Array(n * p.nu);
+    for (let i = 0; i < n; i++) {
+      const row = (k * n + i) % p.steps;
+      batch.set(p.ctrl.subarray(row * p.nu, (row + 1) * p.nu), i * p.nu);
+    }
+    return batch;
+  });
+}
+
 /** The number of episodes (resets) in a protocol. */
 export function episodeCount(p: Protocol): number {
   let n = 0;

@@ -74,6 +74,17 @@ export class Samples {
     return xs.length === 0 ? undefined : summarize(xs);
   }
 
+  /**
+   * The median over rounds of the ratio a/b, each round's two samples paired (taken seconds apart, so
+   * load that changes between rounds cancels out); undefined unless both were measured every round.
+   */
+  pairedRatio(row: string, a: string, b: string): number | undefined {
+    const xs = this.get(row, a);
+    const ys = this.get(row, b);
+    if (xs.length === 0 || xs.length !== ys.length) return undefined;
+    return summarize(xs.map((x, i) => x / ys[i]!)).median;
+  }
+
   /** All samples as plain JSON: { row: { measure: [samples] } }. */
   toJSON(): Record<string, Record<string, number[]>> {
     const out: Record<string, Record<string, number[]>> = {};

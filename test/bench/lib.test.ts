@@ -95,6 +95,23 @@ describe('bench stats', () => {
     assert.equal(s.summary('hopper', 'env'), undefined);
     assert.deepEqual(s.toJSON(), { hopper: { raw: [2, 4] }, ant: { env: [1] } });
   });
+
+  it('pairs ratios round by round and takes their median', () => {
+    const s = new Samples();
+    // Round 2 ran under load: both sides slow down, and the paired ratio is unaffected.
+    for (const [raw, env] of [
+      [100, 90],
+      [50, 45],
+      [102, 85],
+    ] as const) {
+      s.add('t', 'raw', raw);
+      s.add('t', 'env', env);
+    }
+    s.add('t', 'lonely', 1);
+    assert.equal(s.pairedRatio('t', 'raw', 'env'), 100 / 90);
+    assert.equal(s.pairedRatio('t', 'raw', 'lonely'), undefined);
+    assert.equal(s.pairedRatio('t', 'raw', 'missing'), undefined);
+  });
 });
 
 describe('bench table', () => {

@@ -5,6 +5,7 @@ import {
   decodeProtocol,
   encodeProtocol,
   episodeCount,
+  lockStepBatches,
   type Protocol,
   randomProtocol,
   withEpisodeLengths,
@@ -95,5 +96,22 @@ describe('bench protocol', () => {
     assert.deepEqual(q.ctrl, p.ctrl);
     assert.throws(() => withEpisodeLengths(p, [2, 3]), /episode lengths add up to 5 steps; expected 6/);
     assert.throws(() => withEpisodeLengths(p, [6, 0]), /episode 1 has length 0/);
+  });
+
+  it('splits the controls into lock-step batches, env i taking every n-th row', () => {
+    const p = randomProtocol({
+      low: [-1, -1],
+      high: [1, 1],
+      frameSkip: 1,
+      steps: 5,
+      seed: 2,
+      episodeLength: () => 5,
+    });
+    const batches = lockStepBatches(p, 2);
+    assert.equal(batches.length, 3);
+    assert.deepEqual(batches[0], Float32Array.from(p.ctrl.subarray(0, 4)));
+    assert.deepEqual(batches[2]!.subarray(0, 2), Float32Array.from(p.ctrl.subarray(8, 10)));
+    assert.deepEqual(batches[2]!.subarray(2, 4), Float32Array.from(p.ctrl.subarray(0, 2)), 'wraps around');
+    assert.throws(() => lockStepBatches(p, 0), /n must be an integer >= 1, got 0/);
   });
 });
