@@ -40,7 +40,12 @@ const COLUMNS: readonly Column[] = [
   { key: 'what', title: 'what', format: 'text' },
   { key: 'ppoSamples', title: 'PPO update (samples/s)', format: 'rate', unit: 'batch samples/s' },
   { key: 'ppoUpdate', title: 'PPO update', format: 'seconds', unit: 's per 2048-sample update' },
-  { key: 'adamStep', title: 'Adam step b2048', format: 'seconds', unit: 's' },
+  {
+    key: 'adamStep',
+    title: 'grad step b2048',
+    format: 'seconds',
+    unit: 's (forward + backward, batch 2048)',
+  },
   { key: 'adamStepPlain', title: 'same, tf.matMul grad', format: 'seconds', unit: 's' },
   { key: 'act1p50', title: 'act(1) p50', format: 'seconds', unit: 's' },
   { key: 'act1p99', title: 'act(1) p99', format: 'seconds', unit: 's' },
@@ -305,7 +310,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     title: 'TensorFlow.js learner: PPO update throughput, act latency, env vs learner share',
     measured: [
       `PPO update: median of ${repeats} timed updates on one 2048-sample batch after one warm-up update.`,
-      'Adam step: gradients of a 2×h MLP on a 2048 batch, transpose-free dense (ours) vs tf.matMul gradient.',
+      'grad step: forward + backward of a 2×h MLP on a 2048 batch, transpose-free dense (ours) vs tf.matMul gradient.',
       'act(1): 2000 single-observation calls per round, p50 and p99; act(256): 200 calls of 256 observations.',
       `PPO iteration: ${repeats} iterations after one warm-up; env share = collection time / (collection + update).`,
       'Expert rows: read from experts/*.policy (training.envSteps and the wall-clock the expert command stored).',
