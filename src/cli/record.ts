@@ -45,6 +45,8 @@ export interface RunRecordOptions {
   readonly keyboard: boolean;
   readonly namespace: string;
   readonly episodes?: number;
+  /** EpisodeEvent topic of the robot to follow (episodes open and close with the robot's). */
+  readonly followEpisodes?: string;
   readonly nodeName: string;
   /** The bus to record from; default a new rclnodejs node (tests pass an in-process one). */
   readonly bus?: Bus;
@@ -90,6 +92,10 @@ export function register(program: Command): void {
     .option('--no-keyboard', 'no single-key control even when stdin is a terminal')
     .option('--namespace <ns>', 'namespace of the command topic and Trigger services', '/gail_bridge/record')
     .option('--episodes <n>', 'finish after this many kept episodes', positiveInt('--episodes'))
+    .option(
+      '--follow-episodes <topic>',
+      "open and close episodes with the robot's gail_bridge_msgs/EpisodeEvent topic (e.g. /gail_bridge_sim/episode_events)",
+    )
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_record')
     .option('--json', 'print the result as one JSON object on stdout', false)
     .action((o: Record<string, unknown>) =>
@@ -104,6 +110,7 @@ export function register(program: Command): void {
           keyboard: o['keyboard'] !== false,
           namespace: String(o['namespace']),
           episodes: o['episodes'] as number | undefined,
+          followEpisodes: o['followEpisodes'] as string | undefined,
           nodeName: String(o['nodeName']),
         });
         report(Boolean(o['json']), r, () => formatRecordReport(r));
@@ -152,6 +159,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
     startTimeoutS: o.startTimeoutS,
     allowMissingTopics: o.allowMissing,
     controlNamespace: o.namespace,
+    ...(o.followEpisodes !== undefined ? { followEpisodes: o.followEpisodes } : {}),
     ...(o.scheduler ? { scheduler: o.scheduler } : {}),
   });
   const keys = o.keyboard ? (o.keys ?? (process.stdin.isTTY ? process.stdin : undefined)) : undefined;

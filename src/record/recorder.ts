@@ -33,6 +33,12 @@ import type { EpisodeEnd } from '../core/trajectory.js';
 import type { Bus, ServiceServer } from '../ros/bus.js';
 import { fromTime, type Header, type StringMsg } from '../ros/messages.js';
 import { QOS_PRESETS } from '../ros/qos.js';
+import {
+  BRIDGE_MSG_TYPES,
+  EPISODE_EVENT_ENDS,
+  EPISODE_EVENT_KINDS,
+  type EpisodeEventMsg,
+} from './bridge-msgs.js';
 import { type RecordTopic, recordTopics, StepReader } from './topic-vectors.js';
 
 /** Operator commands, one map (STYLE 8): name → what it does. */
@@ -77,6 +83,12 @@ export interface RecorderOptions {
   readonly allowMissingTopics?: boolean;
   /** Namespace of the command topic and services; `false` advertises none. Default `/gail_bridge/record`. */
   readonly controlNamespace?: string | false;
+  /**
+   * Follow a robot's gail_bridge_msgs/EpisodeEvent topic (e.g. `gail-bridge sim`'s): each `started`
+   * opens an episode at the next tick and each `ended` closes the open one with the robot's end
+   * (terminated ≠ truncated), so takes line up with the robot's episodes without an operator.
+   */
+  readonly followEpisodes?: string;
   /** Header stamps further than this ahead of the bus clock count as future stamps, seconds. Default 1. */
   readonly futureStampToleranceS?: number;
 }
@@ -391,9 +403,18 @@ export class Recorder {
   }
 
   #advertise(): void {
+    const { bus } = this.#o;
+    if (this.#o.followEpisodes !== undefined) {
+      const topic = this.#o.followEpisodes;
+      this.#subs.push(
+        bus.subscribe(topic, BRIDGE_MSG_TYPES.episodeEvent, QOS_PRESETS.reliable).subscribe({
+          next: (m) => this.#robotEvent(m as unknown as EpisodeEventMsg),
+          error: (err: unknown) => this.events.next({ kind: 'warning', message: `${topic}: ${String(err)}` }),
+        }),
+      );
+    }
     const ns = this.#o.controlNamespace ?? '/gail_bridge/record';
     if (ns === false) return;
-    const { bus } = this.#o;
     const sub = bus.subscribe(`${ns}/command`, 'std_msgs/msg/String', QOS_PRESETS.reliable).subscribe({
       next: (msg) => {
         const word = String((msg as StringMsg).data ?? '').trim();
@@ -408,6 +429,27 @@ export class Recorder {
     this.#subs.push(sub);
     for (const cmd of RECORDER_COMMAND_NAMES) {
       this.#servers.push(bus.serviceServer(`${ns}/${cmd}`, 'std_srvs/srv/Trigger', () => this.command(cmd)));
+    }
+  }
+
+  /**
+   * A robot episode boundary. `ended` acts at once, before the robot's next state arrives: the robot does
+   * not publish its terminal state, so the pending step (whose next observation that would be) is dropped
+   * and the last recorded observation is the final one, with the robot's end. `started` opens the next
+   * episode at the next tick, on the new episode's first state.
+   */
+  #robotEvent(m: EpisodeEventMsg): void {
+    if (!this.#ticker) return;
+    if (m.event === EPISODE_EVENT_KINDS.ended && this.#open) {
+      const end = (Object.entries(EPISODE_EVENT_ENDS).find(([, v]) => v === m.end)?.[0] ?? 'none') as
+        | EpisodeEnd
+        | 'none';
+      this.#endOpen(end === 'none' ? 'interrupted' : end, undefined, [], false, true);
+    } else if (m.event === EPISODE_EVENT_KINDS.started && !this.#open) {
+      void this.command('start').then((r) => {
+        if (!r.success)
+          this.events.next({ kind: 'warning', message: `robot episode ${m.episode}: ${r.message}` });
+      });
     }
   }
 
@@ -524,7 +566,14 @@ export class Recorder {
    * this tick's observation is the final one; otherwise the pending step is dropped, its observation is
    * the final one (nothing follows it), and the end is `interrupted` whatever was asked.
    */
-  #endOpen(end: EpisodeEnd, tick: TickSample | undefined, marks: string[], discarded = false): Finished {
+  #endOpen(
+    end: EpisodeEnd,
+    tick: TickSample | undefined,
+    marks: string[],
+    discarded = false,
+    /** The end is known from the robot, not from a stale sample: keep it. */
+    endFromRobot = false,
+  ): Finished {
     const ep = this.#open!;
     this.#open = undefined;
     ep.marks.push(...marks);
@@ -543,9 +592,12 @@ export class Recorder {
     } else if (ep.pending) {
       finalObs = ep.pending.obs;
       finalTime = ep.pending.timeS;
-      if (why !== 'interrupted')
-        ep.marks.push(`ended ${why} without a fresh observation: recorded as interrupted`);
-      why = 'interrupted';
+      if (endFromRobot) ep.marks.push(`ended ${why} by the robot (its terminal state is not published)`);
+      else {
+        if (why !== 'interrupted')
+          ep.marks.push(`ended ${why} without a fresh observation: recorded as interrupted`);
+        why = 'interrupted';
+      }
     } else {
       finalObs = new Float32Array(this.#obsDim).fill(Number.NaN);
       finalTime = now;

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toTime } from '../../src/ros/messages.js';
+import { BRIDGE_MSG_TYPES, EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/record/bridge-msgs.js';
+import { header, toTime } from '../../src/ros/messages.js';
 import { QOS_PRESETS } from '../../src/ros/qos.js';
 import { commandAt, World } from './world.js';
 
@@ -211,6 +212,33 @@ describe('Recorder', () => {
       w.events.filter((e) => e.kind === 'discarded').map((e) => (e.kind === 'discarded' ? e.episode : -1)),
       [0, 1, 2],
     );
+    w.dispose();
+  });
+
+  it("follows a robot's EpisodeEvents: opens on started, closes with the robot's end on ended", async () => {
+    const w = new World();
+    const r = await w.started({ followEpisodes: '/robot/episode_events' });
+    const events = w.robot.publisher('/robot/episode_events', BRIDGE_MSG_TYPES.episodeEvent);
+    const send = (event: number, end: number) =>
+      events.publish({ header: header(0), event, episode: 0, end, steps: 0, marks: [] });
+    await w.advanceTo(200);
+    send(EPISODE_EVENT_KINDS.started, EPISODE_EVENT_ENDS.none);
+    await w.advanceTo(580); // steps of 250, 350, 450 written; 550 pending
+    send(EPISODE_EVENT_KINDS.ended, EPISODE_EVENT_ENDS.terminated);
+    await w.advanceTo(680);
+    send(EPISODE_EVENT_KINDS.started, EPISODE_EVENT_ENDS.none);
+    await w.advanceTo(760);
+    await r.drain();
+    assert.deepEqual(w.sink.ends(), [{ op: 'end', end: 'terminated', finalObs: [5, -5], finalTimeS: 0.55 }]);
+    assert.deepEqual(
+      w.sink.calls.map((c) => c.op),
+      ['begin', 'step', 'step', 'step', 'end', 'begin'],
+    );
+    const report = await r.finish();
+    assert.deepEqual(report.episodes[0]?.marks, [
+      'ended terminated by the robot (its terminal state is not published)',
+    ]);
+    assert.equal(report.episodes[1]?.end, 'interrupted', 'the open one is cut by finish');
     w.dispose();
   });
 
