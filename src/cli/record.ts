@@ -208,7 +208,10 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
       subs.push(
         keyCommands(keys).subscribe((c) => {
           if (c === 'quit') resolve();
-          else void recorder.command(c).then((r) => info(`record: ${c}: ${r.message}`));
+          else
+            void recorder.command(c).then((r) => {
+              if (!r.success) info(`record: ${c}: ${r.message}`);
+            });
         }),
       );
     }
