@@ -153,6 +153,8 @@ export class GaussianPolicy implements Policy {
    */
   loadArrays(arrays: NamedArrays): void {
     this.assertLive();
+    // Every shape is checked before any weight changes, so a mismatched file leaves the policy intact.
+    takeArray(arrays, 'policy/logStd', [this.actDim], 'Gaussian policy');
     this.mean.loadArrays(arrays, 'policy/mean');
     this.loadLogStd(arrays);
     if (arrays['obsNorm/mean']) this.obsNorm.loadArrays(arrays, 'obsNorm');

@@ -221,16 +221,15 @@ export class Mlp {
   /** Loads weights saved by `toArrays` with the same prefix, checking every shape. */
   loadArrays(arrays: NamedArrays, prefix: string): void {
     this.assertLive();
-    for (let k = 0; k < this.numLayers; k++) {
-      for (const [i, part] of [
-        [2 * k, 'w'],
-        [2 * k + 1, 'b'],
-      ] as const) {
-        const v = this.variables[i]!;
-        const data = takeArray(arrays, `${prefix}/${k}/${part}`, v.shape, `MLP ${prefix}`);
-        tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
-      }
-    }
+    // All arrays are checked before any is assigned, so a mismatch leaves the network unchanged.
+    const data = this.variables.map((v, i) =>
+      takeArray(arrays, `${prefix}/${i >> 1}/${i % 2 === 0 ? 'w' : 'b'}`, v.shape, `MLP ${prefix}`),
+    );
+    tf.tidy(() => {
+      this.variables.forEach((v, i) => {
+        v.assign(tf.tensor(data[i]!, v.shape));
+      });
+    });
   }
 
   /** Frees the weights. Idempotent; any later use throws a `state` error. */
