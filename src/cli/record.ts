@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { loadRobotConfig, robotSpec } from '../config/robot.js';
+import { loadRobotConfig, type RobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { DemoWriter } from '../data/demo-writer.js';
 import { finishOnSignal } from '../data/finish-on-signal.js';
@@ -21,7 +21,10 @@ import {
   type RecorderReport,
 } from '../record/recorder.js';
 import type { Bus } from '../ros/bus.js';
+import { InProcessGraph } from '../ros/in-process-bus.js';
+import { commandMessage, ObservationMapper, ROS_TYPE } from '../ros/mapping.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
+import { SimNode } from '../ros/sim-node.js';
 import { info, positiveInt, report, runCommand } from './common.js';
 
 /** What `record` prints (with --json, exactly this object). */
@@ -47,6 +50,13 @@ export interface RunRecordOptions {
   readonly episodes?: number;
   /** EpisodeEvent topic of the robot to follow (episodes open and close with the robot's). */
   readonly followEpisodes?: string;
+  /**
+   * No ROS 2: run this built-in task as the robot over the in-process bus (realtime, at the control
+   * rate), with `teleopPolicy` as the leader that publishes the commands a teleop device would.
+   */
+  readonly sim?: string;
+  /** Policy file that plays the teleop in `sim` mode (its mean action on every joint state). */
+  readonly teleopPolicy?: string;
   readonly nodeName: string;
   /** The bus to record from; default a new rclnodejs node (tests pass an in-process one). */
   readonly bus?: Bus;
@@ -96,6 +106,14 @@ export function register(program: Command): void {
       '--follow-episodes <topic>',
       "open and close episodes with the robot's gail_bridge_msgs/EpisodeEvent topic (e.g. /gail_bridge_sim/episode_events)",
     )
+    .option(
+      '--sim <task>',
+      'no ROS 2: record from this built-in task over the in-process bus (needs --teleop-policy)',
+    )
+    .option(
+      '--teleop-policy <file>',
+      'with --sim: a policy file that plays the teleop, publishing commands as a leader would',
+    )
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_record')
     .option('--json', 'print the result as one JSON object on stdout', false)
     .action((o: Record<string, unknown>) =>
@@ -111,6 +129,8 @@ export function register(program: Command): void {
           namespace: String(o['namespace']),
           episodes: o['episodes'] as number | undefined,
           followEpisodes: o['followEpisodes'] as string | undefined,
+          sim: o['sim'] as string | undefined,
+          teleopPolicy: o['teleopPolicy'] as string | undefined,
           nodeName: String(o['nodeName']),
         });
         report(Boolean(o['json']), r, () => formatRecordReport(r));
@@ -140,14 +160,36 @@ export function describeEvent(e: RecorderEvent): string {
 export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
   const config = loadRobotConfig(o.config);
   const spec = robotSpec(config, o.config);
-  const bus = o.bus ?? (await createRclnodejsBus(o.nodeName));
-  const cleanup: (() => void)[] = o.bus ? [] : [() => bus.dispose()];
+  const cleanup: (() => void)[] = [];
+  let bus: Bus;
+  let follow = o.followEpisodes;
+  let sim: SimWorld | undefined;
+  if (o.sim !== undefined) {
+    sim = await simWorld(o, config);
+    cleanup.push(() => sim?.dispose());
+    bus = sim.bus;
+    follow ??= sim.eventsTopic;
+  } else {
+    if (o.teleopPolicy !== undefined)
+      throw new GailBridgeError(
+        'config',
+        '--teleop-policy: only with --sim (on ROS 2 the teleop is a node of its own)',
+      );
+    bus = o.bus ?? (await createRclnodejsBus(o.nodeName));
+    if (!o.bus) cleanup.push(() => bus.dispose());
+  }
   // The file is created only once the topics are there, so a refused start leaves no empty file behind.
+  // Writes queued before the file exists (a robot episode can open as soon as the recorder is ready)
+  // wait for it.
   let writer: DemoWriter | undefined;
+  let writerCreated!: (w: DemoWriter) => void;
+  const writerReady = new Promise<DemoWriter>((resolve) => {
+    writerCreated = resolve;
+  });
   const sink: DemoSink = {
-    beginEpisode: (m) => writer!.beginEpisode(m),
-    writeStep: (s) => writer!.writeStep(s),
-    endEpisode: (end, obs, t) => writer!.endEpisode(end, obs, t),
+    beginEpisode: async (m) => (await writerReady).beginEpisode(m),
+    writeStep: async (s) => (await writerReady).writeStep(s),
+    endEpisode: async (end, obs, t) => (await writerReady).endEpisode(end, obs, t),
   };
   const recorder = new Recorder({
     bus,
@@ -159,7 +201,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
     startTimeoutS: o.startTimeoutS,
     allowMissingTopics: o.allowMissing,
     controlNamespace: o.namespace,
-    ...(o.followEpisodes !== undefined ? { followEpisodes: o.followEpisodes } : {}),
+    ...(follow !== undefined ? { followEpisodes: follow } : {}),
     ...(o.scheduler ? { scheduler: o.scheduler } : {}),
   });
   const keys = o.keyboard ? (o.keys ?? (process.stdin.isTTY ? process.stdin : undefined)) : undefined;
@@ -217,6 +259,8 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
     }
   });
   try {
+    // The simulated robot starts publishing now, so that the recorder's start-up wait sees it.
+    sim?.start();
     await recorder.start();
   } catch (err) {
     for (const s of subs) s.unsubscribe();
@@ -224,6 +268,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
     throw err;
   }
   writer = await DemoWriter.create(o.out, { spec });
+  writerCreated(writer);
   const release = finishOnSignal(
     async () => {
       const r = await finish();
@@ -262,4 +307,76 @@ export function formatRecordReport(r: RecordReport): string {
       `  episode ${e.index}: ${e.discarded ? 'discarded' : e.end}, ${e.steps} steps${e.marks.length > 0 ? ` — ${e.marks.join('; ')}` : ''}`,
     );
   return lines.join('\n');
+}
+
+/** The simulated robot and its leader for `--sim`, over one in-process graph. */
+interface SimWorld {
+  readonly bus: Bus;
+  readonly eventsTopic: string;
+  start(): void;
+  dispose(): void;
+}
+
+/**
+ * `--sim TASK --teleop-policy P`: the task as a ROS 2-like robot node (SimNode, realtime at the control
+ * rate) and a leader node that answers every joint state with the policy's mean action on the command
+ * topic, all over the in-process bus; the recorder gets its own node on the same graph.
+ */
+async function simWorld(o: RunRecordOptions, config: RobotConfig): Promise<SimWorld> {
+  if (o.teleopPolicy === undefined)
+    throw new GailBridgeError(
+      'config',
+      '--sim needs --teleop-policy: without ROS 2 there is no teleop device, so a policy plays the leader',
+    );
+  if (config.action.type !== 'std_msgs/Float64MultiArray')
+    throw new GailBridgeError(
+      'config',
+      `--sim: the simulator takes std_msgs/Float64MultiArray commands, ${o.config} records ${config.action.type}`,
+    );
+  const [{ makeTaskEnv }, { readPolicyFile }, { RecordPolicy }] = await Promise.all([
+    import('../sim/tasks/index.js'),
+    import('../data/policy-file.js'),
+    import('../deploy/record-policy.js'),
+  ]);
+  const record = await readPolicyFile(o.teleopPolicy);
+  const policy = new RecordPolicy(record, o.teleopPolicy);
+  const env = await makeTaskEnv(o.sim!);
+  const graph = new InProcessGraph(o.scheduler);
+  const simBus = graph.node('gail_bridge_sim');
+  const leaderBus = graph.node('gail_bridge_teleop');
+  const bus = graph.node(o.nodeName);
+  const node = new SimNode({
+    bus: simBus,
+    env,
+    realtime: true,
+    rateHz: config.control_rate_hz,
+    commandTopic: config.action.topic,
+    ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+  });
+  const mapper = new ObservationMapper(config);
+  if (mapper.dim !== policy.obsDim)
+    throw new GailBridgeError(
+      'spec',
+      `--teleop-policy ${o.teleopPolicy}: takes ${policy.obsDim} observations, ${o.config} makes ${mapper.dim}`,
+    );
+  const obs = new Float64Array(mapper.dim);
+  const command = leaderBus.publisher(config.action.topic, ROS_TYPE[config.action.type]);
+  const period = 1 / config.control_rate_hz;
+  const leader = leaderBus.subscribe('/joint_states', 'sensor_msgs/msg/JointState').subscribe((m) => {
+    mapper.observe(new Map([['/joint_states', m]]), obs);
+    const a = policy.act(Float32Array.from(obs), 1, 'deterministic').actions;
+    command.publish(commandMessage(config.action, a, 0, period) as never);
+  });
+  return {
+    bus,
+    eventsTopic: '/gail_bridge_sim/episode_events',
+    start: () => node.start(),
+    dispose: () => {
+      leader.unsubscribe();
+      node.dispose();
+      for (const b of [leaderBus, simBus, bus]) b.dispose();
+      env.dispose();
+      policy.dispose();
+    },
+  };
 }

@@ -10,8 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { VirtualTimeScheduler } from 'rxjs';
 import { formatRecordReport, runRecord } from '../../src/cli/record.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
+import { writePolicyFile } from '../../src/data/policy-file.js';
+import { makeTaskEnv } from '../../src/sim/tasks/index.js';
+import { randomPolicyRecord } from '../deploy/fixtures.js';
 import { CONFIG, World } from './world.js';
 
 describe('gail-bridge record (runRecord)', () => {
@@ -102,5 +106,89 @@ describe('gail-bridge record (runRecord)', () => {
     await check;
     assert.equal(existsSync(out), false);
     w.dispose();
+  });
+});
+
+describe('gail-bridge record --sim (no ROS 2)', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gb-record-sim-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records the simulated Hopper driven by a leader policy, one take per sim episode', async () => {
+    const env = await makeTaskEnv('hopper');
+    const policyPath = join(dir, 'leader.policy');
+    await writePolicyFile(policyPath, randomPolicyRecord(env.spec, 3));
+    env.dispose();
+    const scheduler = new VirtualTimeScheduler();
+    const out = join(dir, 'hopper.mcap');
+    let done = false;
+    const run = runRecord({
+      config: join(import.meta.dirname, '../../config/robots/hopper-sim.yaml'),
+      out,
+      startTimeoutS: 1,
+      allowMissing: false,
+      keyboard: false,
+      namespace: '/gail_bridge/record',
+      nodeName: 'gail_bridge_record',
+      episodes: 2,
+      sim: 'hopper',
+      teleopPolicy: policyPath,
+      scheduler,
+    }).finally(() => {
+      done = true;
+    });
+    // Virtual time, one due time at a time, until the two takes are recorded (≤ 60 s of robot time).
+    // Until the command has loaded MuJoCo and scheduled its first action there is nothing to run yet.
+    const deadline = Date.now() + 60_000;
+    while (!done && Date.now() < deadline) {
+      await new Promise((r) => setImmediate(r));
+      const next = scheduler.actions[0]?.delay;
+      if (next === undefined) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      if (next > 60_000) break;
+      scheduler.maxFrames = next;
+      scheduler.flush();
+    }
+    const report = await run;
+    assert.equal(report.kept, 2);
+    const file = await readDemoFile(out);
+    assert.equal(file.episodes.length, 2);
+    for (const ep of file.episodes) {
+      // A random leader makes the Hopper fall: the sim ends the episode terminated, and so does the take.
+      assert.equal(ep.trajectory.end, 'terminated');
+      assert.ok(ep.trajectory.length > 3, `episode of ${ep.trajectory.length} steps`);
+    }
+    assert.deepEqual(
+      report.episodes.slice(0, 2).map((e) => e.marks),
+      [
+        ['ended terminated by the robot (its terminal state is not published)'],
+        ['ended terminated by the robot (its terminal state is not published)'],
+      ],
+    );
+    assert.equal(report.topics.find((t) => t.topic === '/joint_states')?.missing, 0);
+  });
+
+  it('refuses --sim without a leader policy, and --teleop-policy without --sim', async () => {
+    const base = {
+      config: join(import.meta.dirname, '../../config/robots/hopper-sim.yaml'),
+      out: join(dir, 'x.mcap'),
+      startTimeoutS: 1,
+      allowMissing: false,
+      keyboard: false,
+      namespace: '/gail_bridge/record',
+      nodeName: 'n',
+    };
+    await assert.rejects(runRecord({ ...base, sim: 'hopper' }), /--sim needs --teleop-policy/);
+    await assert.rejects(
+      runRecord({ ...base, teleopPolicy: 'p.policy' }),
+      /--teleop-policy: only with --sim/,
+    );
+    assert.equal(existsSync(base.out), false);
   });
 });
