@@ -242,7 +242,11 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
         }
         if (e.kind === 'ended' && o.episodes !== undefined) {
           kept = recorder.report().episodes.filter((x) => !x.discarded).length;
-          if (kept >= o.episodes) resolve();
+          if (kept >= o.episodes) {
+            // Stop at once, inside this event: a robot's next episode must not open before finish runs.
+            void finish();
+            resolve();
+          }
         }
       }),
     );
