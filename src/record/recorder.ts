@@ -592,7 +592,10 @@ export class Recorder {
     } else if (ep.pending) {
       finalObs = ep.pending.obs;
       finalTime = ep.pending.timeS;
-      if (endFromRobot) ep.marks.push(`ended ${why} by the robot (its terminal state is not published)`);
+      if (endFromRobot)
+        ep.marks.push(
+          `ended ${why} by the robot; its terminal state is not published, so the last step is dropped`,
+        );
       else {
         if (why !== 'interrupted')
           ep.marks.push(`ended ${why} without a fresh observation: recorded as interrupted`);

@@ -167,8 +167,8 @@ describe('gail-bridge record --sim (no ROS 2)', () => {
     assert.deepEqual(
       report.episodes.slice(0, 2).map((e) => e.marks),
       [
-        ['ended terminated by the robot (its terminal state is not published)'],
-        ['ended terminated by the robot (its terminal state is not published)'],
+        ['ended terminated by the robot; its terminal state is not published, so the last step is dropped'],
+        ['ended terminated by the robot; its terminal state is not published, so the last step is dropped'],
       ],
     );
     assert.equal(report.topics.find((t) => t.topic === '/joint_states')?.missing, 0);

@@ -236,7 +236,7 @@ describe('Recorder', () => {
     );
     const report = await r.finish();
     assert.deepEqual(report.episodes[0]?.marks, [
-      'ended terminated by the robot (its terminal state is not published)',
+      'ended terminated by the robot; its terminal state is not published, so the last step is dropped',
     ]);
     assert.equal(report.episodes[1]?.end, 'interrupted', 'the open one is cut by finish');
     w.dispose();
