@@ -60,3 +60,41 @@ export interface Env {
   /** Frees MjModel/MjData. Idempotent; any later call throws a `state` error. */
   dispose(): void;
 }
+
+/**
+ * N envs stepped in lock-step (vec-env.ts), observations and actions in shared memory. Row i of every
+ * N × dim array belongs to env i. Env i of a VecEnv reset with seed `s` is seeded `s + i`, so a VecEnv
+ * gives the same results as N envs reset with seeds s, s+1, … and stepped one by one. An env whose episode
+ * ends is reset at once (its generator continues, no new seed): `obs` row i is then the first observation
+ * of the next episode and `finalObs` row i the last observation of the one that ended.
+ */
+export interface VecEnv {
+  readonly numEnvs: number;
+  readonly spec: EnvSpec;
+  /** Resets every env (env i with seed + i); N × obsDim. */
+  reset(seed: number): Promise<Float32Array>;
+  /** `actions` is N × actDim; checked like `Env.step` (length, finiteness) before any env steps. */
+  step(actions: Float32Array): Promise<VecStepResult>;
+  /** Stops workers and frees every model. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * One lock-step of N envs. The arrays are views of buffers the VecEnv reuses: copy what you keep before
+ * the next `step`.
+ */
+export interface VecStepResult {
+  /** N × obsDim, after auto-reset. */
+  readonly obs: Float32Array;
+  readonly rewards: Float64Array;
+  /** 1 where env i's episode ended for that reason (at most one of the three per env). */
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  readonly diverged: Uint8Array;
+  /** N × obsDim; row i valid where env i's episode ended this step. */
+  readonly finalObs: Float32Array;
+  /** Return (sum of rewards) of the episode that ended, where one ended; 0 elsewhere. */
+  readonly episodeReturns?: Float64Array;
+  /** Length in steps of the episode that ended, where one ended; 0 elsewhere. */
+  readonly episodeLengths?: Int32Array;
+}
