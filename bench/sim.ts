@@ -13,35 +13,38 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GailBridgeError } from '../src/core/errors.js';
+import { getTask, makeTaskEnv, taskXmlPath } from '../src/sim/tasks/index.js';
+import type { Env, VecEnv } from '../src/sim/types.js';
+import { makeVecEnv } from '../src/sim/vec-env.js';
 import type { Bench, BenchContext } from './lib/bench.js';
-import { buildNativeHarness, NATIVE_INSTALL_HINT, runNative } from './lib/native.js';
-import { encodeProtocol, episodeCount, type Protocol, randomProtocol } from './lib/protocol.js';
+import { type EnvReplay, replayEnv } from './lib/env-replay.js';
+import { buildNativeHarness, runNative } from './lib/native.js';
+import { encodeProtocol, lockStepBatches, randomProtocol, withEpisodeLengths } from './lib/protocol.js';
 import type { BenchReport, Column, Row, TargetSpec } from './lib/report.js';
-import { Samples, summarize } from './lib/stats.js';
+import { Samples, summarize, timeSecondsAsync } from './lib/stats.js';
 import { RawWasmSim, type WasmBuild, wasmVersion } from './lib/wasm-raw.js';
 
-const TASKS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'sim', 'tasks');
-
 /**
- * The benchmarked tasks. `envSteps` per pass is sized so that one raw pass takes about 0.4 s here
- * (Hopper's RK4 steps cost ~3× HalfCheetah's Euler steps), keeping the whole bench to a few minutes.
+ * The benchmarked built-in tasks (src/sim/tasks), by CLI name, with the env steps of one pass: sized so
+ * that one raw pass takes about 0.4 s here (Hopper's RK4 steps cost ~3× HalfCheetah's Euler steps),
+ * keeping the whole bench to a few minutes.
  */
-const TASKS = {
-  hopper: { title: 'Hopper', file: 'hopper.xml', frameSkip: 4, envSteps: 5000 },
-  halfcheetah: { title: 'HalfCheetah', file: 'half_cheetah.xml', frameSkip: 5, envSteps: 10000 },
-  ant: { title: 'Ant', file: 'ant.xml', frameSkip: 5, envSteps: 6000 },
-} as const;
-type TaskKey = keyof typeof TASKS;
-const TASK_KEYS = Object.keys(TASKS) as TaskKey[];
+const TASK_STEPS = { hopper: 5000, 'half-cheetah': 10000, ant: 6000 } as const;
+type TaskKey = keyof typeof TASK_STEPS;
+const TASK_KEYS = Object.keys(TASK_STEPS) as TaskKey[];
 
 /** Default timed rounds; `--repeats` overrides. */
 const DEFAULT_REPEATS = 5;
 /** `--quick` divides the work by this and runs one round. */
 const QUICK_DIVISOR = 25;
-/** Seed of the protocol's random controls (and of the Env's resets). */
+/** Seed of the protocol's random controls and of the Env's resets. */
 const SEED = 20260101;
+/**
+ * Envs in the vectorised env, the same count on 1 and 2 workers (so the ratio is the speed-up of the
+ * same work; 4 envs per worker at 2 workers amortise the per-step hand-off).
+ */
+const VEC_ENVS = 8;
 
 /** Targets of issue 2: Env costs at most 15% over raw WASM stepping; 2 workers at least 1.7× one. */
 const TARGETS: readonly TargetSpec[] = [
@@ -80,6 +83,15 @@ function rate(t: { seconds: number; physicsSteps: number }): number {
   return t.physicsSteps / t.seconds;
 }
 
+/** Everything one task's rounds step, owned here and disposed together. */
+interface TaskRig {
+  readonly env: Env;
+  readonly raw: RawWasmSim;
+  readonly js: RawWasmSim | undefined;
+  readonly vec1: VecEnv;
+  readonly vec2: VecEnv;
+}
+
 /** Runs the bench for the selected tasks. */
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const { quick } = ctx.options;
@@ -87,38 +99,47 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const tasks = (ctx.options.only ?? TASK_KEYS) as TaskKey[];
   const samples = new Samples();
   const notes: string[] = [];
+  const episodes: string[] = [];
   const rows: Row[] = [];
 
   const native = buildNativeHarness();
   if (!native.ok) notes.push(`native: not measured: ${native.reason}`);
-  let nativeVersion = 'n/a';
+  let nativeVersion = '2.2.2';
   const rawVersion = await wasmVersion('@mujoco/mujoco');
   const jsVersion = await wasmVersion('mujoco-js');
 
   const scratch = mkdtempSync(join(tmpdir(), 'gail-bridge-bench-'));
   try {
     for (const key of tasks) {
-      const task = TASKS[key];
-      const file = join(TASKS_DIR, task.file);
-      const envSteps = quick ? Math.ceil(task.envSteps / QUICK_DIVISOR) : task.envSteps;
-      ctx.log(`sim ${task.title}: ${envSteps} env steps per pass × ${repeats} rounds (+1 warm-up)`);
-
-      const raw = await RawWasmSim.open('@mujoco/mujoco', TASKS_DIR, file, 'tasks');
-      const js = await openOrNote('mujoco-js', file, notes);
+      const task = getTask(key);
+      const file = taskXmlPath(task);
+      const envSteps = quick ? Math.ceil(TASK_STEPS[key] / QUICK_DIVISOR) : TASK_STEPS[key];
+      ctx.log(`sim ${task.title}: ${envSteps} env steps per pass, ${repeats} rounds after a warm-up`);
+      const rig = await openRig(key, file, notes);
       try {
-        const protocol = randomProtocol({
-          ...raw.ctrlRange(),
-          frameSkip: task.frameSkip,
+        const { env, raw, js, vec1, vec2 } = rig;
+        // The Env's first pass is the warm-up and records its episodes; the raw loops then reset where
+        // the Env's episodes ended, so every simulator steps the same mix of falling and running.
+        const draft = randomProtocol({
+          low: [...env.spec.action.low],
+          high: [...env.spec.action.high],
+          frameSkip: env.spec.frameSkip,
           steps: envSteps,
           seed: SEED,
-          episodeLength: () => 1000,
+          episodeLength: () => envSteps,
         });
+        const recorded = replayEnv(env, draft, SEED);
+        const protocol = withEpisodeLengths(draft, recorded.lengths);
+        episodes.push(describeEpisodes(task.title, recorded));
         const protocolFile = join(scratch, `${key}.protocol`);
         writeFileSync(protocolFile, encodeProtocol(protocol));
+        const batches = lockStepBatches(protocol, VEC_ENVS);
 
-        let nativeOk = native.ok;
         raw.replay(protocol);
         js?.replay(protocol);
+        await replayVec(vec1, batches);
+        await replayVec(vec2, batches);
+        let nativeOk = native.ok;
         for (let round = 0; round < repeats; round++) {
           if (native.ok && nativeOk) {
             try {
@@ -133,27 +154,36 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
           }
           if (js !== undefined) samples.add(key, 'mujocoJs', rate(js.replay(protocol)));
           samples.add(key, 'raw', rate(raw.replay(protocol)));
-          ctx.log(`  round ${round + 1}/${repeats} done`);
+          const e = replayEnv(env, protocol, SEED);
+          samples.add(key, 'envPhysics', rate(e));
+          samples.add(key, 'env', e.envSteps / e.seconds);
+          samples.add(key, 'vec1', await replayVec(vec1, batches));
+          samples.add(key, 'vec2', await replayVec(vec2, batches));
+          ctx.log(
+            `  round ${round + 1}/${repeats}: raw ${fmt(samples, key, 'raw')}, Env ${fmt(samples, key, 'env')}`,
+          );
         }
-        rows.push(makeRow(key, samples, protocol));
+        rows.push(makeRow(key, task.title, samples));
       } finally {
-        raw.dispose();
-        js?.dispose();
+        await closeRig(rig);
       }
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  notes.push('Env and vectorised env: not measured yet (src/sim Env/VecEnv not available in this tree).');
 
   return {
     bench: 'sim',
     title: `Simulation speed: native MuJoCo ${nativeVersion} vs WASM (mujoco-js ${jsVersion}, @mujoco/mujoco ${rawVersion})`,
     backend: `@mujoco/mujoco ${rawVersion} WASM single-threaded; mujoco-js ${jsVersion}; native libmujoco ${nativeVersion}`,
     measured: [
-      'native, mujoco-js, @mujoco raw: physics steps (mj_step calls) per second replaying the protocol: uniform random controls in ctrlrange, ctrl written once per env step, mj_resetData at each episode start.',
-      'js/native and raw/js: medians of the per-round ratios (the two numbers of a ratio are taken seconds apart).',
-      `${repeats} timed rounds after one warm-up pass of each (JIT); medians reported, min/max in the JSON spread.`,
+      "Workload per task: one protocol of uniform random controls in ctrlrange (seeded), with resets where the Env's own episodes ended (terminated or truncated) on that protocol; every simulator replays it.",
+      'native, mujoco-js, @mujoco raw: physics steps (mj_step calls) per second; ctrl written once per env step, mj_resetData at each episode start.',
+      'Env: env steps per second through Env.reset/step on one thread (action checks and clipping, divergence checks, observation, reward). Env overhead = raw physics steps/s ÷ Env physics steps/s − 1 (an env step is frameSkip physics steps).',
+      `vec 1w / 2w: env steps per second summed over ${VEC_ENVS} envs stepped in lock-step by VecEnv on 1 and on 2 worker threads (reset included), with the protocol's controls.`,
+      'Ratios (js/native, raw/js, Env overhead, 2w/1w) are medians of per-round ratios, whose two sides are measured seconds apart.',
+      `${repeats} timed rounds, each one pass of every simulator in turn, after one untimed warm-up pass of each (JIT); medians reported, min/max in the JSON spread.`,
+      ...episodes,
     ],
     columns: COLUMNS,
     rows,
@@ -163,10 +193,60 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   };
 }
 
+/** Opens every simulator of a task; what fails to open is closed again before the error propagates. */
+async function openRig(key: TaskKey, file: string, notes: string[]): Promise<TaskRig> {
+  const opened: { env?: Env; raw?: RawWasmSim; js?: RawWasmSim; vec1?: VecEnv } = {};
+  try {
+    opened.env = await makeTaskEnv(key, { seed: SEED });
+    opened.raw = await RawWasmSim.open('@mujoco/mujoco', dirname(file), file, 'tasks');
+    opened.js = await openOrNote('mujoco-js', file, notes);
+    opened.vec1 = await makeVecEnv({ kind: 'task', task: key }, { numEnvs: VEC_ENVS, workers: 1 });
+    const vec2 = await makeVecEnv({ kind: 'task', task: key }, { numEnvs: VEC_ENVS, workers: 2 });
+    return { env: opened.env, raw: opened.raw, js: opened.js, vec1: opened.vec1, vec2 };
+  } catch (err) {
+    opened.env?.dispose();
+    opened.raw?.dispose();
+    opened.js?.dispose();
+    await opened.vec1?.dispose();
+    throw err;
+  }
+}
+
+/** Frees every handle of a task. */
+async function closeRig(rig: TaskRig): Promise<void> {
+  rig.env.dispose();
+  rig.raw.dispose();
+  rig.js?.dispose();
+  await rig.vec1.dispose();
+  await rig.vec2.dispose();
+}
+
+/** Env steps per second (all envs) of one vectorised pass: reset, then every batch in lock-step. */
+async function replayVec(vec: VecEnv, batches: readonly Float32Array[]): Promise<number> {
+  const seconds = await timeSecondsAsync(async () => {
+    await vec.reset(SEED);
+    for (const b of batches) await vec.step(b);
+  });
+  return (batches.length * vec.numEnvs) / seconds;
+}
+
+/** "Hopper: 5000 env steps in 180 episodes (179 terminated, 0 truncated, 0 diverged, 1 cut by the end)". */
+function describeEpisodes(title: string, r: EnvReplay): string {
+  const cutAtEnd = r.lengths.length - r.ends.terminated - r.ends.truncated - r.ends.diverged;
+  return `${title} workload: ${r.envSteps} env steps in ${r.lengths.length} episodes (${r.ends.terminated} terminated, ${r.ends.truncated} truncated, ${r.ends.diverged} diverged, ${cutAtEnd} running at the end); median episode ${summarize(r.lengths).median} steps.`;
+}
+
+/** The latest sample of a rate, formatted for progress lines. */
+function fmt(samples: Samples, row: string, measure: string): string {
+  const xs = samples.get(row, measure);
+  const x = xs[xs.length - 1];
+  return x === undefined ? 'n/a' : `${Math.round(x)}/s`;
+}
+
 /** Opens a reference build, or records in `notes` why it could not load this model. */
 async function openOrNote(build: WasmBuild, file: string, notes: string[]): Promise<RawWasmSim | undefined> {
   try {
-    return await RawWasmSim.open(build, TASKS_DIR, file, 'tasks');
+    return await RawWasmSim.open(build, dirname(file), file, 'tasks');
   } catch (err) {
     if (!(err instanceof GailBridgeError)) throw err;
     notes.push(`${build}: ${err.message}`);
@@ -174,29 +254,20 @@ async function openOrNote(build: WasmBuild, file: string, notes: string[]): Prom
   }
 }
 
-/** Median of per-round ratios a/b, or null when either side was not measured in every round. */
-function pairedRatio(samples: Samples, row: string, a: string, b: string): number | null {
-  const xs = samples.get(row, a);
-  const ys = samples.get(row, b);
-  if (xs.length === 0 || xs.length !== ys.length) return null;
-  return summarize(xs.map((x, i) => x / ys[i]!)).median;
-}
-
 /** One table row from the samples of a task. */
-function makeRow(key: TaskKey, samples: Samples, protocol: Protocol): Row {
-  const cells: Record<string, number | string | null> = { task: TASKS[key].title };
+function makeRow(key: TaskKey, title: string, samples: Samples): Row {
+  const cells: Record<string, number | string | null> = { task: title };
   const spread: Record<string, { min: number; max: number; n: number }> = {};
   for (const m of ['native', 'mujocoJs', 'raw', 'env', 'vec1', 'vec2']) {
     const s = samples.summary(key, m);
     cells[m] = s?.median ?? null;
     if (s !== undefined) spread[m] = { min: s.min, max: s.max, n: s.n };
   }
-  cells['jsVsNative'] = pairedRatio(samples, key, 'mujocoJs', 'native');
-  cells['rawVsJs'] = pairedRatio(samples, key, 'raw', 'mujocoJs');
-  const envPhysics = pairedRatio(samples, key, 'raw', 'envPhysics');
-  cells['envOverhead'] = envPhysics === null ? null : envPhysics - 1;
-  cells['vecScaling'] = pairedRatio(samples, key, 'vec2', 'vec1');
-  void episodeCount(protocol);
+  cells['jsVsNative'] = samples.pairedRatio(key, 'mujocoJs', 'native') ?? null;
+  cells['rawVsJs'] = samples.pairedRatio(key, 'raw', 'mujocoJs') ?? null;
+  const rawOverEnv = samples.pairedRatio(key, 'raw', 'envPhysics');
+  cells['envOverhead'] = rawOverEnv === undefined ? null : rawOverEnv - 1;
+  cells['vecScaling'] = samples.pairedRatio(key, 'vec2', 'vec1') ?? null;
   return { key, cells, spread };
 }
 
@@ -206,5 +277,3 @@ export const bench: Bench = {
   rowKeys: TASK_KEYS,
   run,
 };
-
-export { NATIVE_INSTALL_HINT };
