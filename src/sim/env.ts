@@ -15,7 +15,7 @@ import { Rng } from '../core/rng.js';
 import { makeSpaceSpec, type SpecSource } from '../core/spec.js';
 import { PRODUCER } from '../version.js';
 import type { DataViews, LoadedModel } from './model.js';
-import type { Evaluation, TaskRuntime } from './task.js';
+import { clip, type Evaluation, type TaskRuntime } from './task.js';
 import type { Env, EnvSpec, StepResult } from './types.js';
 
 /** MuJoCo's mjMAXVAL: a state element beyond it is "bad" (engine_forward.c, mj_checkPos). */
@@ -178,7 +178,7 @@ export class MujocoEnv implements Env {
       }
       const lo = this.low[i]!;
       const hi = this.high[i]!;
-      act[i] = a < lo ? lo : a > hi ? hi : a;
+      act[i] = clip(a, lo, hi);
     }
     const { mujoco, model, data } = sim;
     const v = sim.views();

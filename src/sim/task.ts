@@ -37,50 +37,44 @@ export interface TaskRuntime {
   evaluate(v: DataViews, action: Float64Array, dt: number, out: Evaluation): void;
 }
 
-/** Element names and units of qpos, in qpos order: "rootz", "root.qw", ... */
-export function qposFields(info: ModelInfo): { names: string[]; units: string[] } {
+/** Names and units collected in order. */
+function fieldList(): { names: string[]; units: string[]; add(name: string, unit: string): void } {
   const names: string[] = [];
   const units: string[] = [];
+  return {
+    names,
+    units,
+    add(name, unit) {
+      names.push(name);
+      units.push(unit);
+    },
+  };
+}
+
+/** Element names and units of qpos, in qpos order: "rootz", "root.qw", ... */
+export function qposFields(info: ModelInfo): { names: string[]; units: string[] } {
+  const f = fieldList();
   info.jointNames.forEach((j, i) => {
-    switch (info.jointTypes[i]) {
-      case 'free':
-        for (const a of ['x', 'y', 'z']) names.push(`${j}.${a}`), units.push('m');
-        for (const a of ['qw', 'qx', 'qy', 'qz']) names.push(`${j}.${a}`), units.push('1');
-        break;
-      case 'ball':
-        for (const a of ['qw', 'qx', 'qy', 'qz']) names.push(`${j}.${a}`), units.push('1');
-        break;
-      case 'slide':
-        names.push(j), units.push('m');
-        break;
-      default:
-        names.push(j), units.push('rad');
-    }
+    const type = info.jointTypes[i];
+    if (type === 'free') for (const a of ['x', 'y', 'z']) f.add(`${j}.${a}`, 'm');
+    if (type === 'free' || type === 'ball') for (const a of ['qw', 'qx', 'qy', 'qz']) f.add(`${j}.${a}`, '1');
+    if (type === 'slide') f.add(j, 'm');
+    if (type === 'hinge') f.add(j, 'rad');
   });
-  return { names, units };
+  return { names: f.names, units: f.units };
 }
 
 /** Element names and units of qvel, in qvel order: "rootx.vel", "root.wx", ... */
 export function qvelFields(info: ModelInfo): { names: string[]; units: string[] } {
-  const names: string[] = [];
-  const units: string[] = [];
+  const f = fieldList();
   info.jointNames.forEach((j, i) => {
-    switch (info.jointTypes[i]) {
-      case 'free':
-        for (const a of ['vx', 'vy', 'vz']) names.push(`${j}.${a}`), units.push('m/s');
-        for (const a of ['wx', 'wy', 'wz']) names.push(`${j}.${a}`), units.push('rad/s');
-        break;
-      case 'ball':
-        for (const a of ['wx', 'wy', 'wz']) names.push(`${j}.${a}`), units.push('rad/s');
-        break;
-      case 'slide':
-        names.push(`${j}.vel`), units.push('m/s');
-        break;
-      default:
-        names.push(`${j}.vel`), units.push('rad/s');
-    }
+    const type = info.jointTypes[i];
+    if (type === 'free') for (const a of ['vx', 'vy', 'vz']) f.add(`${j}.${a}`, 'm/s');
+    if (type === 'free' || type === 'ball') for (const a of ['wx', 'wy', 'wz']) f.add(`${j}.${a}`, 'rad/s');
+    if (type === 'slide') f.add(`${j}.vel`, 'm/s');
+    if (type === 'hinge') f.add(`${j}.vel`, 'rad/s');
   });
-  return { names, units };
+  return { names: f.names, units: f.units };
 }
 
 /** Unbounded fields for the given names/units. */
@@ -122,5 +116,5 @@ export function addNormal(x: Float64Array, rng: Rng, scale: number, from = 0, to
 
 /** Clips v to [lo, hi]. */
 export function clip(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.max(lo, Math.min(hi, v));
 }

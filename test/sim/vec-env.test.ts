@@ -112,7 +112,9 @@ describe('makeVecEnv', () => {
       assert.deepEqual(got.ends, expected.ends);
       assert.deepEqual(got.finalObs, expected.finalObs);
       for (let t = 0; t < STEPS; t++) {
-        got.returns[t]!.forEach((r, k) => assert.ok(Math.abs(r - expected.returns[t]![k]!) < 1e-9));
+        got.returns[t]!.forEach((r, k) => {
+          assert.ok(Math.abs(r - expected.returns[t]![k]!) < 1e-9);
+        });
       }
     });
   }

@@ -8,6 +8,7 @@
 import {
   addNormal,
   addUniform,
+  clip,
   concatFields,
   qposFields,
   qvelFields,
@@ -83,7 +84,7 @@ export const ant: TaskDefinition = {
           const base = nq - 2 + nv;
           for (let i = 0; i < nCfrc; i++) {
             const f = v.cfrc_ext[6 + i]!;
-            out[base + i] = f < -1 ? -1 : f > 1 ? 1 : f;
+            out[base + i] = clip(f, -1, 1);
           }
         }
       },
@@ -96,7 +97,7 @@ export const ant: TaskDefinition = {
         let contact = 0;
         for (let i = 0; i < nCfrc; i++) {
           const f = v.cfrc_ext[6 + i]!;
-          const c = f < -1 ? -1 : f > 1 ? 1 : f;
+          const c = clip(f, -1, 1);
           contact += c * c;
         }
         const contactCost = CONTACT_COST_WEIGHT * contact;

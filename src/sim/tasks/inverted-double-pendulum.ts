@@ -4,7 +4,7 @@
  * ±10)[0]] (9); with (x, _, y) the tip site's position, reward = 10·[not terminated] − (0.01·x² + (y − 2)²)
  * − (1e-3·ω1² + 5e-3·ω2²); terminated iff y ≤ 1; reset qpos += U(±0.1), qvel += 0.1·N(0, 1).
  */
-import { addNormal, addUniform, type SpaceFields } from '../task.js';
+import { addNormal, addUniform, clip, type SpaceFields } from '../task.js';
 import { indexOf, type TaskDefinition } from './definition.js';
 
 const CLIP = 10;
@@ -41,7 +41,7 @@ export const invertedDoublePendulum: TaskDefinition = {
       low: [-inf, -1, -1, -1, -1, -CLIP, -CLIP, -CLIP, -CLIP],
       high: [inf, 1, 1, 1, 1, CLIP, CLIP, CLIP, CLIP],
     };
-    const c = (x: number): number => (x < -CLIP ? -CLIP : x > CLIP ? CLIP : x);
+    const c = (x: number): number => clip(x, -CLIP, CLIP);
     return {
       observation,
       needsContactForces: false,

@@ -5,6 +5,7 @@
 import type { ModelInfo } from '../model.js';
 import {
   addUniform,
+  clip,
   concatFields,
   qposFields,
   qvelFields,
@@ -57,7 +58,7 @@ export function planarWalker(info: ModelInfo, cfg: PlanarWalkerConfig): TaskRunt
       for (let i = 1; i < nq; i++) out[i - 1] = v.qpos[i]!;
       for (let i = 0; i < nv; i++) {
         const x = v.qvel[i]!;
-        out[nq - 1 + i] = x < -VEL_CLIP ? -VEL_CLIP : x > VEL_CLIP ? VEL_CLIP : x;
+        out[nq - 1 + i] = clip(x, -VEL_CLIP, VEL_CLIP);
       }
     },
     evaluate(v, action, dt, out) {
