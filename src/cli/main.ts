@@ -20,6 +20,8 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [
   () => import('./export.js'),
   () => import('./deploy.js'),
   () => import('./record.js'),
+  () => import('./tasks.js'),
+  () => import('./sim.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

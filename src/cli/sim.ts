@@ -1,0 +1,173 @@
+/**
+ * `gail-bridge sim`: runs episodes of a simple policy (uniform random, or zero) on a built-in task or any
+ * MJCF robot, and prints the return, length and end reason of each. `npm start` runs
+ * `sim --task hopper --policy random --episodes 3`.
+ */
+import { type Command, Option } from 'commander';
+import { GailBridgeError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { MujocoEnv } from '../sim/env.js';
+import { makeGenericEnv } from '../sim/generic.js';
+import { makeTaskEnv } from '../sim/tasks/index.js';
+import type { StepEnd } from '../sim/types.js';
+import { info, integer, positiveInt, progressBar, report, runCommand } from './common.js';
+
+export const SIM_POLICIES = ['random', 'zero'] as const;
+export type SimPolicy = (typeof SIM_POLICIES)[number];
+
+/** Options of `runSim` (the command's flags). */
+export interface SimOptions {
+  /** Built-in task name; exactly one of task and model. */
+  readonly task?: string;
+  /** MJCF file of a robot, run as a generic task (reward 0). */
+  readonly model?: string;
+  readonly policy: SimPolicy;
+  readonly episodes: number;
+  /** Episode e is reset with seed + e; the random policy draws from its own generator seeded `seed`. */
+  readonly seed: number;
+  /** Overrides the horizon (steps). */
+  readonly horizon?: number;
+  /** Generic task only: physics steps per env step (default 1). */
+  readonly frameSkip?: number;
+  /** Called after each episode (for the progress bar). */
+  readonly onEpisode?: (done: number, episode: SimEpisode) => void;
+}
+
+export interface SimEpisode {
+  readonly seed: number;
+  readonly return: number;
+  readonly length: number;
+  readonly end: StepEnd;
+  /** Set when end is "diverged". */
+  readonly divergence?: string;
+}
+
+/** What `sim` prints (with --json, exactly this object). */
+export interface SimResult {
+  readonly env: string;
+  readonly policy: SimPolicy;
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly dt: number;
+  readonly episodes: readonly SimEpisode[];
+  /** Env steps per second over the whole run (policy included). */
+  readonly stepsPerSecond: number;
+}
+
+/** Runs the episodes and returns their summaries. */
+export async function runSim(o: SimOptions): Promise<SimResult> {
+  if ((o.task === undefined) === (o.model === undefined)) {
+    throw new GailBridgeError('config', 'sim: pass exactly one of --task <name> and --model <file.xml>');
+  }
+  const env: MujocoEnv =
+    o.task !== undefined
+      ? await makeTaskEnv(o.task, o.horizon === undefined ? {} : { horizon: o.horizon })
+      : await makeGenericEnv(
+          { path: o.model! },
+          {
+            ...(o.horizon === undefined ? {} : { horizon: o.horizon }),
+            ...(o.frameSkip === undefined ? {} : { frameSkip: o.frameSkip }),
+          },
+        );
+  try {
+    const { action } = env.spec;
+    const nu = action.names.length;
+    // Unbounded actuators (no ctrlrange) are driven in [−1, 1].
+    const low = action.low.map((x) => (Number.isFinite(x) ? x : -1));
+    const high = action.high.map((x) => (Number.isFinite(x) ? x : 1));
+    const rng = new Rng(o.seed);
+    const a = new Float64Array(nu);
+    const episodes: SimEpisode[] = [];
+    let steps = 0;
+    const t0 = performance.now();
+    for (let e = 0; e < o.episodes; e++) {
+      env.reset(o.seed + e);
+      let ret = 0;
+      let length = 0;
+      for (;;) {
+        if (o.policy === 'random') for (let i = 0; i < nu; i++) a[i] = rng.uniform(low[i]!, high[i]!);
+        const r = env.step(a);
+        ret += r.reward;
+        length++;
+        if (r.info.end !== undefined) {
+          episodes.push({
+            seed: o.seed + e,
+            return: ret,
+            length,
+            end: r.info.end,
+            ...(r.info.divergence === undefined ? {} : { divergence: r.info.divergence }),
+          });
+          break;
+        }
+      }
+      steps += length;
+      o.onEpisode?.(e + 1, episodes[e]!);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      env: o.task ?? o.model!,
+      policy: o.policy,
+      obsDim: env.spec.observation.names.length,
+      actDim: nu,
+      dt: env.spec.dt,
+      episodes,
+      stepsPerSecond: steps / Math.max(seconds, 1e-9),
+    };
+  } finally {
+    env.dispose();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('sim')
+    .description('run episodes of a random (or zero) policy on a built-in task or an MJCF robot')
+    .option('--task <name>', 'built-in task (see `gail-bridge tasks`)')
+    .option('--model <file>', 'MJCF robot, run as a generic task: obs qpos ++ qvel, reward 0')
+    .addOption(new Option('--policy <name>', 'policy').choices([...SIM_POLICIES]).default('random'))
+    .option('--episodes <n>', 'episodes', positiveInt('--episodes'), 3)
+    .option('--seed <n>', 'seed of the first episode (episode e uses seed + e)', integer('--seed'), 0)
+    .option(
+      '--horizon <n>',
+      'steps before truncation (default: the task horizon, 1000 for --model)',
+      positiveInt('--horizon'),
+    )
+    .option(
+      '--frame-skip <n>',
+      'physics steps per env step for --model (default 1)',
+      positiveInt('--frame-skip'),
+    )
+    .option('--json', 'print the result as one JSON object on stdout', false)
+    .action((o: Record<string, unknown>) =>
+      runCommand(async () => {
+        const episodes = o['episodes'] as number;
+        const bar = progressBar(episodes, 'sim episodes', ['return']);
+        let result: SimResult;
+        try {
+          result = await runSim({
+            ...(o['task'] === undefined ? {} : { task: String(o['task']) }),
+            ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
+            policy: o['policy'] as SimPolicy,
+            episodes,
+            seed: o['seed'] as number,
+            ...(o['horizon'] === undefined ? {} : { horizon: o['horizon'] as number }),
+            ...(o['frameSkip'] === undefined ? {} : { frameSkip: o['frameSkip'] as number }),
+            onEpisode: (done, ep) => bar.update(done, { return: ep.return.toFixed(1) }),
+          });
+        } finally {
+          bar.stop();
+        }
+        info(`${result.stepsPerSecond.toFixed(0)} env steps/s (policy included)`);
+        report(Boolean(o['json']), result, () =>
+          [
+            `${result.env}: ${result.policy} policy, obs ${result.obsDim}, act ${result.actDim}, dt ${result.dt} s`,
+            ...result.episodes.map(
+              (ep, e) =>
+                `  episode ${e + 1} (seed ${ep.seed}): return ${ep.return.toFixed(2)}, length ${ep.length}, ${ep.end}` +
+                (ep.divergence === undefined ? '' : ` (${ep.divergence})`),
+            ),
+          ].join('\n'),
+        );
+      }),
+    );
+}
