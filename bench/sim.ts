@@ -14,8 +14,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GailBridgeError } from '../src/core/errors.js';
+import type { MujocoEnv } from '../src/sim/env.js';
 import { getTask, makeTaskEnv, taskXmlPath } from '../src/sim/tasks/index.js';
-import type { Env, VecEnv } from '../src/sim/types.js';
+import type { VecEnv } from '../src/sim/types.js';
 import { makeVecEnv } from '../src/sim/vec-env.js';
 import type { Bench, BenchContext } from './lib/bench.js';
 import { type EnvReplay, replayEnv } from './lib/env-replay.js';
@@ -85,7 +86,7 @@ function rate(t: { seconds: number; physicsSteps: number }): number {
 
 /** Everything one task's rounds step, owned here and disposed together. */
 interface TaskRig {
-  readonly env: Env;
+  readonly env: MujocoEnv;
   readonly raw: RawWasmSim;
   readonly js: RawWasmSim | undefined;
   readonly vec1: VecEnv;
@@ -134,6 +135,10 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         const protocolFile = join(scratch, `${key}.protocol`);
         writeFileSync(protocolFile, encodeProtocol(protocol));
         const batches = lockStepBatches(protocol, VEC_ENVS);
+        // Tasks whose reward uses contact forces (Ant, Gymnasium v5 contact cost) make the Env call
+        // mj_rnePostConstraint once per env step: timed separately so the Env's own share is visible.
+        const rne = getTask(key).build(env.model.info, {}).needsContactForces;
+        if (rne) raw.replay(protocol, { rnePostConstraint: true });
 
         raw.replay(protocol);
         js?.replay(protocol);
@@ -154,6 +159,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
           }
           if (js !== undefined) samples.add(key, 'mujocoJs', rate(js.replay(protocol)));
           samples.add(key, 'raw', rate(raw.replay(protocol)));
+          if (rne) samples.add(key, 'rawRne', rate(raw.replay(protocol, { rnePostConstraint: true })));
           const e = replayEnv(env, protocol, SEED);
           samples.add(key, 'envPhysics', rate(e));
           samples.add(key, 'env', e.envSteps / e.seconds);
@@ -164,6 +170,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
           );
         }
         rows.push(makeRow(key, task.title, samples));
+        if (rne) notes.push(describeRne(task.title, key, samples));
       } finally {
         await closeRig(rig);
       }
@@ -195,7 +202,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
 
 /** Opens every simulator of a task; what fails to open is closed again before the error propagates. */
 async function openRig(key: TaskKey, file: string, notes: string[]): Promise<TaskRig> {
-  const opened: { env?: Env; raw?: RawWasmSim; js?: RawWasmSim; vec1?: VecEnv } = {};
+  const opened: { env?: MujocoEnv; raw?: RawWasmSim; js?: RawWasmSim; vec1?: VecEnv } = {};
   try {
     opened.env = await makeTaskEnv(key, { seed: SEED });
     opened.raw = await RawWasmSim.open('@mujoco/mujoco', dirname(file), file, 'tasks');
@@ -234,6 +241,14 @@ async function replayVec(vec: VecEnv, batches: readonly Float32Array[]): Promise
 function describeEpisodes(title: string, r: EnvReplay): string {
   const cutAtEnd = r.lengths.length - r.ends.terminated - r.ends.truncated - r.ends.diverged;
   return `${title} workload: ${r.envSteps} env steps in ${r.lengths.length} episodes (${r.ends.terminated} terminated, ${r.ends.truncated} truncated, ${r.ends.diverged} diverged, ${cutAtEnd} running at the end); median episode ${summarize(r.lengths).median} steps.`;
+}
+
+/** How much of the Env's overhead the contact-force pass explains, for tasks that need one. */
+function describeRne(title: string, key: string, samples: Samples): string {
+  const rneCost = samples.pairedRatio(key, 'raw', 'rawRne');
+  const envOverRne = samples.pairedRatio(key, 'rawRne', 'envPhysics');
+  const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${((x - 1) * 100).toFixed(1)}%`);
+  return `${title}: its reward needs contact forces, so the Env calls mj_rnePostConstraint once per env step (Gymnasium v5 contact cost); that call alone costs ${pct(rneCost)} over raw stepping, and the Env costs ${pct(envOverRne)} over raw stepping plus that call.`;
 }
 
 /** The latest sample of a rate, formatted for progress lines. */

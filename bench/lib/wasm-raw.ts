@@ -32,6 +32,7 @@ interface WasmModule {
   readonly MjData: new (m: WasmModel) => WasmData;
   mj_step(m: WasmModel, d: WasmData): void;
   mj_resetData(m: WasmModel, d: WasmData): void;
+  mj_rnePostConstraint(m: WasmModel, d: WasmData): void;
   mj_versionString(): string;
 }
 
@@ -177,9 +178,11 @@ export class RawWasmSim {
   /**
    * Replays `p` and times it: per env step, mj_resetData where the protocol resets, ctrl copied into
    * d->ctrl, `frameSkip` × mj_step. The ctrl view is fetched after each reset, since a view into WASM
-   * memory is detached if the heap ever grows.
+   * memory is detached if the heap ever grows. With `rnePostConstraint`, mj_rnePostConstraint runs after
+   * each env step as a task that rewards contact forces (cfrc_ext) does, so that share of the Env's
+   * cost can be told apart from the Env's own.
    */
-  replay(p: Protocol): ReplayTiming {
+  replay(p: Protocol, options: { readonly rnePostConstraint?: boolean } = {}): ReplayTiming {
     this.assertLive();
     validateProtocol(p);
     if (p.nu !== this.model.nu) {
@@ -190,6 +193,7 @@ export class RawWasmSim {
     }
     const { mj, model, data } = this;
     const { nu, frameSkip, steps, resets, ctrl } = p;
+    const rne = options.rnePostConstraint === true;
     let view = data.ctrl;
     const t0 = process.hrtime.bigint();
     for (let t = 0; t < steps; t++) {
@@ -199,6 +203,7 @@ export class RawWasmSim {
       }
       for (let j = 0; j < nu; j++) view[j] = ctrl[t * nu + j]!;
       for (let k = 0; k < frameSkip; k++) mj.mj_step(model, data);
+      if (rne) mj.mj_rnePostConstraint(model, data);
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     return { seconds, physicsSteps: steps * frameSkip };
