@@ -186,7 +186,7 @@ export function formatReport(r: DeployReport): string {
   const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
   return [
     `deploy ${r.policy} on ${r.config}${r.dryRun ? ' (dry run)' : ''}: ${r.reason} — ${r.message} after ${r.seconds.toFixed(1)} s`,
-    `  cycles ${c.cycles}, published ${c.published} (safe ${c.safePublished}), stale ${c.stale}, non-finite obs ${c.nonFiniteObservations}, invalid obs ${c.invalidObservations}, non-finite actions ${c.nonFiniteActions}, deadline misses ${c.deadlineMisses}`,
+    `  cycles ${c.cycles}, published ${c.published} (safe ${c.safePublished}), stale ${c.stale}, non-finite obs ${c.nonFiniteObservations}, invalid obs ${c.invalidObservations}, non-finite actions ${c.nonFiniteActions}, deadline misses ${c.deadlineMisses}, late watchdog ticks ${c.watchdogLate}`,
     `  clamped per dim: absolute [${c.clampedAbsolute}], change [${c.clampedChange}], rate [${c.clampedRate}]`,
     `  latency observation → command: p50 ${ms(r.latencyMs.p50)} ms, p99 ${ms(r.latencyMs.p99)} ms, max ${ms(r.latencyMs.max)} ms (${r.latencyMs.count} cycles)`,
   ].join('\n');

@@ -62,8 +62,10 @@ export interface DeployCounters {
   /** Messages the mapping could not read (missing joint, short array). */
   invalidObservations: number;
   nonFiniteActions: number;
-  /** Cycles whose compute overran the period, and watchdog ticks starting more than one period late. */
+  /** Cycles whose compute (trigger receipt → command ready) overran one period: the control-loop deadline. */
   deadlineMisses: number;
+  /** Watchdog ticks starting more than one period late (event loop stalled). */
+  watchdogLate: number;
   /** Trigger messages within one period of robot time after the last cycle (driver faster than control). */
   skippedTriggers: number;
   /** Per action dimension: cycles in which each limit changed the value. */
@@ -160,6 +162,7 @@ export class DeployRunner {
   private readonly safeVector: Float64Array;
   private lastCommand: Float64Array | undefined;
   private lastCycleStamp = Number.NEGATIVE_INFINITY;
+  private lastCycleAt = Number.NEGATIVE_INFINITY;
   private lastPublishAt = Number.NEGATIVE_INFINITY;
   private freshStreak = 0;
   private nonFiniteStreak = 0;
@@ -210,6 +213,7 @@ export class DeployRunner {
       invalidObservations: 0,
       nonFiniteActions: 0,
       deadlineMisses: 0,
+      watchdogLate: 0,
       skippedTriggers: 0,
       clampedAbsolute: zeros(),
       clampedChange: zeros(),
@@ -326,13 +330,22 @@ export class DeployRunner {
 
   private cycle(receivedAt: number, trigger: unknown): void {
     if (this.mode === 'stopping' || this.mode === 'stopped') return;
-    // Robot time of the trigger (header stamp), or receipt time when the driver leaves stamps at zero.
-    const stamp = stampOf(trigger) || receivedAt;
-    if (stamp - this.lastCycleStamp < 0.9 * this.periodS && stamp >= this.lastCycleStamp) {
+    // At most one cycle per control period: a trigger is skipped when it is a repeat (its stamp did not
+    // advance) or when it comes within 0.9 period of the last cycle both in robot time (stamps) and in
+    // wall time (receipt), i.e. the driver publishes faster than the control rate. Either clock alone
+    // would misjudge a simulator running faster (lockstep) or slower than real time.
+    const stamp = stampOf(trigger);
+    const repeat = stamp !== 0 && stamp === this.lastCycleStamp;
+    const tooSoon =
+      stamp - this.lastCycleStamp < 0.9 * this.periodS &&
+      stamp >= this.lastCycleStamp &&
+      receivedAt - this.lastCycleAt < 0.9 * this.periodS;
+    if (repeat || tooSoon) {
       this.counters.skippedTriggers++;
       return;
     }
     this.lastCycleStamp = stamp;
+    this.lastCycleAt = receivedAt;
     this.counters.cycles++;
     if (!this.fresh(receivedAt)) {
       this.counters.stale++;
@@ -401,8 +414,9 @@ export class DeployRunner {
       return;
     }
     this.missStreak = 0;
-    this.publish(this.command, receivedAt, false);
+    // Mode first: a publish hook may call stop(), which must not be overridden afterwards.
     this.setMode('active', 'fresh, finite input');
+    this.publish(this.command, receivedAt, false);
   }
 
   private nonFinite(reason: SafeReason, receivedAt: number, what: string): void {
@@ -511,8 +525,8 @@ export class DeployRunner {
     const t = this.now();
     this.tickIndex++;
     // A tick that starts more than one whole period late (gap > 2 periods) means the event loop was
-    // blocked: the watchdog itself missed its deadline. Timer jitter below a period is not counted.
-    if (t - this.lastTickAt > 2 * this.periodS) this.counters.deadlineMisses++;
+    // blocked; counted apart from control-loop deadline misses. Timer jitter below a period is not counted.
+    if (t - this.lastTickAt > 2 * this.periodS) this.counters.watchdogLate++;
     this.lastTickAt = t;
     if (this.mode === 'stopped') return;
     if (this.mode === 'stopping') return;
