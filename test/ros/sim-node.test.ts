@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/record/bridge-msgs.js';
 import { InProcessGraph } from '../../src/ros/in-process-bus.js';
@@ -59,7 +59,7 @@ describe('SimNode (lockstep)', () => {
     node.start();
     const write = process.stderr.write;
     const lines: string[] = [];
-    process.stderr.write = ((s: string) => lines.push(s)) as typeof process.stderr.write;
+    process.stderr.write = ((s: string) => lines.push(s) > 0) as unknown as typeof process.stderr.write;
     try {
       cmd.publish({ layout: { dim: [], data_offset: 0 }, data: [0.1, 0.2] });
       cmd.publish({ layout: { dim: [], data_offset: 0 }, data: [0.1, Number.NaN, 0] });
@@ -160,7 +160,8 @@ describe('SimNode (realtime, virtual clock)', () => {
       got.map((g) => g.t),
       [0, 10, 20, 30],
     );
-    got.forEach((g, k) => assert.ok(Math.abs(g.stamp - k * dt) < 1e-9, `stamp ${k}: ${g.stamp}`));
+    for (const [k, g] of got.entries())
+      assert.ok(Math.abs(g.stamp - k * dt) < 1e-9, `stamp ${k}: ${g.stamp}`);
     assert.ok(Math.abs(clockAt35 - 3 * dt) < 1e-9);
   });
 });
