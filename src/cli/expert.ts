@@ -39,6 +39,8 @@ export interface ExpertOptions {
   readonly lr?: number;
   /** PPO minibatches per epoch. */
   readonly minibatches?: number;
+  /** PPO: scale rewards by the running std of the discounted return (Engstrom et al. 2020). */
+  readonly normalizeRewards?: boolean;
   readonly json: boolean;
 }
 
@@ -99,6 +101,11 @@ export function register(program: Command): void {
     .option('--hidden <widths>', 'hidden layer widths of policy and value nets', '64,64')
     .option('--lr <rate>', 'learning rate (PPO Adam; TRPO value net)', positiveNumber('--lr'))
     .option('--minibatches <n>', 'PPO minibatches per epoch (default 32)', positiveInt('--minibatches'))
+    .option(
+      '--normalize-rewards',
+      'PPO: divide rewards by the running std of the discounted return (for returns far from unit scale)',
+      false,
+    )
     .option('--seed <n>', 'random seed', positiveIntOrZero, 0)
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', 'auto')
     .option('--resume', 'continue from the policy file at --out', false)
@@ -128,6 +135,7 @@ export function register(program: Command): void {
           evalEpisodes: o['evalEpisodes'] as number,
           lr: o['lr'] as number | undefined,
           minibatches: o['minibatches'] as number | undefined,
+          normalizeRewards: Boolean(o['normalizeRewards']),
           json: Boolean(o['json']),
         };
         const result = await runExpert(opts);
@@ -209,6 +217,7 @@ export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
           valueHiddenSizes: valueHidden,
           ...(opts.lr === undefined ? {} : { learningRate: opts.lr }),
           ...(opts.minibatches === undefined ? {} : { numMinibatches: opts.minibatches }),
+          normalizeRewards: opts.normalizeRewards ?? false,
         })
       : new learn.TrpoLearner(policy, {
           seed: opts.seed,

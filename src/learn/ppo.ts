@@ -13,6 +13,12 @@
  *        Adam at the scheduled learning rate
  *      stopping early when the approximate KL of an epoch passes `targetKl` (when set)
  *   3. the observation normaliser absorbs the batch (so the next rollout is normalised consistently)
+ *
+ * With `normalizeRewards`, step 1 first divides the batch's rewards by the running standard deviation of
+ * each env's discounted return, clipped to ±10 (the "reward scaling" of Engstrom et al. 2020,
+ * "Implementation Matters in Deep RL", §3; CleanRL's and Stable-Baselines3's NormalizeReward). Without
+ * it, MuJoCo returns in the hundreds meet a value clip of 0.2 value units and a gradient-norm bound of
+ * 0.5 that were tuned for unit-scale returns, and the critic can barely move.
  */
 import * as tf from '@tensorflow/tfjs';
 import { GailBridgeError } from '../core/errors.js';
@@ -21,6 +27,7 @@ import { Adam } from './adam.js';
 import { computeGae, validateRolloutBatch } from './gae.js';
 import { type GaussianPolicy, gaussianEntropy, gaussianLogProb } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
+import { RunningNormalizer } from './normalizer.js';
 import { clipByGlobalNorm, explainedVariance, gatherRows, permutation, validIndices } from './train-utils.js';
 import type { PolicyLearner, RolloutBatch, UpdateStats } from './types.js';
 import { ValueFunction, valueBatch } from './value.js';
@@ -68,6 +75,8 @@ export interface PpoConfig {
   readonly adamEpsilon: number;
   /** Update the policy's observation normaliser from each batch; default true. */
   readonly updateNormalizer: boolean;
+  /** Scale rewards by the running std of the discounted return (see the file comment); default false. */
+  readonly normalizeRewards: boolean;
   /** Seed for the value network's weights and minibatch order. */
   readonly seed: number;
 }
@@ -90,8 +99,12 @@ export const PPO_DEFAULTS: PpoConfig = Object.freeze({
   valueHiddenSizes: [64, 64],
   adamEpsilon: 1e-5,
   updateNormalizer: true,
+  normalizeRewards: false,
   seed: 0,
 });
+
+/** Scaled rewards are clipped to ±this (CleanRL, SB3 VecNormalize clip_reward). */
+const REWARD_CLIP = 10;
 
 /** Fills defaults and checks ranges; never mutates `partial`. */
 export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
@@ -121,6 +134,14 @@ export function scheduledLearningRate(config: PpoConfig, update: number): number
   return config.learningRate * Math.max(0, 1 - update / config.totalUpdates);
 }
 
+/** `batch` with rewards (and terminal values, in reward units) times `scale`, clipped to ±REWARD_CLIP. */
+function scaleRewards(batch: RolloutBatch, scale: number): RolloutBatch {
+  const rewards = batch.rewards.map((r) => Math.min(REWARD_CLIP, Math.max(-REWARD_CLIP, r * scale)));
+  return batch.terminalValue
+    ? { ...batch, rewards, terminalValue: batch.terminalValue.map((v) => v * scale) }
+    : { ...batch, rewards };
+}
+
 /** PPO over a Gaussian policy it drives (the policy is owned by the caller) and a value net it owns. */
 export class PpoLearner implements PolicyLearner {
   readonly policy: GaussianPolicy;
@@ -128,6 +149,10 @@ export class PpoLearner implements PolicyLearner {
   readonly value: ValueFunction;
   private readonly adam: Adam;
   private readonly rng: Rng;
+  /** Running variance of the per-env discounted return (only with normalizeRewards). */
+  private readonly returnStats = new RunningNormalizer(1);
+  /** Each env's discounted return so far in its open episode; sized on the first batch. */
+  private discounted: Float64Array | undefined;
   private updates = 0;
   private skippedTotal = 0;
   private disposed = false;
@@ -159,19 +184,21 @@ export class PpoLearner implements PolicyLearner {
   }
 
   /** One PPO update (see the file comment). The stats are means over the minibatch steps taken. */
-  update(batch: RolloutBatch): UpdateStats {
+  update(raw: RolloutBatch): UpdateStats {
     if (this.disposed) throw new GailBridgeError('state', 'PpoLearner: update() after dispose()');
-    validateRolloutBatch(batch);
-    if (batch.obsDim !== this.policy.obsDim || batch.actDim !== this.policy.actDim) {
+    validateRolloutBatch(raw);
+    if (raw.obsDim !== this.policy.obsDim || raw.actDim !== this.policy.actDim) {
       throw new GailBridgeError(
         'shape',
-        `PPO update: batch has obsDim ${batch.obsDim}, actDim ${batch.actDim}; the policy has ` +
+        `PPO update: batch has obsDim ${raw.obsDim}, actDim ${raw.actDim}; the policy has ` +
           `${this.policy.obsDim}, ${this.policy.actDim}`,
       );
     }
     const c = this.config;
-    const n = batch.numSteps * batch.numEnvs;
-    const { obsDim, actDim } = batch;
+    const n = raw.numSteps * raw.numEnvs;
+    const { obsDim, actDim } = raw;
+    const rewardScale = c.normalizeRewards ? this.absorbReturns(raw) : 1;
+    const batch = c.normalizeRewards ? scaleRewards(raw, rewardScale) : raw;
 
     const v = valueBatch(this.value, this.policy.obsNorm, batch);
     const { advantages, returns } = computeGae(batch, v, c.gamma, c.lambda);
@@ -218,7 +245,7 @@ export class PpoLearner implements PolicyLearner {
     }
     this.skippedTotal += skipped;
     this.updates++;
-    if (c.updateNormalizer) this.policy.obsNorm.update(gatherRows(batch.obs, obsDim, usable), usable.length);
+    if (c.updateNormalizer) this.policy.obsNorm.update(gatherRows(raw.obs, obsDim, usable), usable.length);
 
     const div = Math.max(steps, 1);
     const std = this.policy.std();
@@ -235,7 +262,30 @@ export class PpoLearner implements PolicyLearner {
       steps,
       skippedSteps: skipped,
       meanStd: std.reduce((a, b) => a + b, 0) / std.length,
+      rewardScale,
     };
+  }
+
+  /**
+   * Runs each env's discounted return G ← γ·G + r through the batch (reset after an episode ends),
+   * merges the valid steps' G into the running statistics and returns 1 / sqrt(Var[G] + ε).
+   */
+  private absorbReturns(batch: RolloutBatch): number {
+    const N = batch.numEnvs;
+    if (this.discounted?.length !== N) this.discounted = new Float64Array(N);
+    const g = this.discounted;
+    const seen: number[] = [];
+    for (let t = 0; t < batch.numSteps; t++) {
+      for (let i = 0; i < N; i++) {
+        const k = t * N + i;
+        const r = batch.rewards[k]!;
+        g[i] = this.config.gamma * g[i]! + (Number.isFinite(r) ? r : 0);
+        if (batch.valid?.[k] !== 0) seen.push(g[i]!);
+        if (batch.terminated[k] || batch.truncated[k]) g[i] = 0;
+      }
+    }
+    this.returnStats.update(seen, seen.length);
+    return 1 / Math.sqrt(this.returnStats.variance()[0]! + this.returnStats.epsilon);
   }
 
   /** One minibatch step; undefined (and no change to any weight) when the loss or a gradient is non-finite. */
@@ -329,6 +379,7 @@ export class PpoLearner implements PolicyLearner {
       ...this.value.toArrays(),
       ...this.adam.toArrays('ppo/adam'),
       'ppo/updates': namedArray([1], [this.updates]),
+      ...(this.config.normalizeRewards ? this.returnStats.toArrays('ppo/returns') : {}),
     };
   }
 
@@ -338,6 +389,7 @@ export class PpoLearner implements PolicyLearner {
     if (arrays['value/0/w']) this.value.loadArrays(arrays);
     if (arrays['ppo/adam/step']) this.adam.loadArrays(arrays, 'ppo/adam');
     if (arrays['ppo/updates']) this.updates = takeArray(arrays, 'ppo/updates', [1], 'PPO state')[0]!;
+    if (arrays['ppo/returns/var']) this.returnStats.loadArrays(arrays, 'ppo/returns');
   }
 
   /** Frees the value net and optimiser state; the policy belongs to the caller. Idempotent. */

@@ -117,3 +117,118 @@ describe('PpoLearner', () => {
     assert.throws(() => resolvePpoConfig({ epochs: 0 }), /PPO epochs: expected a positive integer, got 0/);
   });
 });
+
+describe('PpoLearner reward normalisation', () => {
+  /** Three steps of one env: rewards 1, 2, 3 with an episode ending after step 1. */
+  const threeSteps = (policy: GaussianPolicy) => {
+    const obs = new Float32Array(3);
+    const { actions, logProbs } = policy.act(obs, 3, 'stochastic');
+    return {
+      numSteps: 3,
+      numEnvs: 1,
+      obsDim: 1,
+      actDim: 1,
+      obs,
+      actions,
+      logProbs,
+      rewards: Float32Array.from([1, 2, 3]),
+      terminated: Uint8Array.from([0, 1, 0]),
+      truncated: new Uint8Array(3),
+      finalObs: new Float32Array(3),
+      lastObs: new Float32Array(1),
+    };
+  };
+
+  it('scales by 1/std of the discounted return, restarted after an episode ends (hand-computed)', () => {
+    const policy = new GaussianPolicy({ obsDim: 1, actDim: 1, hiddenSizes: [4] }, 1);
+    const ppo = new PpoLearner(policy, {
+      gamma: 0.5,
+      normalizeRewards: true,
+      numMinibatches: 1,
+      epochs: 1,
+      valueHiddenSizes: [4],
+    });
+    // G = 1, 0.5·1 + 2 = 2.5, then a new episode: 3. Var{1, 2.5, 3} = 0.7222…
+    const stats = ppo.update(threeSteps(policy));
+    const g = [1, 2.5, 3];
+    const mean = (g[0]! + g[1]! + g[2]!) / 3;
+    const variance = g.reduce((a, x) => a + (x - mean) ** 2, 0) / 3;
+    assert.ok(Math.abs(stats.rewardScale! - 1 / Math.sqrt(variance + 1e-8)) < 1e-9, `${stats.rewardScale}`);
+    const off = new PpoLearner(policy, { numMinibatches: 1, epochs: 1, valueHiddenSizes: [4] });
+    assert.equal(off.update(threeSteps(policy)).rewardScale, 1);
+    off.dispose();
+    ppo.dispose();
+    policy.dispose();
+  });
+
+  it('makes an update invariant to the reward scale (and without it, the update depends on it)', () => {
+    const run = (factor: number, normalizeRewards: boolean): Float32Array => {
+      const policy = new GaussianPolicy({ obsDim: 1, actDim: 1, hiddenSizes: [8] }, 1);
+      const ppo = new PpoLearner(policy, {
+        seed: 3,
+        normalizeRewards,
+        numMinibatches: 2,
+        epochs: 2,
+        valueHiddenSizes: [8],
+        learningRate: 1e-2,
+        lrSchedule: 'constant',
+      });
+      const rng = new Rng(7);
+      for (let u = 0; u < 3; u++) {
+        const { batch } = banditBatch(policy, 64, rng);
+        ppo.update({ ...batch, rewards: batch.rewards.map((r) => r * factor) });
+      }
+      const w = Float32Array.from(policy.toArrays()['policy/mean/0/w']!.data);
+      ppo.dispose();
+      policy.dispose();
+      return w;
+    };
+    const maxDiff = (a: Float32Array, b: Float32Array) =>
+      Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
+    assert.ok(maxDiff(run(1, true), run(1000, true)) < 1e-4, 'normalised: ×1000 rewards changed the update');
+    assert.ok(maxDiff(run(1, false), run(1000, false)) > 1e-3, 'unnormalised updates should differ');
+  });
+
+  it('saves its return statistics with the learner state and restores them', () => {
+    const policy = new GaussianPolicy({ obsDim: 1, actDim: 1, hiddenSizes: [4] }, 1);
+    const config = { normalizeRewards: true, numMinibatches: 1, epochs: 1, valueHiddenSizes: [4] };
+    // Every episode ends inside the batch, so no open-episode return carries over to the next one.
+    const closed = (rewards: number[]) => ({
+      ...threeSteps(policy),
+      rewards: Float32Array.from(rewards),
+      terminated: Uint8Array.from([0, 1, 1]),
+    });
+    const a = new PpoLearner(policy, config);
+    a.update(closed([1, 2, 3]));
+    const saved = a.toArrays();
+    assert.ok(saved['ppo/returns/var'], 'return statistics are saved');
+    const b = new PpoLearner(policy, config);
+    const fresh = new PpoLearner(policy, config);
+    b.loadArrays(saved);
+    // A second batch with another spread: the scale depends on whether the first batch's returns are known.
+    const second = [5, -4, 9];
+    const sa = a.update(closed(second)).rewardScale!;
+    // Saved arrays are float32: equal to about 1e-7 relative.
+    assert.ok(Math.abs(b.update(closed(second)).rewardScale! / sa - 1) < 1e-6);
+    assert.ok(Math.abs(fresh.update(closed(second)).rewardScale! / sa - 1) > 1e-3);
+    for (const l of [a, b, fresh]) l.dispose();
+    policy.dispose();
+  });
+
+  it('leaves tf.memory().numTensors unchanged by a normalised update', () => {
+    const policy = new GaussianPolicy({ obsDim: 1, actDim: 1, hiddenSizes: [8] }, 1);
+    const ppo = new PpoLearner(policy, {
+      normalizeRewards: true,
+      numMinibatches: 2,
+      epochs: 2,
+      valueHiddenSizes: [8],
+    });
+    const rng = new Rng(4);
+    ppo.update(banditBatch(policy, 64, rng).batch);
+    const before = tf.memory().numTensors;
+    ppo.update(banditBatch(policy, 64, rng).batch);
+    assert.equal(tf.memory().numTensors, before);
+    ppo.dispose();
+    policy.dispose();
+  });
+});
