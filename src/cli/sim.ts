@@ -6,6 +6,7 @@
 import { type Command, Option } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { addRosSimOptions, type RosSimFlags, rosSimOptions, runRosSim } from '../ros/sim-command.js';
 import type { MujocoEnv } from '../sim/env.js';
 import { makeGenericEnv } from '../sim/generic.js';
 import { makeTaskEnv } from '../sim/tasks/index.js';
@@ -54,21 +55,27 @@ export interface SimResult {
   readonly stepsPerSecond: number;
 }
 
-/** Runs the episodes and returns their summaries. */
-export async function runSim(o: SimOptions): Promise<SimResult> {
+/** Makes the env `sim` runs: a built-in task, or a generic env around an MJCF robot. */
+export async function makeSimEnv(
+  o: Pick<SimOptions, 'task' | 'model' | 'horizon' | 'frameSkip'>,
+): Promise<MujocoEnv> {
   if ((o.task === undefined) === (o.model === undefined)) {
     throw new GailBridgeError('config', 'sim: pass exactly one of --task <name> and --model <file.xml>');
   }
-  const env: MujocoEnv =
-    o.task !== undefined
-      ? await makeTaskEnv(o.task, o.horizon === undefined ? {} : { horizon: o.horizon })
-      : await makeGenericEnv(
-          { path: o.model! },
-          {
-            ...(o.horizon === undefined ? {} : { horizon: o.horizon }),
-            ...(o.frameSkip === undefined ? {} : { frameSkip: o.frameSkip }),
-          },
-        );
+  return o.task !== undefined
+    ? await makeTaskEnv(o.task, o.horizon === undefined ? {} : { horizon: o.horizon })
+    : await makeGenericEnv(
+        { path: o.model! },
+        {
+          ...(o.horizon === undefined ? {} : { horizon: o.horizon }),
+          ...(o.frameSkip === undefined ? {} : { frameSkip: o.frameSkip }),
+        },
+      );
+}
+
+/** Runs the episodes and returns their summaries. */
+export async function runSim(o: SimOptions): Promise<SimResult> {
+  const env = await makeSimEnv(o);
   try {
     const { action } = env.spec;
     const nu = action.names.length;
@@ -119,7 +126,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('sim')
     .description('run episodes of a random (or zero) policy on a built-in task or an MJCF robot')
     .option('--task <name>', 'built-in task (see `gail-bridge tasks`)')
@@ -137,37 +144,65 @@ export function register(program: Command): void {
       'physics steps per env step for --model (default 1)',
       positiveInt('--frame-skip'),
     )
-    .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
-      runCommand(async () => {
-        const episodes = o['episodes'] as number;
-        const bar = progressBar(episodes, 'sim episodes', ['return']);
-        let result: SimResult;
+    .option('--json', 'print the result as one JSON object on stdout', false);
+  addRosSimOptions(command);
+  command.action((o: Record<string, unknown>) =>
+    runCommand(async () => {
+      const episodes = o['episodes'] as number;
+      const envOptions = {
+        ...(o['task'] === undefined ? {} : { task: String(o['task']) }),
+        ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
+        ...(o['horizon'] === undefined ? {} : { horizon: o['horizon'] as number }),
+        ...(o['frameSkip'] === undefined ? {} : { frameSkip: o['frameSkip'] as number }),
+      };
+      if (o['ros']) {
+        // Served until SIGINT/SIGTERM (or --episodes when given explicitly) as a ROS 2 node.
+        const env = await makeSimEnv(envOptions);
         try {
-          result = await runSim({
-            ...(o['task'] === undefined ? {} : { task: String(o['task']) }),
-            ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
-            policy: o['policy'] as SimPolicy,
-            episodes,
+          const served = await runRosSim({
+            env,
             seed: o['seed'] as number,
-            ...(o['horizon'] === undefined ? {} : { horizon: o['horizon'] as number }),
-            ...(o['frameSkip'] === undefined ? {} : { frameSkip: o['frameSkip'] as number }),
-            onEpisode: (done, ep) => bar.update(done, { return: ep.return.toFixed(1) }),
+            ...(command.getOptionValueSource('episodes') === 'cli' ? { episodes } : {}),
+            ...rosSimOptions(o as RosSimFlags),
+            log: info,
           });
+          report(Boolean(o['json']), { episodes: served }, () =>
+            served
+              .map(
+                (ep, e) =>
+                  `  episode ${e + 1}: return ${ep.return.toFixed(2)}, length ${ep.length}, ${ep.end}`,
+              )
+              .join('\n'),
+          );
         } finally {
-          bar.stop();
+          env.dispose();
         }
-        info(`${result.stepsPerSecond.toFixed(0)} env steps/s (policy included)`);
-        report(Boolean(o['json']), result, () =>
-          [
-            `${result.env}: ${result.policy} policy, obs ${result.obsDim}, act ${result.actDim}, dt ${result.dt} s`,
-            ...result.episodes.map(
-              (ep, e) =>
-                `  episode ${e + 1} (seed ${ep.seed}): return ${ep.return.toFixed(2)}, length ${ep.length}, ${ep.end}` +
-                (ep.divergence === undefined ? '' : ` (${ep.divergence})`),
-            ),
-          ].join('\n'),
-        );
-      }),
-    );
+        return;
+      }
+      const bar = progressBar(episodes, 'sim episodes', ['return']);
+      let result: SimResult;
+      try {
+        result = await runSim({
+          ...envOptions,
+          policy: o['policy'] as SimPolicy,
+          episodes,
+          seed: o['seed'] as number,
+          onEpisode: (done, ep) => bar.update(done, { return: ep.return.toFixed(1) }),
+        });
+      } finally {
+        bar.stop();
+      }
+      info(`${result.stepsPerSecond.toFixed(0)} env steps/s (policy included)`);
+      report(Boolean(o['json']), result, () =>
+        [
+          `${result.env}: ${result.policy} policy, obs ${result.obsDim}, act ${result.actDim}, dt ${result.dt} s`,
+          ...result.episodes.map(
+            (ep, e) =>
+              `  episode ${e + 1} (seed ${ep.seed}): return ${ep.return.toFixed(2)}, length ${ep.length}, ${ep.end}` +
+              (ep.divergence === undefined ? '' : ` (${ep.divergence})`),
+          ),
+        ].join('\n'),
+      );
+    }),
+  );
 }

@@ -223,10 +223,7 @@ describe('launch files: structure', () => {
  * Flags the launch files use that another area has yet to add, with the reason; each is listed here
  * only while it is missing (the test says TODO instead of failing the build, and still checks).
  */
-const PENDING_FLAGS: Readonly<Record<string, string>> = {
-  'sim --ros': 'gail-bridge sim --ros (the simulator as a ROS 2 node) is issue 6, not registered yet',
-  'sim --realtime': 'gail-bridge sim --realtime is issue 6, not registered yet',
-};
+const PENDING_FLAGS: Readonly<Record<string, string>> = {};
 
 /** `gail-bridge SUB --help` output, via the real CLI entry (tsx, no build needed). */
 async function cliHelp(sub: string): Promise<string> {
