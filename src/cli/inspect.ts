@@ -1,10 +1,11 @@
 /**
- * `gail-bridge inspect FILE [--json] [--repair OUT]`: what a file holds. A gail-bridge demo file: its spec,
+ * `gail-bridge inspect FILE [--json] [--repair OUT]`: what a file holds. A policy file: its spec,
+ * architecture, how it was trained and its stored evaluation. A gail-bridge demo file: its spec,
  * episodes, steps, end reasons and returns. Any other MCAP file or rosbag2 folder: topics, types,
  * message counts and time range. `--repair OUT` rewrites a damaged demo file (hard kill, truncation)
  * with every complete episode, the cut one marked interrupted, and says what was lost.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Spec } from '../core/spec.js';
 import { EPISODE_END_NAMES, type EpisodeEnd, trajectoryReturn } from '../core/trajectory.js';
@@ -12,6 +13,7 @@ import { bagFiles } from '../data/bag-import.js';
 import { DEMO_METADATA_NAME } from '../data/demo-format.js';
 import { readDemoFile, repairDemoFile } from '../data/demo-reader.js';
 import { summarizeMcap } from '../data/mcap-summary.js';
+import { type GaussianMlpArchitecture, readPolicyFile, type TrainingMeta } from '../data/policy-file.js';
 import { info, report, runCommand } from './common.js';
 
 /** `inspect` on a demo file. */
@@ -50,6 +52,20 @@ export interface McapInspection {
   readonly problem?: string;
 }
 
+/** `inspect` on a policy file. */
+export interface PolicyInspection {
+  readonly kind: 'policy';
+  readonly file: string;
+  readonly spec: Spec;
+  readonly architecture: GaussianMlpArchitecture;
+  readonly parameters: number;
+  readonly training: TrainingMeta;
+  /** Observations the normaliser statistics came from. */
+  readonly normalizerCount: number;
+  /** Whether optimiser state is stored (training can resume from the file). */
+  readonly resumable: boolean;
+}
+
 /** `inspect --repair`. */
 export interface RepairReport {
   readonly kind: 'repair';
@@ -61,8 +77,35 @@ export interface RepairReport {
   readonly lost: readonly string[];
 }
 
-/** Inspects `file` (a demo file, any MCAP file, or a rosbag2 folder). */
-export async function inspect(file: string): Promise<DemoInspection | McapInspection> {
+/** True when `file` starts with the policy file magic "GBPOLICY". */
+async function isPolicyFile(file: string): Promise<boolean> {
+  if (!(await stat(file).catch(() => undefined))?.isFile()) return false;
+  const fh = await open(file, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await fh.read(head, 0, 8, 0);
+    return bytesRead === 8 && new TextDecoder().decode(head) === 'GBPOLICY';
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Inspects `file` (a policy file, a demo file, any MCAP file, or a rosbag2 folder). */
+export async function inspect(file: string): Promise<DemoInspection | McapInspection | PolicyInspection> {
+  if (await isPolicyFile(file)) {
+    const record = await readPolicyFile(file);
+    return {
+      kind: 'policy',
+      file,
+      spec: record.spec,
+      architecture: record.architecture,
+      parameters: record.tensors.reduce((n, t) => n + t.data.length, 0),
+      training: record.training,
+      normalizerCount: record.obsNorm.count,
+      resumable: (record.optimizer?.length ?? 0) > 0,
+    };
+  }
   const files = (await stat(file).catch(() => undefined))?.isDirectory() ? await bagFiles(file) : [file];
   const summary = await summarizeMcap(files);
   if (files.length === 1 && summary.metadata.includes(DEMO_METADATA_NAME)) {
@@ -116,6 +159,22 @@ export async function inspect(file: string): Promise<DemoInspection | McapInspec
   };
 }
 
+function describePolicy(r: PolicyInspection): string {
+  const a = r.architecture;
+  const t = r.training;
+  return [
+    `${r.file}: policy, ${a.kind} obs ${a.obsDim} → act ${a.actDim}, hidden [${a.hidden.join(', ')}] ${a.activation}` +
+      `${a.valueHidden ? `, value net [${a.valueHidden.join(', ')}]` : ''}, ${r.parameters} parameters`,
+    `  trained: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}` +
+      (t.evalReturn === undefined ? '' : `; evaluated return ${t.evalReturn.toFixed(2)}`),
+    ...Object.entries(t.extra ?? {}).map(([k, v]) => `  ${k}: ${v}`),
+    `  observation normaliser from ${r.normalizerCount} observations; ` +
+      (r.resumable ? 'optimiser state stored (--resume works)' : 'no optimiser state'),
+    `  observation: ${r.spec.observation.names.join(', ')}`,
+    `  action: ${r.spec.action.names.join(', ')}`,
+  ].join('\n');
+}
+
 function describeDemo(r: DemoInspection): string {
   const s = r.spec;
   const lines = [
@@ -165,9 +224,9 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .description(
-      'show what a demo file, MCAP file or rosbag2 folder holds; --repair rewrites a damaged demo file',
+      'show what a policy file, demo file, MCAP file or rosbag2 folder holds; --repair rewrites a damaged demo file',
     )
-    .argument('<file>', 'demo file (.mcap), any MCAP file, or a rosbag2 bag folder')
+    .argument('<file>', 'policy file, demo file (.mcap), any MCAP file, or a rosbag2 bag folder')
     .option('--repair <out>', 'write the recoverable episodes of a damaged demo file to <out>')
     .option('--json', 'print the result as one JSON object on stdout', false)
     .action((file: string, o: { repair?: string; json: boolean }) =>
@@ -198,7 +257,9 @@ export function register(program: Command): void {
           return;
         }
         const r = await inspect(file);
-        report(o.json, r, () => (r.kind === 'demo' ? describeDemo(r) : describeMcap(r)));
+        report(o.json, r, () =>
+          r.kind === 'policy' ? describePolicy(r) : r.kind === 'demo' ? describeDemo(r) : describeMcap(r),
+        );
       }),
     );
 }

@@ -141,3 +141,24 @@ describe('gail-bridge inspect', () => {
     );
   });
 });
+
+describe('gail-bridge inspect on a policy file', () => {
+  it('shows the architecture, training record and spec of the shipped pendulum expert', async () => {
+    const r = await inspect('experts/inverted-pendulum.policy');
+    assert.equal(r.kind, 'policy');
+    if (r.kind !== 'policy') return;
+    assert.equal(r.architecture.obsDim, 4);
+    assert.equal(r.architecture.actDim, 1);
+    // 4→64→64→1 mean net plus log σ: (4·64 + 64) + (64·64 + 64) + (64 + 1) + 1, plus the stored value net.
+    assert.ok(r.parameters >= 320 + 4160 + 65 + 1, `parameters ${r.parameters}`);
+    assert.equal(r.training.algo, 'ppo');
+    assert.ok(r.training.envSteps > 0);
+    assert.equal(r.spec.observation.names.length, 4);
+  });
+
+  it('says what is wrong with a file that has the policy magic but is cut short', async () => {
+    const cut = join(dir, 'cut.policy');
+    await writeFile(cut, 'GBPOLICY then nothing useful');
+    await assert.rejects(inspect(cut), (e: Error) => e.message.includes(cut));
+  });
+});
