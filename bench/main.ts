@@ -14,10 +14,16 @@ import { loadAverage, machineInfo } from './lib/machine.js';
 import { type BenchResult, finishReport } from './lib/report.js';
 import { renderResult } from './lib/table.js';
 
+/** One entry of the bench table. */
+interface BenchEntry {
+  readonly description: string;
+  /** The bench's own flags, for --help; a bench without them refuses any option main does not know. */
+  readonly flags?: string;
+  readonly load: () => Promise<{ bench: Bench }>;
+}
+
 /** Every bench, lazily imported so that `--help` loads none of them. Add new benches here. */
-export const BENCHES: Readonly<
-  Record<string, { description: string; load: () => Promise<{ bench: Bench }> }>
-> = {
+export const BENCHES: Readonly<Record<string, BenchEntry>> = {
   sim: {
     description:
       'MuJoCo stepping for Hopper, HalfCheetah, Ant: native 2.2.2, mujoco-js, @mujoco/mujoco raw, Env, VecEnv 1/2 workers',
@@ -31,6 +37,13 @@ export const BENCHES: Readonly<
     description:
       'deploy over the in-process bus: observation → command latency p50/p99/max, deadline misses at 100/500/1000 Hz',
     load: () => import('./ros.js'),
+  },
+  gail: {
+    description:
+      'GAIL vs behavioural cloning (Ho & Ermon 2016): normalised score over seeds at 4/25 trajectories, with and without absorbing states; D and PPO step throughput (hours; --quick: under a minute)',
+    flags:
+      '--tasks hopper,half-cheetah,walker2d (default hopper), --seeds N (3), --steps N (GAIL env steps per run, 2000000), --trajectories 4,25',
+    load: () => import('./gail.js'),
   },
 };
 
@@ -61,7 +74,10 @@ interface MainFlags {
 
 export async function main(args: string[]): Promise<void> {
   const list = Object.entries(BENCHES)
-    .map(([name, b]) => `  ${name.padEnd(8)} ${b.description}`)
+    .map(
+      ([name, b]) =>
+        `  ${name.padEnd(8)} ${b.description}${b.flags ? `\n  ${''.padEnd(8)} its flags: ${b.flags}` : ''}`,
+    )
     .join('\n');
   const program = new Command('npm run bench --')
     .description('Runs one benchmark, prints its table and saves bench/results/<name>.json.')
@@ -72,15 +88,25 @@ export async function main(args: string[]): Promise<void> {
     .option('--only <rows>', 'comma-separated rows to run (e.g. hopper,ant)')
     .option('--quick', 'a tiny run that only checks the bench works; implies --no-save', false)
     .option('--no-save', `do not write ${relative(process.cwd(), RESULTS_DIR)}/<name>.json`)
-    .addHelpText('after', `\nBenches:\n${list}`)
+    .addHelpText('after', `\nBenches (a bench's own flags go after its name):\n${list}`)
     .showHelpAfterError('(add --help to list the benches and options)')
+    // Options main does not know are the bench's own; they reach it as `options.args`.
+    .allowUnknownOption()
+    .allowExcessArguments()
     .exitOverride()
-    .action(async (name: string, flags: MainFlags) => {
+    .action(async (name: string, flags: MainFlags, cmd: Command) => {
       const entry = BENCHES[name];
       if (entry === undefined) {
         throw new GailBridgeError(
           'config',
           `bench "${name}": no such bench; choose one of ${Object.keys(BENCHES).join(', ')}`,
+        );
+      }
+      const extra = cmd.args.slice(1);
+      if (extra.length > 0 && entry.flags === undefined) {
+        throw new GailBridgeError(
+          'config',
+          `bench ${name} takes no option or argument ${extra.join(' ')}; see npm run bench -- --help`,
         );
       }
       const { bench } = await entry.load();
@@ -97,7 +123,7 @@ export async function main(args: string[]): Promise<void> {
       const date = new Date();
       const t0 = performance.now();
       const report = await bench.run({
-        options: { quick: flags.quick, repeats: flags.repeats, only },
+        options: { quick: flags.quick, repeats: flags.repeats, only, args: extra },
         log: info,
       });
       const result = finishReport(report, {
@@ -106,7 +132,10 @@ export async function main(args: string[]): Promise<void> {
         durationS: (performance.now() - t0) / 1000,
         machine: machineInfo(report.backend, loadAtStart),
       });
-      if (flags.save && !flags.quick) {
+      if (report.interrupted !== undefined) {
+        info(`interrupted: ${report.interrupted}; nothing saved`);
+        process.exitCode = 130;
+      } else if (flags.save && !flags.quick) {
         const path = join(RESULTS_DIR, `${name}.json`);
         saveResult(result, path);
         info(`saved ${relative(process.cwd(), path)}`);

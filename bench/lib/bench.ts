@@ -13,6 +13,8 @@ export interface BenchOptions {
   readonly repeats: number | undefined;
   /** Row keys to run (e.g. task names); all rows when undefined. */
   readonly only: readonly string[] | undefined;
+  /** The bench's own flags, as typed after its name (main passes on what it does not know). */
+  readonly args: readonly string[];
 }
 
 export interface BenchContext {

@@ -19,6 +19,7 @@ export const FORMATS = {
   percent: 'a fraction shown as a signed percentage (0.082 → +8.2%)',
   seconds: 'a duration in seconds, ms or µs',
   count: 'an integer',
+  decimal: 'a plain number with 2 decimals (a normalised score: 0.93, -0.12)',
   text: 'free text',
 } as const;
 export type Format = keyof typeof FORMATS;
@@ -56,8 +57,14 @@ const targetSpecSchema = z.object({
   description: z.string().min(1),
   /** The column whose value is held to the threshold. */
   column: z.string().min(1),
-  comparison: z.enum(['atLeast', 'atMost']),
+  /** atLeast: value ≥ threshold; atMost: value ≤ threshold; above: value > threshold (strictly). */
+  comparison: z.enum(['atLeast', 'atMost', 'above']),
   threshold: z.number(),
+  /**
+   * Keys of the rows the target holds; every row when absent. A listed row that the table lacks (not
+   * run, or skipped) gets an outcome of "not measured".
+   */
+  rows: z.array(z.string().min(1)).optional(),
 });
 export type TargetSpec = z.infer<typeof targetSpecSchema>;
 
@@ -101,6 +108,11 @@ export interface BenchReport {
   readonly notes: readonly string[];
   /** Raw samples behind the medians: { row: { measure: [samples] } }. */
   readonly samples: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
+  /**
+   * Set when the run was cut short (Ctrl-C), saying what was left undone: main prints the table of what
+   * finished but does not save it, so a results file never holds a partial run.
+   */
+  readonly interrupted?: string;
 }
 
 export const benchResultSchema = z.object({
@@ -135,7 +147,14 @@ export interface RunContext {
 /** Whether `value` meets `target`; null when the value was not measured. */
 export function targetMet(target: TargetSpec, value: CellValue | undefined): boolean | null {
   if (typeof value !== 'number' || !Number.isFinite(value)) return null;
-  return target.comparison === 'atLeast' ? value >= target.threshold : value <= target.threshold;
+  switch (target.comparison) {
+    case 'atLeast':
+      return value >= target.threshold;
+    case 'atMost':
+      return value <= target.threshold;
+    case 'above':
+      return value > target.threshold;
+  }
 }
 
 /** Adds the run context, evaluates every target on every row, and validates the result. */
@@ -161,10 +180,10 @@ export function finishReport(report: BenchReport, ctx: RunContext): BenchResult 
   }
   const targets = report.targets.map((t) => ({
     ...t,
-    outcomes: report.rows.map((row) => {
-      const v = row.cells[t.column];
+    outcomes: (t.rows ?? report.rows.map((r) => r.key)).map((key) => {
+      const v = report.rows.find((r) => r.key === key)?.cells[t.column];
       const met = targetMet(t, v);
-      return { row: row.key, value: met === null ? null : (v as number), met };
+      return { row: key, value: met === null ? null : (v as number), met };
     }),
   }));
   const result = {

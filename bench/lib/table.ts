@@ -42,6 +42,8 @@ export function formatCell(value: CellValue | undefined, format: Format): string
       return `${(value * 1e6).toFixed(1)} µs`;
     case 'count':
       return String(Math.round(value));
+    case 'decimal':
+      return value.toFixed(2);
     case 'text':
       return String(value);
   }

@@ -166,6 +166,8 @@ describe('bench result', () => {
     assert.equal(targetMet(atMost, 0.15), true);
     assert.equal(targetMet(atMost, 0.16), false);
     assert.equal(targetMet({ ...atMost, comparison: 'atLeast' }, 0.16), true);
+    assert.equal(targetMet({ ...atMost, comparison: 'above' }, 0.15), false, 'above is strict');
+    assert.equal(targetMet({ ...atMost, comparison: 'above' }, 0.16), true);
     assert.equal(targetMet(atMost, null), null);
     assert.equal(targetMet(atMost, 'text'), null);
   });

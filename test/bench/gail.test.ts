@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  bench,
+  COLUMNS,
+  gailTargets,
+  type PlannedRun,
+  parseGailArgs,
+  planRuns,
+  type RunOutcome,
+  rowKey,
+  trainingRows,
+} from '../../bench/gail.js';
+import type { MachineInfo } from '../../bench/lib/machine.js';
+import { finishReport } from '../../bench/lib/report.js';
+import { renderResult, tableCells } from '../../bench/lib/table.js';
+import { main } from '../../bench/main.js';
+import { GailBridgeError } from '../../src/core/errors.js';
+
+const MACHINE: MachineInfo = {
+  cpuModel: 'Test CPU',
+  cores: 2,
+  memoryGiB: 24,
+  node: 'v20.0.0',
+  platform: 'linux',
+  arch: 'x64',
+  backend: 'made-up backend',
+  loadAverage: { start: [0.5], end: [0.5] },
+};
+
+function outcome(
+  task: string,
+  n: number,
+  method: PlannedRun['method'],
+  seed: number,
+  score: number,
+): RunOutcome {
+  return {
+    run: { row: rowKey(task, n, method), task, trajectories: n, method, seed },
+    return: 1000 * score,
+    score,
+    envSteps: method === 'bc' ? 0 : 2_000_000,
+    wallSeconds: 100 + seed,
+  };
+}
+
+describe('bench gail options', () => {
+  it('defaults to the paper comparison on Hopper, and --quick to a tiny pendulum run', () => {
+    const full = parseGailArgs([], false);
+    assert.deepEqual(full.tasks, ['hopper']);
+    assert.deepEqual(full.trajectories, [4, 25]);
+    assert.equal(full.seeds, 3);
+    assert.equal(full.steps, 2_000_000);
+    const quick = parseGailArgs([], true);
+    assert.deepEqual(quick.tasks, ['inverted-pendulum']);
+    assert.deepEqual(quick.trajectories, [4]);
+    assert.equal(quick.seeds, 1);
+    assert.ok(quick.steps <= 10_000, `quick steps ${quick.steps}`);
+    assert.equal(quick.runsDir, undefined, 'quick runs leave no run folders behind');
+  });
+
+  it('reads its own flags and names the bad one with the fix', () => {
+    const o = parseGailArgs(
+      ['--tasks', 'hopper, walker2d', '--seeds', '5', '--steps', '1000', '--trajectories', '4,25,4'],
+      false,
+    );
+    assert.deepEqual(o.tasks, ['hopper', 'walker2d']);
+    assert.deepEqual(o.trajectories, [4, 25]);
+    assert.equal(o.seeds, 5);
+    assert.equal(o.steps, 1000);
+    assert.deepEqual(parseGailArgs(['--tasks', 'hopper'], true).tasks, ['hopper'], 'flags override --quick');
+    const isConfig = (re: RegExp) => (e: unknown) =>
+      e instanceof GailBridgeError && e.code === 'config' && re.test(e.message);
+    assert.throws(() => parseGailArgs(['--tasks', 'hoper'], false), isConfig(/unknown task "hoper".*hopper/));
+    assert.throws(
+      () => parseGailArgs(['--seeds', '0'], false),
+      isConfig(/--seeds: expected a positive integer/),
+    );
+    assert.throws(() => parseGailArgs(['--steps', '1e9x'], false), isConfig(/--steps/));
+    assert.throws(() => parseGailArgs(['--epochs', '3'], false), isConfig(/--epochs.*its flags: --tasks/));
+  });
+});
+
+describe('bench gail plan and rows', () => {
+  it('plans task, trajectories, seed, then the three methods, and keeps --only rows', () => {
+    const o = { ...parseGailArgs([], false), seeds: 2 };
+    const plan = planRuns(o);
+    assert.equal(plan.length, 1 * 2 * 2 * 3);
+    assert.deepEqual(
+      plan.slice(0, 4).map((p) => `${p.row}/${p.seed}`),
+      ['hopper-4-gail/0', 'hopper-4-gail-noabs/0', 'hopper-4-bc/0', 'hopper-4-gail/1'],
+    );
+    const only = planRuns(o, ['hopper-25-bc']);
+    assert.deepEqual(
+      only.map((p) => `${p.row}/${p.seed}`),
+      ['hopper-25-bc/0', 'hopper-25-bc/1'],
+    );
+    for (const p of plan) assert.ok(bench.rowKeys.includes(p.row), `${p.row} is an --only key`);
+  });
+
+  it('averages over seeds, spreads min/max, and sets GAIL − BC on the GAIL rows', () => {
+    const outcomes = [
+      outcome('hopper', 4, 'gail', 0, 0.9),
+      outcome('hopper', 4, 'gail', 1, 1.0),
+      outcome('hopper', 4, 'bc', 0, 0.2),
+      outcome('hopper', 4, 'bc', 1, 0.4),
+      outcome('hopper', 4, 'gail-noabs', 0, 0.5),
+    ];
+    const order = planRuns({ ...parseGailArgs([], false), trajectories: [4], seeds: 2 }).map((p) => p.row);
+    const rows = trainingRows(outcomes, order);
+    assert.deepEqual(
+      rows.map((r) => r.key),
+      ['hopper-4-gail', 'hopper-4-gail-noabs', 'hopper-4-bc'],
+    );
+    const [gail, noabs, bc] = rows;
+    assert.ok(Math.abs((gail!.cells['score'] as number) - 0.95) < 1e-12);
+    assert.ok(Math.abs((gail!.cells['scoreStd'] as number) - 0.05) < 1e-12, 'population std');
+    assert.ok(Math.abs((gail!.cells['overBc'] as number) - 0.65) < 1e-12);
+    assert.equal(gail!.cells['seeds'], 2);
+    assert.equal(gail!.cells['wallSeconds'], 100.5);
+    assert.deepEqual(gail!.spread?.['score'], { min: 0.9, max: 1.0, n: 2 });
+    assert.equal(noabs!.cells['seeds'], 1);
+    assert.equal(bc!.cells['overBc'], null, 'BC is not compared with itself');
+    assert.equal(bc!.cells['envSteps'], 0);
+    assert.match(String(gail!.cells['what']), /^Hopper, 4 traj, GAIL$/);
+  });
+
+  it('leaves the score n/a when a task has no reference, and GAIL − BC n/a without a BC row', () => {
+    const rows = trainingRows([outcome('walker2d', 25, 'gail', 0, Number.NaN)], ['walker2d-25-gail']);
+    assert.equal(rows[0]!.cells['score'], null);
+    assert.equal(rows[0]!.cells['overBc'], null);
+    assert.equal(rows[0]!.spread?.['score'], undefined);
+  });
+});
+
+describe('bench gail targets', () => {
+  const report = (rows: ReturnType<typeof trainingRows>, tasks: string[], steps: number) => {
+    const { targets, notes } = gailTargets(tasks, steps);
+    return finishReport(
+      {
+        bench: 'gail',
+        title: 'GAIL',
+        measured: ['made up'],
+        backend: 'made up',
+        columns: COLUMNS,
+        rows,
+        targets,
+        notes,
+        samples: {},
+      },
+      { date: new Date(0), command: 'npm run bench -- gail', durationS: 1, machine: MACHINE },
+    );
+  };
+
+  it('holds Hopper 4-trajectory GAIL to 0.9 and every 4-trajectory GAIL row above BC, only those rows', () => {
+    const rows = trainingRows(
+      [
+        outcome('hopper', 4, 'gail', 0, 0.92),
+        outcome('hopper', 4, 'bc', 0, 0.3),
+        outcome('hopper', 4, 'gail-noabs', 0, 0.1),
+        outcome('walker2d', 4, 'gail', 0, 0.5),
+        outcome('walker2d', 4, 'bc', 0, 0.5),
+      ],
+      ['hopper-4-gail', 'hopper-4-gail-noabs', 'hopper-4-bc', 'walker2d-4-gail', 'walker2d-4-bc'],
+    );
+    const result = report(rows, ['hopper', 'walker2d'], 2_000_000);
+    const byKey = Object.fromEntries(result.targets.map((t) => [t.key, t.outcomes]));
+    assert.deepEqual(byKey['hopperScore'], [{ row: 'hopper-4-gail', value: 0.92, met: true }]);
+    assert.deepEqual(
+      byKey['aboveBc']?.map((o) => [o.row, o.met]),
+      [
+        ['hopper-4-gail', true],
+        ['walker2d-4-gail', false], // a tie is not "above"
+      ],
+    );
+    const cells = tableCells(result);
+    const noabs = cells.find((c) => c[0] === 'Hopper, 4 traj, GAIL, no absorbing')!;
+    assert.ok(!noabs.some((c) => / (met|missed)$/.test(c)), 'the ablation row is held to no target');
+    assert.match(
+      renderResult(result),
+      /GAIL above BC with 4 trajectories.*: hopper-4-gail met, walker2d-4-gail missed/,
+    );
+  });
+
+  it('says "not measured" for a target row that did not run, and drops the 2M target for longer runs', () => {
+    const quick = report([], ['inverted-pendulum'], 4096);
+    assert.match(
+      renderResult(quick),
+      /on Hopper with 4 trajectories within 2M env steps: hopper-4-gail not measured/,
+    );
+    const long = report([], ['hopper'], 3_000_000);
+    assert.deepEqual(
+      long.targets.map((t) => t.key),
+      ['aboveBc'],
+    );
+    assert.match(long.notes.join('\n'), /not judged: runs had 3000000 env steps/);
+  });
+});
+
+describe('bench gail smoke', () => {
+  it('trains GAIL and BC on the pendulum demos for one round and scores both (the real pipeline)', async () => {
+    const only = ['inverted-pendulum-4-gail', 'inverted-pendulum-4-bc'];
+    const lines: string[] = [];
+    const r = await bench.run({
+      options: { quick: true, repeats: undefined, only, args: ['--steps', '2048'] },
+      log: (l) => lines.push(l),
+    });
+    assert.deepEqual(
+      r.rows.map((row) => row.key),
+      only,
+      lines.join('\n'),
+    );
+    for (const row of r.rows) {
+      assert.ok(Number.isFinite(row.cells['score']), `${row.key} score ${row.cells['score']}`);
+      assert.equal(row.cells['seeds'], 1);
+    }
+    assert.equal(r.rows[0]!.cells['envSteps'], 2048);
+    assert.equal(r.interrupted, undefined);
+    assert.match(
+      lines.join('\n'),
+      /run 1\/2 .*: inverted-pendulum, 4 trajectories, GAIL, seed 0 \(2048 env steps\)/,
+    );
+    assert.match(r.notes.join('\n'), /R_expert 1000\.0 \(experts\/inverted-pendulum\.policy\)/);
+  });
+});
+
+describe('bench main: bench flags', () => {
+  it('refuses flags a bench does not take, before loading it', async () => {
+    const before = process.exitCode;
+    try {
+      await main(['ros', '--tasks', 'hopper']);
+      assert.equal(process.exitCode, 2);
+    } finally {
+      process.exitCode = before;
+    }
+  });
+});
