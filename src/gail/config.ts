@@ -42,6 +42,8 @@ export interface GailConfig {
   readonly entCoef: number;
   /** Policy (PPO) Adam learning rate; default 3e-4. */
   readonly policyLr: number;
+  /** PPO minibatches per epoch; default 32 (so 64-sample minibatches at the default 2048 per round). */
+  readonly policyMinibatches: number;
   /** Behavioural-cloning warm start: at most this many epochs before GAIL; 0 (default) is off. */
   readonly bcEpochs: number;
   /** Reward from the discriminator: gail (default), logD, logit. */
@@ -87,6 +89,7 @@ export const GAIL_DEFAULTS: Omit<GailConfig, 'task' | 'model' | 'demos' | 'out' 
   gamma: 0.99,
   entCoef: 0,
   policyLr: 3e-4,
+  policyMinibatches: 32,
   bcEpochs: 0,
   reward: 'gail',
   absorbing: true,
@@ -123,6 +126,7 @@ export function resolveGailConfig(
     ['--steps', c.steps],
     ['--num-envs', c.numEnvs],
     ['--num-steps', c.numSteps],
+    ['--minibatches', c.policyMinibatches],
     ['--disc-steps', c.discStepsPerRound],
     ['--disc-batch', c.discBatchSize],
     ['--subsample', c.subsample],

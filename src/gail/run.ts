@@ -157,6 +157,7 @@ export async function runGail(
           gamma: config.gamma,
           entCoef: config.entCoef,
           learningRate: config.policyLr,
+          numMinibatches: config.policyMinibatches,
           totalUpdates: rounds,
           valueHiddenSizes: config.policyHidden,
           seed: config.seed,

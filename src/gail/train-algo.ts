@@ -104,6 +104,7 @@ export function addGailOptions(cmd: Command): Command {
     )
     .option('--ent-coef <coef>', '[gail] entropy bonus of the policy step', nonNeg('--ent-coef'), 0)
     .option('--policy-lr <rate>', '[gail] PPO Adam step size', pos('--policy-lr'), 3e-4)
+    .option('--minibatches <n>', '[gail] PPO minibatches per epoch', posInt('--minibatches'), 32)
     .option(
       '--gamma <g>',
       '[gail] discount',
@@ -139,6 +140,7 @@ export function gailConfigFromOptions(opts: SharedTrainOptions): GailConfig {
     gamma: f['gamma'] as number,
     entCoef: f['entCoef'] as number,
     policyLr: f['policyLr'] as number,
+    policyMinibatches: f['minibatches'] as number,
     bcEpochs: f['bcEpochs'] as number,
     reward: f['reward'] as RewardKind,
     absorbing: f['absorbing'] as boolean,
