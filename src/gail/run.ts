@@ -110,10 +110,18 @@ export async function runGail(
 
   // Demonstrations, and the env they must match.
   const demo = await readDemoFile(config.demos);
-  let trajectories: Trajectory[] = demo.episodes.map((e) => e.trajectory);
-  if (config.demoTrajectories !== undefined) trajectories = trajectories.slice(0, config.demoTrajectories);
+  // As `train --algo bc` chooses (cli/train.ts): diverged and empty episodes are not demonstrations,
+  // so `--trajectories N` means the same N trajectories for GAIL and for BC.
+  const usable: Trajectory[] = demo.episodes
+    .map((e) => e.trajectory)
+    .filter((t) => t.end !== 'diverged' && t.length > 0);
+  const trajectories =
+    config.demoTrajectories === undefined ? usable : usable.slice(0, config.demoTrajectories);
   if (trajectories.length === 0)
-    throw new GailBridgeError('file', `${config.demos}: no usable trajectories (the file holds no episodes)`);
+    throw new GailBridgeError(
+      'file',
+      `${config.demos}: no usable trajectories (${demo.episodes.length} episodes, none both non-empty and not diverged)`,
+    );
   const makeEnv = (seed: number): Promise<Env> =>
     config.task !== undefined
       ? makeTaskEnv(config.task, { seed })
