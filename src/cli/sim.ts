@@ -4,6 +4,7 @@
  * `sim --task hopper --policy random --episodes 3`.
  */
 import { type Command, Option } from 'commander';
+import { type GenericTask, loadGenericTask, withTaskConfigContext } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { addRosSimOptions, type RosSimFlags, rosSimOptions, runRosSim } from '../ros/sim-command.js';
@@ -18,17 +19,19 @@ export type SimPolicy = (typeof SIM_POLICIES)[number];
 
 /** Options of `runSim` (the command's flags). */
 export interface SimOptions {
-  /** Built-in task name; exactly one of task and model. */
+  /** Built-in task name; exactly one of task and model (or a task config naming its model). */
   readonly task?: string;
-  /** MJCF file of a robot, run as a generic task (reward 0). */
+  /** MJCF file of a robot, run as a generic task (reward 0); overrides the task config's model. */
   readonly model?: string;
+  /** Task config YAML (config/tasks/*.yaml) for the generic task: options and termination rules. */
+  readonly taskConfig?: string;
   readonly policy: SimPolicy;
   readonly episodes: number;
   /** Episode e is reset with seed + e; the random policy draws from its own generator seeded `seed`. */
   readonly seed: number;
-  /** Overrides the horizon (steps). */
+  /** Overrides the horizon (steps), the task config's included. */
   readonly horizon?: number;
-  /** Generic task only: physics steps per env step (default 1). */
+  /** Generic task only: physics steps per env step (default: the task config's, else 1). */
   readonly frameSkip?: number;
   /** Called after each episode (for the progress bar). */
   readonly onEpisode?: (done: number, episode: SimEpisode) => void;
@@ -55,22 +58,39 @@ export interface SimResult {
   readonly stepsPerSecond: number;
 }
 
-/** Makes the env `sim` runs: a built-in task, or a generic env around an MJCF robot. */
-export async function makeSimEnv(
-  o: Pick<SimOptions, 'task' | 'model' | 'horizon' | 'frameSkip'>,
-): Promise<MujocoEnv> {
-  if ((o.task === undefined) === (o.model === undefined)) {
+type SimEnvOptions = Pick<SimOptions, 'task' | 'model' | 'taskConfig' | 'horizon' | 'frameSkip'>;
+
+/** What `sim` runs: a built-in task by name, or a generic task (flags over the task config's options). */
+function simTarget(o: SimEnvOptions): { task: string } | { generic: GenericTask } {
+  if (o.task !== undefined && o.taskConfig !== undefined)
+    throw new GailBridgeError(
+      'config',
+      'sim: --task-config describes a generic MJCF task; use it with --model or alone, not with --task',
+    );
+  if ((o.task === undefined) === (o.model === undefined && o.taskConfig === undefined))
     throw new GailBridgeError('config', 'sim: pass exactly one of --task <name> and --model <file.xml>');
-  }
-  return o.task !== undefined
-    ? await makeTaskEnv(o.task, o.horizon === undefined ? {} : { horizon: o.horizon })
-    : await makeGenericEnv(
-        { path: o.model! },
-        {
-          ...(o.horizon === undefined ? {} : { horizon: o.horizon }),
-          ...(o.frameSkip === undefined ? {} : { frameSkip: o.frameSkip }),
-        },
-      );
+  if (o.task !== undefined) return { task: o.task };
+  const base: GenericTask =
+    o.taskConfig !== undefined ? loadGenericTask(o.taskConfig, o.model) : { path: o.model!, options: {} };
+  return {
+    generic: {
+      ...base,
+      options: {
+        ...base.options,
+        ...(o.horizon === undefined ? {} : { horizon: o.horizon }),
+        ...(o.frameSkip === undefined ? {} : { frameSkip: o.frameSkip }),
+      },
+    },
+  };
+}
+
+/** Makes the env `sim` runs: a built-in task, or a generic env around an MJCF robot. */
+export async function makeSimEnv(o: SimEnvOptions): Promise<MujocoEnv> {
+  const target = simTarget(o);
+  if ('task' in target)
+    return await makeTaskEnv(target.task, o.horizon === undefined ? {} : { horizon: o.horizon });
+  const { path, options } = target.generic;
+  return await withTaskConfigContext(o.taskConfig, () => makeGenericEnv({ path }, options));
 }
 
 /** Runs the episodes and returns their summaries. */
@@ -112,7 +132,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
     }
     const seconds = (performance.now() - t0) / 1000;
     return {
-      env: o.task ?? o.model!,
+      env: o.task ?? (env.spec.source.kind === 'mjcf' ? env.spec.source.path : ''),
       policy: o.policy,
       obsDim: env.spec.observation.names.length,
       actDim: nu,
@@ -131,17 +151,21 @@ export function register(program: Command): void {
     .description('run episodes of a random (or zero) policy on a built-in task or an MJCF robot')
     .option('--task <name>', 'built-in task (see `gail-bridge tasks`)')
     .option('--model <file>', 'MJCF robot, run as a generic task: obs qpos ++ qvel, reward 0')
+    .option(
+      '--task-config <file>',
+      'YAML options of the generic task (config/tasks/*.yaml): termination rules, frame skip, horizon, model',
+    )
     .addOption(new Option('--policy <name>', 'policy').choices([...SIM_POLICIES]).default('random'))
     .option('--episodes <n>', 'episodes', positiveInt('--episodes'), 3)
     .option('--seed <n>', 'seed of the first episode (episode e uses seed + e)', integer('--seed'), 0)
     .option(
       '--horizon <n>',
-      'steps before truncation (default: the task horizon, 1000 for --model)',
+      'steps before truncation (default: the task horizon; --model: the task config, else 1000)',
       positiveInt('--horizon'),
     )
     .option(
       '--frame-skip <n>',
-      'physics steps per env step for --model (default 1)',
+      'physics steps per env step for --model (default: the task config, else 1)',
       positiveInt('--frame-skip'),
     )
     .option('--json', 'print the result as one JSON object on stdout', false);
@@ -152,6 +176,7 @@ export function register(program: Command): void {
       const envOptions = {
         ...(o['task'] === undefined ? {} : { task: String(o['task']) }),
         ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
+        ...(o['taskConfig'] === undefined ? {} : { taskConfig: String(o['taskConfig']) }),
         ...(o['horizon'] === undefined ? {} : { horizon: o['horizon'] as number }),
         ...(o['frameSkip'] === undefined ? {} : { frameSkip: o['frameSkip'] as number }),
       };

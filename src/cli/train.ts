@@ -15,7 +15,8 @@ import { parseWidths } from './expert.js';
 /** Options every algorithm gets (flags of the command). */
 export interface TrainOptions {
   readonly algo: string;
-  readonly task: string;
+  /** Built-in task; bc needs it, gail takes it or a generic robot (--model, --task-config). */
+  readonly task: string | undefined;
   readonly demos: string;
   /** Run folder. */
   readonly out: string;
@@ -60,7 +61,10 @@ export function register(program: Command): void {
     .addOption(
       new Option('--algo <algo>', 'learning algorithm').choices(Object.keys(ALGOS)).makeOptionMandatory(),
     )
-    .requiredOption('--task <name>', 'built-in task the demonstrations are for (used for evaluation)')
+    .option(
+      '--task <name>',
+      'built-in task the demonstrations are for (bc: required; gail: or --model / --task-config)',
+    )
     .requiredOption('--demos <file>', 'demo file (MCAP) made by `gail-bridge demos` or `record`')
     .requiredOption('--out <dir>', 'run folder, e.g. runs/hopper-bc')
     .option('--trajectories <n>', 'use only the first n demonstrations', positiveInt('--trajectories'))
@@ -97,7 +101,7 @@ export function register(program: Command): void {
         );
       const r = await entry.run({
         algo,
-        task: String(o['task']),
+        task: o['task'] === undefined ? undefined : String(o['task']),
         demos: String(o['demos']),
         out: String(o['out']),
         trajectories: o['trajectories'] as number | undefined,
@@ -140,17 +144,23 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
     import('../data/demo-reader.js'),
     import('../core/spec.js'),
   ]);
+  const task = opts.task;
+  if (task === undefined)
+    throw new GailBridgeError(
+      'config',
+      '--algo bc: --task <name> is required (the built-in task the demonstrations are for, used for evaluation)',
+    );
   const started = performance.now();
   const demo = await readDemoFile(opts.demos);
   const usable = demo.episodes.filter((e) => e.trajectory.end !== 'diverged' && e.trajectory.length > 0);
   const chosen = usable.slice(0, opts.trajectories ?? usable.length);
   if (chosen.length === 0) throw new GailBridgeError('file', `${opts.demos}: no usable demonstrations`);
   const envs = await Promise.all(
-    Array.from({ length: Math.min(4, opts.evalEpisodes) }, (_, i) => makeTaskEnv(opts.task, { seed: i })),
+    Array.from({ length: Math.min(4, opts.evalEpisodes) }, (_, i) => makeTaskEnv(task, { seed: i })),
   );
   try {
     const spec = envs[0]!.spec;
-    assertSpecsMatch(`${opts.demos} vs task ${opts.task}`, spec, demo.spec);
+    assertSpecsMatch(`${opts.demos} vs task ${task}`, spec, demo.spec);
     const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
     info(backend.description);
     const data = learn.pairsFromTrajectories(chosen.map((e) => e.trajectory));
@@ -200,13 +210,13 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
           seed: opts.seed,
           date: new Date().toISOString(),
           evalReturn: evalReturn.mean,
-          extra: { task: opts.task, demos: opts.demos, trajectories: String(chosen.length) },
+          extra: { task, demos: opts.demos, trajectories: String(chosen.length) },
         }),
       );
       policy.dispose();
       return {
         algo: 'bc',
-        task: opts.task,
+        task,
         out: opts.out,
         policyFile: policyPath,
         demoPairs: data.n,

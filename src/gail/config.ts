@@ -4,6 +4,7 @@
  * runs/NAME/config.json as resolved, and read back by `--resume`.
  */
 import { GailBridgeError } from '../core/errors.js';
+import type { GenericEnvOptions } from '../sim/generic.js';
 import { parseRewardKind, type RewardKind } from './rewards.js';
 
 /** Policy optimisers GAIL can drive (STYLE 2: both behind `PolicyLearner`). */
@@ -18,6 +19,14 @@ export interface GailConfig {
   readonly task: string | undefined;
   /** Path of an MJCF robot to train on from its demonstrations (generic env, no reward). */
   readonly model: string | undefined;
+  /** Task config YAML (config/tasks/*.yaml) that `model` and `genericEnv` came from; generic env only. */
+  readonly taskConfig: string | undefined;
+  /**
+   * Options of the generic env (frame skip, horizon, termination rules…), read from `taskConfig` once when
+   * the run starts and stored here, so --resume does not depend on the YAML file. Undefined: the generic
+   * defaults. Either way `excludeRootXY` defaults to true.
+   */
+  readonly genericEnv: GenericEnvOptions | undefined;
   /** Demo file (MCAP) with the expert's trajectories. */
   readonly demos: string;
   /** Use only the first N demo trajectories; undefined: all. */
@@ -78,7 +87,10 @@ export interface GailConfig {
   readonly randomEpisodes: number;
 }
 
-export const GAIL_DEFAULTS: Omit<GailConfig, 'task' | 'model' | 'demos' | 'out' | 'steps'> = Object.freeze({
+export const GAIL_DEFAULTS: Omit<
+  GailConfig,
+  'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos' | 'out' | 'steps'
+> = Object.freeze({
   demoTrajectories: undefined,
   policyOpt: 'ppo',
   numEnvs: 4,
@@ -112,9 +124,21 @@ export const GAIL_DEFAULTS: Omit<GailConfig, 'task' | 'model' | 'demos' | 'out' 
 export function resolveGailConfig(
   partial: Partial<GailConfig> & Pick<GailConfig, 'demos' | 'out' | 'steps'>,
 ): GailConfig {
-  const c: GailConfig = { task: undefined, model: undefined, ...GAIL_DEFAULTS, ...partial };
+  const c: GailConfig = {
+    task: undefined,
+    model: undefined,
+    taskConfig: undefined,
+    genericEnv: undefined,
+    ...GAIL_DEFAULTS,
+    ...partial,
+  };
   const bad = (flag: string, value: unknown, want: string) =>
     new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
+  if (c.task !== undefined && (c.taskConfig !== undefined || c.genericEnv !== undefined))
+    throw new GailBridgeError(
+      'config',
+      '--task-config: describes a generic MJCF task; use it with --model or alone, not with --task',
+    );
   if ((c.task === undefined) === (c.model === undefined))
     throw new GailBridgeError(
       'config',

@@ -24,6 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { withTaskConfigContext } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
@@ -85,6 +86,21 @@ export function readRunConfig(outDir: string): GailConfig {
   }
 }
 
+/**
+ * One env of the run: the built-in task, or the generic env of `model` with the task config's options
+ * (the root's x/y left out unless the config says otherwise). Errors of a task config name its file.
+ */
+export function makeGailEnv(
+  config: Pick<GailConfig, 'task' | 'model' | 'taskConfig' | 'genericEnv'>,
+  seed: number,
+): Promise<Env> {
+  return config.task !== undefined
+    ? makeTaskEnv(config.task, { seed })
+    : withTaskConfigContext(config.taskConfig, () =>
+        makeGenericEnv({ path: config.model! }, { excludeRootXY: true, ...config.genericEnv, seed }),
+      );
+}
+
 /** Writes `bytes` to `path` atomically: temp file, fsync, rename (DESIGN "Data"). */
 function writeAtomic(path: string, bytes: Uint8Array | string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -122,10 +138,7 @@ export async function runGail(
       'file',
       `${config.demos}: no usable trajectories (${demo.episodes.length} episodes, none both non-empty and not diverged)`,
     );
-  const makeEnv = (seed: number): Promise<Env> =>
-    config.task !== undefined
-      ? makeTaskEnv(config.task, { seed })
-      : makeGenericEnv({ path: config.model! }, { seed, excludeRootXY: true });
+  const makeEnv = (seed: number): Promise<Env> => makeGailEnv(config, seed);
   const probe = await makeEnv(config.seed);
   let expertReturn = Number.NaN;
   let random = Number.NaN;

@@ -4,13 +4,14 @@
  * draws the progress bar (env steps, steps/s, D accuracy, return) and evaluates the result.
  */
 import { type Command, Option } from 'commander';
+import { loadGenericTask } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { type GailConfig, POLICY_OPTS, resolveGailConfig } from './config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from './rewards.js';
 
 /** Shared options of `train` (a structural copy of cli/train.ts's TrainOptions, to keep imports downstream). */
 interface SharedTrainOptions {
-  readonly task: string;
+  readonly task: string | undefined;
   readonly demos: string;
   readonly out: string;
   readonly trajectories: number | undefined;
@@ -45,7 +46,11 @@ export function addGailOptions(cmd: Command): Command {
   return cmd
     .option(
       '--model <robot.xml>',
-      '[gail] train on this MJCF robot (generic env) instead of the built-in task',
+      '[gail] train on this MJCF robot (generic env) instead of a built-in --task',
+    )
+    .option(
+      '--task-config <file.yaml>',
+      '[gail] generic env options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
     )
     .addOption(
       new Option('--policy-opt <opt>', '[gail] policy optimiser')
@@ -124,9 +129,15 @@ export function addGailOptions(cmd: Command): Command {
 export function gailConfigFromOptions(opts: SharedTrainOptions): GailConfig {
   const f = opts.flags;
   const model = f['model'] as string | undefined;
+  const taskConfig = f['taskConfig'] as string | undefined;
+  // With --task, resolveGailConfig reports the clash; the file is not read.
+  const generic =
+    taskConfig === undefined || opts.task !== undefined ? undefined : loadGenericTask(taskConfig, model);
   return resolveGailConfig({
-    task: model === undefined ? opts.task : undefined,
-    model,
+    task: opts.task,
+    model: generic?.path ?? model,
+    taskConfig,
+    genericEnv: generic?.options,
     demos: opts.demos,
     demoTrajectories: opts.trajectories,
     out: opts.out,
