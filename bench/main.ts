@@ -11,7 +11,7 @@ import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import type { Bench } from './lib/bench.js';
 import { loadAverage, machineInfo } from './lib/machine.js';
-import { type BenchResult, finishReport } from './lib/report.js';
+import { type BenchResult, finishReport, readBenchResult } from './lib/report.js';
 import { renderResult } from './lib/table.js';
 
 /** One entry of the bench table. */
@@ -66,6 +66,7 @@ export function saveResult(result: BenchResult, path: string): void {
 interface MainFlags {
   json: boolean;
   markdown: boolean;
+  show: boolean;
   quick: boolean;
   save: boolean;
   repeats?: number;
@@ -84,6 +85,7 @@ export async function main(args: string[]): Promise<void> {
     .argument('<name>', `the bench to run: ${Object.keys(BENCHES).join(', ')}`)
     .option('--json', 'print the result as one JSON object on stdout instead of the table', false)
     .option('--markdown', 'print the table as Markdown (for the README)', false)
+    .option('--show', 'print the saved bench/results/<name>.json as a table without running anything', false)
     .option('--repeats <n>', 'timed repeats per measure (median reported)', positiveInt('--repeats'))
     .option('--only <rows>', 'comma-separated rows to run (e.g. hopper,ant)')
     .option('--quick', 'a tiny run that only checks the bench works; implies --no-save', false)
@@ -101,6 +103,13 @@ export async function main(args: string[]): Promise<void> {
           'config',
           `bench "${name}": no such bench; choose one of ${Object.keys(BENCHES).join(', ')}`,
         );
+      }
+      if (flags.show) {
+        // The README's tables come from here: the saved result, with the machine, date and command it holds.
+        const saved = readBenchResult(join(RESULTS_DIR, `${name}.json`));
+        if (flags.json) process.stdout.write(`${JSON.stringify(saved, jsonReplacer)}\n`);
+        else process.stdout.write(`${renderResult(saved, flags.markdown ? 'markdown' : 'plain')}\n`);
+        return;
       }
       const extra = cmd.args.slice(1);
       if (extra.length > 0 && entry.flags === undefined) {
