@@ -586,18 +586,6 @@ async function measureThroughput(
   }
 }
 
-/** Median of each measure into a row. */
-function throughputRow(key: string, what: string, samples: Samples): Row {
-  const cells: Row['cells'] = { what };
-  const spread: NonNullable<Row['spread']> = {};
-  for (const m of ['discSamples', 'ppoSamples', 'learnerRound']) {
-    const s = samples.summary(key, m);
-    cells[m] = s?.median ?? null;
-    if (s) spread[m] = { min: s.min, max: s.max, n: s.n };
-  }
-  return { key, cells, spread };
-}
-
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const quick = ctx.options.quick;
   const o = parseGailArgs(ctx.options.args, quick);
@@ -649,7 +637,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       ctx.log(`gail: ${backend.description}`);
       await measureThroughput(backend, repeats, quick, samples, ctx.log);
       rows.push(
-        throughputRow(key, `${backend.name}: D and PPO steps, obs ${OBS_DIM} act ${ACT_DIM}`, samples),
+        samples.row(key, `${backend.name}: D and PPO steps, obs ${OBS_DIM} act ${ACT_DIM}`, [
+          'discSamples',
+          'ppoSamples',
+          'learnerRound',
+        ]),
       );
     }
     backendLine = (await useBackend('auto')).description.replace(/^backend: /, '');

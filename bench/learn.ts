@@ -248,17 +248,6 @@ async function expertRows(): Promise<Row[]> {
   return rows;
 }
 
-function rowFrom(key: string, what: string, samples: Samples, measures: readonly string[]): Row {
-  const cells: Record<string, number | string | null> = { what };
-  const spread: Record<string, { min: number; max: number; n: number }> = {};
-  for (const m of measures) {
-    const s = samples.summary(key, m);
-    cells[m] = s?.median ?? null;
-    if (s) spread[m] = { min: s.min, max: s.max, n: s.n };
-  }
-  return { key, cells, spread };
-}
-
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const quick = ctx.options.quick;
   const repeats = quick ? 1 : (ctx.options.repeats ?? DEFAULT_REPEATS);
@@ -278,7 +267,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       const key = `${b.name}-${h}x${h}`;
       if (samples.get(key, 'ppoUpdate').length === 0) continue;
       rows.push(
-        rowFrom(key, `${b.name}, 2×${h} tanh, obs ${OBS_DIM} act ${ACT_DIM}`, samples, [
+        samples.row(key, `${b.name}, 2×${h} tanh, obs ${OBS_DIM} act ${ACT_DIM}`, [
           'ppoSamples',
           'ppoUpdate',
           'adamStep',
@@ -295,12 +284,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const iterKey = `iteration-${ITERATION_TASK}`;
   if (samples.get(iterKey, 'envShare').length > 0) {
     rows.push(
-      rowFrom(
-        iterKey,
-        `PPO iteration on ${ITERATION_TASK}: 4 envs × 512 steps + update (auto backend)`,
-        samples,
-        ['envShare', 'envSeconds', 'learnerSeconds'],
-      ),
+      samples.row(iterKey, `PPO iteration on ${ITERATION_TASK}: 4 envs × 512 steps + update (auto backend)`, [
+        'envShare',
+        'envSeconds',
+        'learnerSeconds',
+      ]),
     );
   }
   rows.push(...(await expertRows()));

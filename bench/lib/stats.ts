@@ -3,6 +3,7 @@
  * processes share the cores) together with the min and max, so a reader sees the spread.
  */
 import { GailBridgeError } from '../../src/core/errors.js';
+import type { Row } from './report.js';
 
 /** Median, extremes and count of a set of samples. */
 export interface Summary {
@@ -83,6 +84,21 @@ export class Samples {
     const ys = this.get(row, b);
     if (xs.length === 0 || xs.length !== ys.length) return undefined;
     return summarize(xs.map((x, i) => x / ys[i]!)).median;
+  }
+
+  /**
+   * A table row of `row`'s measures: each cell the median (null when never measured), the spread min/max/n
+   * beside it, so the table shows the typical value and the JSON how far the repeats strayed.
+   */
+  row(row: string, what: string, measures: readonly string[]): Row {
+    const cells: Row['cells'] = { what };
+    const spread: NonNullable<Row['spread']> = {};
+    for (const m of measures) {
+      const s = this.summary(row, m);
+      cells[m] = s?.median ?? null;
+      if (s) spread[m] = { min: s.min, max: s.max, n: s.n };
+    }
+    return { key: row, cells, spread };
   }
 
   /** All samples as plain JSON: { row: { measure: [samples] } }. */

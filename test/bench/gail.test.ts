@@ -11,22 +11,13 @@ import {
   rowKey,
   trainingRows,
 } from '../../bench/gail.js';
-import type { MachineInfo } from '../../bench/lib/machine.js';
 import { finishReport } from '../../bench/lib/report.js';
 import { renderResult, tableCells } from '../../bench/lib/table.js';
 import { main } from '../../bench/main.js';
 import { GailBridgeError } from '../../src/core/errors.js';
+import { TEST_MACHINE } from './machine.js';
 
-const MACHINE: MachineInfo = {
-  cpuModel: 'Test CPU',
-  cores: 2,
-  memoryGiB: 24,
-  node: 'v20.0.0',
-  platform: 'linux',
-  arch: 'x64',
-  backend: 'made-up backend',
-  loadAverage: { start: [0.5], end: [0.5] },
-};
+const MACHINE = TEST_MACHINE;
 
 function outcome(
   task: string,

@@ -3,23 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { MachineInfo } from '../../bench/lib/machine.js';
 import { type BenchReport, finishReport, readBenchResult, targetMet } from '../../bench/lib/report.js';
 import { median, Samples, summarize } from '../../bench/lib/stats.js';
 import { formatCell, formatRate, renderResult, tableCells } from '../../bench/lib/table.js';
 import { commandLine, saveResult } from '../../bench/main.js';
 import { GailBridgeError } from '../../src/core/errors.js';
+import { TEST_MACHINE } from './machine.js';
 
-const MACHINE: MachineInfo = {
-  cpuModel: 'Test CPU',
-  cores: 2,
-  memoryGiB: 24,
-  node: 'v20.0.0',
-  platform: 'linux',
-  arch: 'x64',
-  backend: 'made-up backend',
-  loadAverage: { start: [0.5, 0.4, 0.3], end: [1.5, 0.6, 0.4] },
-};
+const MACHINE = TEST_MACHINE;
 
 /** A made-up two-row report with a target on each direction (no real bench runs in CI). */
 function madeUpReport(): BenchReport {
