@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 #
-# gail-bridge on ROS 2 Jazzy. Targets (docs/ros2-walkthrough.md, "Docker"):
+# gail-bridge on ROS 2 Jazzy. Targets (README.md, "Docker and installing with ROS 2"):
 #
 #   cpu    (default)  gail-bridge + rclnodejs + gail_bridge_msgs; TensorFlow.js on the wasm backend
 #   gpu               cpu + CUDA 11.2 / cuDNN 8.1 libraries + @tensorflow/tfjs-node-gpu (backend `tensorflow`)

@@ -22,7 +22,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
-/** Targets documented in the Dockerfile header and docs/ros2-walkthrough.md. */
+/** Targets documented in the Dockerfile header and README.md. */
 const DOCUMENTED_TARGETS = ['cpu', 'gpu', 'test'];
 
 /** ARG defaults declared before the first FROM (global scope). */
