@@ -82,6 +82,8 @@ export interface GailBenchOptions {
   readonly steps: number;
   /** Expert trajectory counts, the first N of the demo file; default [4, 25]. */
   readonly trajectories: readonly number[];
+  /** Keep one demonstration pair in k for GAIL and BC alike (the paper: 20); default 1 (all). */
+  readonly subsample: number;
   /** Deterministic evaluation episodes per trained policy and for the random baseline; default 10. */
   readonly evalEpisodes: number;
   /** Most BC epochs (early stopping usually ends sooner); default 200, `train --algo bc`'s. */
@@ -95,6 +97,7 @@ const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   seeds: 3,
   steps: TARGET_STEPS,
   trajectories: [4, 25],
+  subsample: 1,
   evalEpisodes: 10,
   bcEpochs: BC_DEFAULTS.maxEpochs,
   runsDir: 'runs/bench-gail',
@@ -106,13 +109,14 @@ const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   seeds: 1,
   steps: 2 * GAIL_DEFAULTS.numEnvs * GAIL_DEFAULTS.numSteps,
   trajectories: [4],
+  subsample: 1,
   evalEpisodes: 2,
   bcEpochs: 10,
   runsDir: undefined,
 });
 
 const FLAGS_HELP =
-  '--tasks a,b (built-in tasks, default hopper), --seeds N (default 3), --steps N (GAIL env steps per run, default 2000000), --trajectories 4,25';
+  '--tasks a,b (built-in tasks, default hopper), --seeds N (default 3), --steps N (GAIL env steps per run, default 2000000), --trajectories 4,25, --subsample K (default 1; the paper used 20)';
 
 /** Parses the bench's flags (`args`, as typed after `gail`); --quick changes the defaults, not the flags. */
 export function parseGailArgs(args: readonly string[], quick: boolean): GailBenchOptions {
@@ -125,6 +129,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
         seeds: { type: 'string' },
         steps: { type: 'string' },
         trajectories: { type: 'string' },
+        subsample: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -166,6 +171,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     trajectories,
     seeds: values['seeds'] === undefined ? base.seeds : posInt('seeds', values['seeds']),
     steps: values['steps'] === undefined ? base.steps : posInt('steps', values['steps']),
+    subsample: values['subsample'] === undefined ? base.subsample : posInt('subsample', values['subsample']),
   });
 }
 
@@ -421,6 +427,7 @@ async function runGailOnce(
     steps: o.steps,
     seed: run.seed,
     absorbing: METHODS[run.method].absorbing,
+    subsample: o.subsample,
   });
   let lastLog = performance.now();
   const t0 = performance.now();
@@ -462,7 +469,10 @@ async function runBcOnce(
   o: GailBenchOptions,
 ): Promise<Omit<RunOutcome, 'score' | 'run'>> {
   await useBackend('auto');
-  const data = pairsFromTrajectories(setup.usable.slice(0, run.trajectories));
+  const data = pairsFromTrajectories(setup.usable.slice(0, run.trajectories), {
+    subsample: o.subsample,
+    seed: run.seed,
+  });
   const policy = new GaussianPolicy(
     {
       obsDim: setup.spec.observation.names.length,
@@ -735,7 +745,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     measured: [
       `GAIL: \`gail-bridge train --algo gail\` defaults (PPO, ${g.numEnvs} envs × ${g.numSteps} steps a round, policy ${g.policyHidden.join('×')} tanh, D ${g.discHidden.join('×')} tanh with ${g.discStepsPerRound} steps of ${g.discBatchSize}+${g.discBatchSize} pairs a round, reward −log(1 − D)), ${o.steps} env steps a run; "no absorbing" adds --no-absorbing.`,
       `BC: \`gail-bridge train --algo bc\` defaults (Gaussian log-likelihood, batch ${BC_DEFAULTS.batchSize}, Adam ${BC_DEFAULTS.learningRate}, ${BC_DEFAULTS.validationFraction * 100}% validation, patience ${BC_DEFAULTS.patience}, at most ${o.bcEpochs} epochs) on the same first N trajectories.`,
-      `Each run: one task, the first N trajectories of demos/<task>.mcap, seed s = ${o.seeds === 1 ? '0' : `0…${o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N --steps ${o.steps} --seed s\`.`,
+      `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? '0' : `0…${o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''} --steps ${o.steps} --seed s\`.`,
       `Score: the trained policy's deterministic return over ${o.evalEpisodes} episodes (reset seeds ${EVAL_SEED}+e, as \`gail-bridge eval\`), (R − R_random)/(R_expert − R_random); R_expert is the evalReturn stored in experts/<task>.policy, R_random a uniform random policy on the same episodes.`,
       `Over seeds: mean and population std of the score, mean return; env steps and wall-clock are per run (training only, evaluation excluded), mean over seeds.`,
       `Throughput rows: median of ${repeats} round${repeats === 1 ? '' : 's'} after a warm-up, synthetic Hopper-sized data; D step: one discriminator Adam step on ${g.discBatchSize} expert + ${g.discBatchSize} policy pairs, in pairs/s; PPO step: one update on a ${g.numEnvs} × ${g.numSteps} rollout (${PPO_DEFAULTS.epochs} epochs × ${PPO_DEFAULTS.numMinibatches} minibatches${quick ? '; --quick ran 1 epoch, scaled' : ''}), in rollout samples/s; learner per round: ${g.discStepsPerRound} D steps + one PPO update.`,

@@ -42,7 +42,7 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
     description:
       'GAIL vs behavioural cloning (Ho & Ermon 2016): normalised score over seeds at 4/25 trajectories, with and without absorbing states; D and PPO step throughput (hours; --quick: under a minute)',
     flags:
-      '--tasks hopper,half-cheetah,walker2d (default hopper), --seeds N (3), --steps N (GAIL env steps per run, 2000000), --trajectories 4,25',
+      '--tasks hopper,half-cheetah,walker2d (default hopper), --seeds N (3), --steps N (GAIL env steps per run, 2000000), --trajectories 4,25, --subsample K (1; the paper used 20)',
     load: () => import('./gail.js'),
   },
 };
@@ -66,7 +66,7 @@ export function saveResult(result: BenchResult, path: string): void {
 interface MainFlags {
   json: boolean;
   markdown: boolean;
-  show: boolean;
+  show: boolean | string;
   quick: boolean;
   save: boolean;
   repeats?: number;
@@ -85,7 +85,11 @@ export async function main(args: string[]): Promise<void> {
     .argument('<name>', `the bench to run: ${Object.keys(BENCHES).join(', ')}`)
     .option('--json', 'print the result as one JSON object on stdout instead of the table', false)
     .option('--markdown', 'print the table as Markdown (for the README)', false)
-    .option('--show', 'print the saved bench/results/<name>.json as a table without running anything', false)
+    .option(
+      '--show [file]',
+      'print the saved bench/results/<name>.json (or the results file given) as a table without running anything',
+      false,
+    )
     .option('--repeats <n>', 'timed repeats per measure (median reported)', positiveInt('--repeats'))
     .option('--only <rows>', 'comma-separated rows to run (e.g. hopper,ant)')
     .option('--quick', 'a tiny run that only checks the bench works; implies --no-save', false)
@@ -106,7 +110,9 @@ export async function main(args: string[]): Promise<void> {
       }
       if (flags.show) {
         // The README's tables come from here: the saved result, with the machine, date and command it holds.
-        const saved = readBenchResult(join(RESULTS_DIR, `${name}.json`));
+        const saved = readBenchResult(
+          typeof flags.show === 'string' ? flags.show : join(RESULTS_DIR, `${name}.json`),
+        );
         if (flags.json) process.stdout.write(`${JSON.stringify(saved, jsonReplacer)}\n`);
         else process.stdout.write(`${renderResult(saved, flags.markdown ? 'markdown' : 'plain')}\n`);
         return;

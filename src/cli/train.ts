@@ -163,7 +163,10 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
     assertSpecsMatch(`${opts.demos} vs task ${task}`, spec, demo.spec);
     const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
     info(backend.description);
-    const data = learn.pairsFromTrajectories(chosen.map((e) => e.trajectory));
+    const data = learn.pairsFromTrajectories(
+      chosen.map((e) => e.trajectory),
+      { subsample: (opts.flags['subsample'] as number | undefined) ?? 1, seed: opts.seed },
+    );
     const policy = new learn.GaussianPolicy(
       { obsDim: data.obs.length / data.n, actDim: data.actions.length / data.n, hiddenSizes: opts.hidden },
       opts.seed,

@@ -103,7 +103,7 @@ export function addGailOptions(cmd: Command): Command {
     )
     .option(
       '--subsample <k>',
-      '[gail] keep one expert pair in k (the paper used 20)',
+      'keep one demonstration pair in k, from a random offset per trajectory (the GAIL paper used 20)',
       posInt('--subsample'),
       1,
     )

@@ -75,10 +75,21 @@ export interface PairData {
 }
 
 /** The (s_t, a_t) pairs of trajectories (each contributes its T actions and the T observations before them). */
-export function pairsFromTrajectories(trajectories: readonly Trajectory[]): PairData {
+export function pairsFromTrajectories(
+  trajectories: readonly Trajectory[],
+  options: { subsample?: number; seed?: number } = {},
+): PairData {
   const first = trajectories[0];
   if (!first) throw new GailBridgeError('config', 'behavioural cloning: no demonstrations were given');
-  const n = trajectories.reduce((s, t) => s + t.length, 0);
+  const k = options.subsample ?? 1;
+  if (!Number.isInteger(k) || k < 1)
+    throw new GailBridgeError('config', `--subsample: expected a positive integer, got ${k}`);
+  // One pair in k from a random offset per trajectory, as the GAIL paper subsampled its demonstrations
+  // (Ho & Ermon 2016, Sec. 6) and as trajectoryPairs does for the discriminator.
+  const rng = new Rng(options.seed ?? 0);
+  const offsets = trajectories.map(() => (k > 1 ? rng.int(k) : 0));
+  const kept = trajectories.map((t, i) => Math.max(0, Math.ceil((t.length - offsets[i]!) / k)));
+  const n = kept.reduce((s, m) => s + m, 0);
   const obs = new Float32Array(n * first.obsDim);
   const actions = new Float32Array(n * first.actDim);
   let row = 0;
@@ -89,9 +100,10 @@ export function pairsFromTrajectories(trajectories: readonly Trajectory[]): Pair
         `demonstration ${i}: obsDim ${t.obsDim}, actDim ${t.actDim}; the first had ${first.obsDim}, ${first.actDim}`,
       );
     }
-    obs.set(t.obs.subarray(0, t.length * t.obsDim), row * first.obsDim);
-    actions.set(t.acts, row * first.actDim);
-    row += t.length;
+    for (let s = offsets[i]!; s < t.length; s += k, row++) {
+      obs.set(t.obs.subarray(s * t.obsDim, (s + 1) * t.obsDim), row * first.obsDim);
+      actions.set(t.acts.subarray(s * t.actDim, (s + 1) * t.actDim), row * first.actDim);
+    }
   }
   return { n, obs, actions };
 }

@@ -83,6 +83,36 @@ describe('trainBc', () => {
     policy.dispose();
   });
 
+  it('subsamples one pair in k from a per-trajectory offset, keeping each obs with its own action', () => {
+    const T = 20;
+    const t = makeTrajectory({
+      obsDim: 1,
+      actDim: 1,
+      obs: Float32Array.from({ length: T + 1 }, (_, i) => i),
+      acts: Float32Array.from({ length: T }, (_, i) => 100 + i),
+      end: 'truncated',
+    });
+    const pairs = pairsFromTrajectories([t, t, t], { subsample: 7, seed: 3 });
+    // Each trajectory keeps ceil((20 − offset) / 7) pairs: 3 for offsets 0–5, 2 for offset 6.
+    assert.ok(pairs.n >= 6 && pairs.n <= 9, `kept ${pairs.n}`);
+    for (let r = 0; r < pairs.n; r++) assert.equal(pairs.actions[r], 100 + pairs.obs[r]!);
+    // Within a trajectory the kept steps are 7 apart.
+    const steps = Array.from(pairs.obs);
+    const gaps = steps
+      .slice(1)
+      .map((s, i) => s - steps[i]!)
+      .filter((g) => g > 0);
+    assert.ok(
+      gaps.every((g) => g === 7),
+      `gaps ${gaps}`,
+    );
+    assert.deepEqual(pairsFromTrajectories([t], { subsample: 1 }).n, T);
+    assert.throws(
+      () => pairsFromTrajectories([t], { subsample: 0 }),
+      /--subsample: expected a positive integer, got 0/,
+    );
+  });
+
   it('turns trajectories into pairs and rejects mismatched data with sizes named', () => {
     const t = makeTrajectory({
       obsDim: 1,
