@@ -378,10 +378,6 @@ export async function readPolicyFile(
   return record;
 }
 
-function activate(kind: PolicyActivation, x: number): number {
-  return kind === 'tanh' ? Math.tanh(x) : Math.max(0, x);
-}
-
 /** Normalises n × obsDim raw observations with the record's statistics (float64). */
 export function normalizeObs(stats: ObsNormalizerStats, obs: ArrayLike<number>, n: number): Float64Array {
   const d = stats.mean.length;
@@ -400,25 +396,54 @@ export function normalizeObs(stats: ObsNormalizerStats, obs: ArrayLike<number>, 
  * framework-free reference for deploy checks and for testing exports.
  */
 export function policyMean(record: PolicyRecord, obs: ArrayLike<number>, n: number): Float64Array {
+  return Float64Array.from(compilePolicyMean(record)(obs, n));
+}
+
+/**
+ * `policyMean` with the weights looked up once and the layer buffers kept between calls, for deploy's
+ * control loop: a cycle allocates nothing, so it gives the garbage collector no reason to pause it.
+ * The returned array is reused by the next call; copy it to keep it.
+ */
+export function compilePolicyMean(record: PolicyRecord): (obs: ArrayLike<number>, n: number) => Float64Array {
   const a = record.architecture;
   const byName = new Map(record.tensors.map((t) => [t.name, t.data]));
-  let h = normalizeObs(record.obsNorm, obs, n);
-  let width = a.obsDim;
-  const layers = a.hidden.length + 1;
-  for (let k = 0; k < layers; k++) {
-    const w = byName.get(`policy/mean/${k}/w`)!;
-    const b = byName.get(`policy/mean/${k}/b`)!;
-    const out = b.length;
-    const next = new Float64Array(n * out);
+  const layers = [...a.hidden, a.actDim].map((out, k) => ({
+    w: byName.get(`policy/mean/${k}/w`)!,
+    b: byName.get(`policy/mean/${k}/b`)!,
+    out,
+    last: k === a.hidden.length,
+  }));
+  const { mean, epsilon, clip } = record.obsNorm;
+  const scale = Float64Array.from(record.obsNorm.var, (v) => 1 / Math.sqrt(v + epsilon));
+  const tanh = a.activation === 'tanh';
+  let rows = 0;
+  let buffers: Float64Array[] = [];
+  return (obs, n) => {
+    if (n !== rows) {
+      rows = n;
+      buffers = [a.obsDim, ...layers.map((l) => l.out)].map((width) => new Float64Array(n * width));
+    }
+    const d = a.obsDim;
+    let h = buffers[0]!;
     for (let r = 0; r < n; r++) {
-      for (let o = 0; o < out; o++) {
-        let s = b[o]!;
-        for (let i = 0; i < width; i++) s += h[r * width + i]! * w[i * out + o]!;
-        next[r * out + o] = k < layers - 1 ? activate(a.activation, s) : s;
+      for (let j = 0; j < d; j++) {
+        const z = (obs[r * d + j]! - mean[j]!) * scale[j]!;
+        h[r * d + j] = Math.min(clip, Math.max(-clip, z));
       }
     }
-    h = next;
-    width = out;
-  }
-  return h;
+    let width = d;
+    for (const [k, { w, b, out, last }] of layers.entries()) {
+      const next = buffers[k + 1]!;
+      for (let r = 0; r < n; r++) {
+        for (let o = 0; o < out; o++) {
+          let s = b[o]!;
+          for (let i = 0; i < width; i++) s += h[r * width + i]! * w[i * out + o]!;
+          next[r * out + o] = last ? s : tanh ? Math.tanh(s) : Math.max(0, s);
+        }
+      }
+      h = next;
+      width = out;
+    }
+    return h;
+  };
 }

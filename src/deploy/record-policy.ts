@@ -1,10 +1,10 @@
 /**
  * A policy file as a deploy-time `Policy`: the deterministic mean action computed in plain float64
- * JavaScript (`policyMean` of src/data/policy-file.ts), so deploy needs no TensorFlow.js backend and one
+ * JavaScript (`compilePolicyMean` of src/data/policy-file.ts), so deploy needs no TensorFlow.js backend and one
  * observation costs microseconds. Only `deterministic` mode is offered: a robot is not the place to sample.
  */
 import { GailBridgeError } from '../core/errors.js';
-import { type PolicyRecord, policyMean, validatePolicyRecord } from '../data/policy-file.js';
+import { compilePolicyMean, type PolicyRecord, validatePolicyRecord } from '../data/policy-file.js';
 import type { ActMode, ActResult, Policy } from '../learn/types.js';
 
 /** The mean action of a validated policy record. Holds no native handles; dispose only marks it unusable. */
@@ -12,6 +12,7 @@ export class RecordPolicy implements Policy {
   readonly obsDim: number;
   readonly actDim: number;
   private disposed = false;
+  private readonly mean: (obs: ArrayLike<number>, n: number) => Float64Array;
 
   constructor(
     readonly record: PolicyRecord,
@@ -20,14 +21,14 @@ export class RecordPolicy implements Policy {
     validatePolicyRecord(record, what);
     this.obsDim = record.architecture.obsDim;
     this.actDim = record.architecture.actDim;
+    this.mean = compilePolicyMean(record);
   }
 
   act(obs: Float32Array, n: number, mode: ActMode): ActResult {
     if (this.disposed) throw new GailBridgeError('state', 'policy: act() after dispose');
     if (mode !== 'deterministic')
       throw new GailBridgeError('state', 'policy: deploy runs the mean action only (mode deterministic)');
-    const mean = policyMean(this.record, obs, n);
-    return { actions: Float32Array.from(mean), logProbs: new Float32Array(n) };
+    return { actions: Float32Array.from(this.mean(obs, n)), logProbs: new Float32Array(n) };
   }
 
   dispose(): void {

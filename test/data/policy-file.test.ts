@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { GailBridgeError } from '../../src/core/errors.js';
 import { makeSpaceSpec } from '../../src/core/spec.js';
 import {
+  compilePolicyMean,
   decodePolicyFile,
   encodePolicyFile,
   expectedTensors,
@@ -237,5 +238,18 @@ describe('policy files', () => {
     const expected = 0.25 + h[0]! * 1 + h[1]! * 2 + h[2]! * 3;
     const out = policyMean(r, [3, -1.5], 1);
     assert.ok(Math.abs(out[0]! - expected) < 1e-6, `${out[0]} vs ${expected}`);
+  });
+
+  it('compilePolicyMean reuses its buffers across calls and row counts without mixing results', () => {
+    const r = tinyRecord();
+    const mean = compilePolicyMean(r);
+    const first = mean([3, -1.5], 1);
+    const firstValue = first[0]!;
+    const again = mean([0, 0], 1);
+    assert.equal(again, first, 'the same buffer is returned for the same row count');
+    assert.ok(Math.abs(again[0]! - policyMean(r, [0, 0], 1)[0]!) < 1e-12);
+    const two = mean([3, -1.5, 0, 0], 2);
+    assert.ok(Math.abs(two[0]! - firstValue) < 1e-12);
+    assert.ok(Math.abs(two[1]! - policyMean(r, [0, 0], 1)[0]!) < 1e-12);
   });
 });
