@@ -7,6 +7,9 @@ import { GailBridgeError } from '../core/errors.js';
 import { compilePolicyMean, type PolicyRecord, validatePolicyRecord } from '../data/policy-file.js';
 import type { ActMode, ActResult, Policy } from '../learn/types.js';
 
+/** Evaluations run at construction so the first control cycles do not pay for JIT compilation. */
+const WARM_UP_CALLS = 2000;
+
 /** The mean action of a validated policy record. Holds no native handles; dispose only marks it unusable. */
 export class RecordPolicy implements Policy {
   readonly obsDim: number;
@@ -22,6 +25,10 @@ export class RecordPolicy implements Policy {
     this.obsDim = record.architecture.obsDim;
     this.actDim = record.architecture.actDim;
     this.mean = compilePolicyMean(record);
+    // Warm the evaluator up before it meets a robot: the JIT compiles it here (a few ms at start-up)
+    // rather than during the first control cycles, where a compile pause would be a deadline miss.
+    const neutral = Float64Array.from(record.obsNorm.mean);
+    for (let k = 0; k < WARM_UP_CALLS; k++) this.mean(neutral, 1);
   }
 
   act(obs: Float32Array, n: number, mode: ActMode): ActResult {
