@@ -238,7 +238,7 @@ async function expertRows(): Promise<Row[]> {
     rows.push({
       key: `expert-${f.replace(/\.policy$/, '')}`,
       cells: {
-        what: `${r.training.algo} expert, ${r.training.extra?.['backend'] ?? '?'} backend`,
+        what: `${f.replace(/\.policy$/, '')}: ${r.training.algo} expert, ${r.training.extra?.['backend'] ?? '?'} backend`,
         envSteps: r.training.envSteps,
         wallSeconds: Number.isFinite(wall) ? wall : null,
         evalReturn: r.training.evalReturn === undefined ? null : r.training.evalReturn.toFixed(1),
