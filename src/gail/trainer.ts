@@ -134,6 +134,13 @@ export function trainGail(
   const round = (rollout: Rollout): void => {
     // 1. collect — done by the stream; the rollout's pairs are wrapped like the expert's.
     const policyPairs = rollout.policyPairs;
+    if (policyPairs.n === 0)
+      throw new GailBridgeError(
+        'nonFinite',
+        `GAIL round ${iteration}: every episode of the round diverged (the collector drops diverged episodes), ` +
+          'so the discriminator has no policy pairs to compare with the expert; check the model (timestep, ' +
+          'actuator gains, ctrlrange) or lower --policy-lr',
+      );
     disc.observe(policyPairs);
 
     // 2. discriminator steps

@@ -18,6 +18,8 @@ export class LineEnv implements Env {
   constructor(
     seed: number,
     readonly horizon = 40,
+    /** Every step reports divergence (a simulator that blew up), for the trainer's guard. */
+    readonly alwaysDiverges = false,
   ) {
     this.rng = new Rng(seed);
     this.spec = {
@@ -52,7 +54,7 @@ export class LineEnv implements Env {
       reward: terminated ? 0 : 1 - Math.abs(this.x),
       terminated,
       truncated,
-      diverged: false,
+      diverged: this.alwaysDiverges,
       info: {},
     };
   }

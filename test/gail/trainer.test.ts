@@ -11,7 +11,7 @@ import { trajectoryPairs } from '../../src/streams/pairs.js';
 import { testBackend } from '../learn/helpers.js';
 import { expertAction, expertTrajectories, LineEnv } from './fake-env.js';
 
-function setup(seed: number, absorbing = true) {
+function setup(seed: number, absorbing = true, diverging = false) {
   const policy = new GaussianPolicy({ obsDim: 1, actDim: 1, hiddenSizes: [16, 16], initLogStd: -0.5 }, seed);
   const learner = new PpoLearner(policy, {
     seed,
@@ -36,7 +36,7 @@ function setup(seed: number, absorbing = true) {
   disc.observe(expert);
   const envs: LineEnv[] = [];
   const source = envSource(() => {
-    const made = [new LineEnv(seed), new LineEnv(seed + 1)];
+    const made = [new LineEnv(seed, 40, diverging), new LineEnv(seed + 1, 40, diverging)];
     envs.push(...made);
     return envsAsBatch(made, seed);
   }, policy);
@@ -112,6 +112,19 @@ describe('trainGail', () => {
     assert.equal(r2.stopped, 'interrupted');
     assert.equal(r2.iterations, 8);
     assert.equal(r2.envSteps, 1128);
+    s.dispose();
+  });
+
+  it('stops with a clear error when every episode of a round diverged (no policy pairs)', async () => {
+    const s = setup(5, true, true);
+    await assert.rejects(
+      trainGail(s, base),
+      /GAIL round 0: every episode of the round diverged .* no policy pairs .* check the model/,
+    );
+    assert.ok(
+      s.envs.every((e) => e.disposed === 1),
+      'the envs are freed',
+    );
     s.dispose();
   });
 
