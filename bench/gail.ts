@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { GailBridgeError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
 import { assertSpecsMatch, type Spec } from '../src/core/spec.js';
-import { type Trajectory, trajectoryReturn } from '../src/core/trajectory.js';
+import { type Trajectory, trajectoryReturn, usableDemonstrations } from '../src/core/trajectory.js';
 import { readDemoFile } from '../src/data/demo-reader.js';
 import { readPolicyFile } from '../src/data/policy-file.js';
 import { GAIL_DEFAULTS, resolveGailConfig } from '../src/gail/config.js';
@@ -383,7 +383,7 @@ async function setUpTask(task: string, o: GailBenchOptions): Promise<TaskSetup |
       demos,
       spec: demo.spec,
       episodes,
-      usable: episodes.filter((t) => t.end !== 'diverged' && t.length > 0),
+      usable: usableDemonstrations(episodes),
       expertReturn,
       expertSource,
       randomReturn: meanStd([...random.returns]).mean,

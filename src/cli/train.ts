@@ -8,6 +8,7 @@
  */
 import { type Command, Option } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
+import { usableDemonstrations } from '../core/trajectory.js';
 import { addGailOptions } from '../gail/train-algo.js';
 import { info, integer, positiveInt, report, runCommand } from './common.js';
 import { parseWidths } from './expert.js';
@@ -152,7 +153,7 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
     );
   const started = performance.now();
   const demo = await readDemoFile(opts.demos);
-  const usable = demo.episodes.filter((e) => e.trajectory.end !== 'diverged' && e.trajectory.length > 0);
+  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
   const chosen = usable.slice(0, opts.trajectories ?? usable.length);
   if (chosen.length === 0) throw new GailBridgeError('file', `${opts.demos}: no usable demonstrations`);
   const envs = await Promise.all(
@@ -163,10 +164,10 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
     assertSpecsMatch(`${opts.demos} vs task ${task}`, spec, demo.spec);
     const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
     info(backend.description);
-    const data = learn.pairsFromTrajectories(
-      chosen.map((e) => e.trajectory),
-      { subsample: (opts.flags['subsample'] as number | undefined) ?? 1, seed: opts.seed },
-    );
+    const data = learn.pairsFromTrajectories(chosen, {
+      subsample: (opts.flags['subsample'] as number | undefined) ?? 1,
+      seed: opts.seed,
+    });
     const policy = new learn.GaussianPolicy(
       { obsDim: data.obs.length / data.n, actDim: data.actions.length / data.n, hiddenSizes: opts.hidden },
       opts.seed,

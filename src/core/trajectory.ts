@@ -95,3 +95,12 @@ export function trajectoryReturn(t: Trajectory): number | undefined {
   for (const r of t.rewards) s += r;
   return s;
 }
+
+/**
+ * The trajectories that can serve as demonstrations, in file order: a diverged episode (the simulator
+ * blew up) or an empty one teaches nothing. GAIL, BC and the GAIL bench all choose through this, so
+ * `--trajectories N` means the same N trajectories for each.
+ */
+export function usableDemonstrations(trajectories: readonly Trajectory[]): Trajectory[] {
+  return trajectories.filter((t) => t.end !== 'diverged' && t.length > 0);
+}

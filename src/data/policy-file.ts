@@ -378,19 +378,6 @@ export async function readPolicyFile(
   return record;
 }
 
-/** Normalises n × obsDim raw observations with the record's statistics (float64). */
-export function normalizeObs(stats: ObsNormalizerStats, obs: ArrayLike<number>, n: number): Float64Array {
-  const d = stats.mean.length;
-  const out = new Float64Array(n * d);
-  for (let r = 0; r < n; r++) {
-    for (let j = 0; j < d; j++) {
-      const z = (obs[r * d + j]! - stats.mean[j]!) / Math.sqrt(stats.var[j]! + stats.epsilon);
-      out[r * d + j] = Math.min(stats.clip, Math.max(-stats.clip, z));
-    }
-  }
-  return out;
-}
-
 /**
  * The policy's mean action for n × obsDim raw observations (normalise → MLP), in float64: a
  * framework-free reference for deploy checks and for testing exports.
@@ -401,7 +388,7 @@ export function policyMean(record: PolicyRecord, obs: ArrayLike<number>, n: numb
 
 /**
  * `policyMean` with the weights looked up once and the layer buffers kept between calls, for deploy's
- * control loop: a cycle allocates nothing, so it gives the garbage collector no reason to pause it.
+ * control loop: a call allocates nothing, so it gives the garbage collector less reason to pause a cycle.
  * The returned array is reused by the next call; copy it to keep it.
  */
 export function compilePolicyMean(record: PolicyRecord): (obs: ArrayLike<number>, n: number) => Float64Array {

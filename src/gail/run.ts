@@ -28,7 +28,7 @@ import { withTaskConfigContext } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
-import type { Trajectory } from '../core/trajectory.js';
+import { usableDemonstrations } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
 import { decodePolicyFile, encodePolicyFile } from '../data/policy-file.js';
 import { useBackend } from '../learn/backend.js';
@@ -126,11 +126,7 @@ export async function runGail(
 
   // Demonstrations, and the env they must match.
   const demo = await readDemoFile(config.demos);
-  // As `train --algo bc` chooses (cli/train.ts): diverged and empty episodes are not demonstrations,
-  // so `--trajectories N` means the same N trajectories for GAIL and for BC.
-  const usable: Trajectory[] = demo.episodes
-    .map((e) => e.trajectory)
-    .filter((t) => t.end !== 'diverged' && t.length > 0);
+  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
   const trajectories =
     config.demoTrajectories === undefined ? usable : usable.slice(0, config.demoTrajectories);
   if (trajectories.length === 0)
