@@ -13,7 +13,12 @@ import { bagFiles } from '../data/bag-import.js';
 import { DEMO_METADATA_NAME } from '../data/demo-format.js';
 import { readDemoFile, repairDemoFile } from '../data/demo-reader.js';
 import { summarizeMcap } from '../data/mcap-summary.js';
-import { type GaussianMlpArchitecture, readPolicyFile, type TrainingMeta } from '../data/policy-file.js';
+import {
+  type GaussianMlpArchitecture,
+  POLICY_FILE_MAGIC,
+  readPolicyFile,
+  type TrainingMeta,
+} from '../data/policy-file.js';
 import { info, report, runCommand } from './common.js';
 
 /** `inspect` on a demo file. */
@@ -77,15 +82,15 @@ export interface RepairReport {
   readonly lost: readonly string[];
 }
 
-/** True when `file` starts with the policy file magic "GBPOLICY". */
+/** True when `file` starts with the policy file magic. */
 async function isPolicyFile(file: string): Promise<boolean> {
   if (!(await stat(file).catch(() => undefined))?.isFile()) return false;
   const fh = await open(file, 'r').catch(() => undefined);
   if (!fh) return false;
   try {
-    const head = new Uint8Array(8);
-    const { bytesRead } = await fh.read(head, 0, 8, 0);
-    return bytesRead === 8 && new TextDecoder().decode(head) === 'GBPOLICY';
+    const head = new Uint8Array(POLICY_FILE_MAGIC.length);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return bytesRead === head.length && new TextDecoder().decode(head) === POLICY_FILE_MAGIC;
   } finally {
     await fh.close();
   }

@@ -96,7 +96,9 @@ export interface PolicyRecord {
   readonly optimizer?: readonly NamedTensor[];
 }
 
-const MAGIC = new TextEncoder().encode('GBPOLICY');
+/** The first bytes of every policy file. */
+export const POLICY_FILE_MAGIC = 'GBPOLICY';
+const MAGIC = new TextEncoder().encode(POLICY_FILE_MAGIC);
 const FORMAT_VERSION = 1;
 const HEADER_BYTES = 56;
 /** Largest payload read (policies are MiBs; this guards allocation on a corrupt length). */
