@@ -15,12 +15,15 @@
  * Rows `throughput-<backend>`: discriminator steps and PPO updates on synthetic Hopper-sized data, on
  * every TensorFlow.js backend this machine can load.
  *
- * Its own flags, after `gail`: --tasks, --seeds, --steps, --trajectories (see `parseGailArgs`).
- * The full run takes hours: progress goes to stderr, one line per run and one every half minute within a
- * GAIL run. Ctrl-C stops after the GAIL round in progress; the finished runs are printed, nothing is
- * saved (bench/results/gail.json keeps its last complete run).
+ * Its own flags, after `gail`: --tasks, --seeds, --steps, --trajectories, --subsample, --resume (see
+ * `parseGailArgs`). The full run takes hours: progress goes to stderr, one line per run and one every half
+ * minute within a GAIL run. Ctrl-C stops after the GAIL round in progress; the finished runs are printed,
+ * nothing is saved (bench/results/gail.json keeps its last complete run), and the run folders stay in
+ * runs/bench-gail/, so `--resume` picks up there: a finished GAIL run is evaluated again rather than
+ * retrained, a cut one continues from its checkpoint (`train --resume`), and one made with a different
+ * config is an error naming the fields (the table never mixes settings).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,9 +33,9 @@ import { assertSpecsMatch, type Spec } from '../src/core/spec.js';
 import { type Trajectory, trajectoryReturn, usableDemonstrations } from '../src/core/trajectory.js';
 import { readDemoFile } from '../src/data/demo-reader.js';
 import { readPolicyFile } from '../src/data/policy-file.js';
-import { GAIL_DEFAULTS, resolveGailConfig } from '../src/gail/config.js';
+import { GAIL_DEFAULTS, type GailConfig, resolveGailConfig } from '../src/gail/config.js';
 import { Discriminator } from '../src/gail/discriminator.js';
-import { runGail } from '../src/gail/run.js';
+import { readRunConfig, runGail } from '../src/gail/run.js';
 import { availableBackends, type BackendInfo, useBackend } from '../src/learn/backend.js';
 import { BC_DEFAULTS, pairsFromTrajectories, trainBc } from '../src/learn/bc.js';
 import { type ActFn, evaluate, meanStd, normalizedScore, uniformRandomAct } from '../src/learn/evaluate.js';
@@ -90,6 +93,8 @@ export interface GailBenchOptions {
   readonly bcEpochs: number;
   /** Folder for the GAIL run folders (curves in report.html); undefined: a temporary one, removed after. */
   readonly runsDir: string | undefined;
+  /** Reuse the GAIL run folders already in `runsDir`: evaluate finished runs, continue cut ones. */
+  readonly resume: boolean;
 }
 
 const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
@@ -101,6 +106,7 @@ const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   evalEpisodes: 10,
   bcEpochs: BC_DEFAULTS.maxEpochs,
   runsDir: 'runs/bench-gail',
+  resume: false,
 });
 
 /** --quick: one tiny run of every method on the pendulum, only to check the bench works end to end. */
@@ -113,14 +119,23 @@ const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   evalEpisodes: 2,
   bcEpochs: 10,
   runsDir: undefined,
+  resume: false,
 });
 
 const FLAGS_HELP =
-  '--tasks a,b (built-in tasks, default hopper), --seeds N (default 3), --steps N (GAIL env steps per run, default 2000000), --trajectories 4,25, --subsample K (default 1; the paper used 20)';
+  '--tasks a,b (built-in tasks, default hopper), --seeds N (default 3), --steps N (GAIL env steps per run, default 2000000), --trajectories 4,25, --subsample K (default 1; the paper used 20), --resume (reuse the run folders), --runs-dir DIR (where they go; default runs/bench-gail)';
 
 /** Parses the bench's flags (`args`, as typed after `gail`); --quick changes the defaults, not the flags. */
 export function parseGailArgs(args: readonly string[], quick: boolean): GailBenchOptions {
-  let values: Record<string, string | undefined>;
+  let values: {
+    tasks?: string;
+    seeds?: string;
+    steps?: string;
+    trajectories?: string;
+    subsample?: string;
+    resume?: boolean;
+    'runs-dir'?: string;
+  };
   try {
     values = parseArgs({
       args: [...args],
@@ -130,10 +145,12 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
         steps: { type: 'string' },
         trajectories: { type: 'string' },
         subsample: { type: 'string' },
+        resume: { type: 'boolean' },
+        'runs-dir': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
-    }).values as Record<string, string | undefined>;
+    }).values;
   } catch (err) {
     throw new GailBridgeError('config', `bench gail: ${(err as Error).message}; its flags: ${FLAGS_HELP}`, {
       cause: err,
@@ -165,6 +182,12 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
       : [...new Set(list(values['trajectories']).map((s) => posInt('trajectories', s)))];
   if (trajectories.length === 0)
     throw new GailBridgeError('config', 'bench gail --trajectories: give at least one count, e.g. 4,25');
+  const runsDir = values['runs-dir'] ?? base.runsDir;
+  if (values.resume === true && runsDir === undefined)
+    throw new GailBridgeError(
+      'config',
+      'bench gail --resume: --quick keeps no run folders to resume from unless --runs-dir names one',
+    );
   return Object.freeze({
     ...base,
     tasks: [...new Set(tasks)],
@@ -172,6 +195,8 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     seeds: values['seeds'] === undefined ? base.seeds : posInt('seeds', values['seeds']),
     steps: values['steps'] === undefined ? base.steps : posInt('steps', values['steps']),
     subsample: values['subsample'] === undefined ? base.subsample : posInt('subsample', values['subsample']),
+    resume: values.resume === true,
+    runsDir,
   });
 }
 
@@ -412,27 +437,109 @@ interface RunControl {
   readonly runsDir: string;
 }
 
+/**
+ * A run folder's training wall-clock from its metrics.jsonl: `wallSeconds` restarts at 0 when a run is
+ * resumed, so the segments' last values are summed.
+ */
+export function runWallSeconds(metricsJsonl: string): number {
+  let total = 0;
+  let last = 0;
+  for (const line of metricsJsonl.split('\n')) {
+    if (line.trim() === '') continue;
+    const w = Number((JSON.parse(line) as { wallSeconds?: unknown }).wallSeconds);
+    if (!Number.isFinite(w)) continue;
+    if (w < last) total += last;
+    last = w;
+  }
+  return total + last;
+}
+
+/**
+ * The fields in which a run folder's stored config differs from the one this bench run resolved (empty
+ * when they agree): `--resume` must not put runs made with other settings into the table.
+ */
+export function configDifferences(stored: GailConfig, wanted: GailConfig): string[] {
+  const keys = new Set([...Object.keys(stored), ...Object.keys(wanted)]);
+  const diffs: string[] = [];
+  for (const k of keys) {
+    const a = JSON.stringify((stored as unknown as Record<string, unknown>)[k]);
+    const b = JSON.stringify((wanted as unknown as Record<string, unknown>)[k]);
+    if (a !== b) diffs.push(`${k}: folder ${a ?? 'absent'}, this run ${b ?? 'absent'}`);
+  }
+  return diffs;
+}
+
+/** The resolved `train --algo gail` config of one planned GAIL run, its folder in `runsDir`. */
+function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions, runsDir: string): GailConfig {
+  return resolveGailConfig({
+    task: run.task,
+    demos,
+    demoTrajectories: run.trajectories,
+    out: join(runsDir, `${run.row}-s${run.seed}`),
+    steps: o.steps,
+    seed: run.seed,
+    absorbing: METHODS[run.method].absorbing,
+    subsample: o.subsample,
+  });
+}
+
+/**
+ * --resume: every planned GAIL run whose folder already holds a checkpoint must have been made with the
+ * same config, or the bench stops before it starts anything (hours in, it would be too late).
+ */
+function checkResumable(
+  runs: readonly PlannedRun[],
+  demos: (task: string) => string,
+  o: GailBenchOptions,
+  runsDir: string,
+): number {
+  let found = 0;
+  for (const run of runs) {
+    if (run.method === 'bc') continue;
+    const config = gailRunConfig(run, demos(run.task), o, runsDir);
+    if (!existsSync(join(config.out, 'policy.policy'))) continue;
+    const diffs = configDifferences(readRunConfig(config.out), config);
+    if (diffs.length > 0)
+      throw new GailBridgeError(
+        'config',
+        `bench gail --resume: ${config.out} was made with other settings (${diffs.join('; ')}); ` +
+          'move that folder away, or run without --resume to retrain it',
+      );
+    found++;
+  }
+  return found;
+}
+
 /** One GAIL run through `runGail`; undefined when Ctrl-C cut it short. */
 async function runGailOnce(
   run: PlannedRun,
   setup: TaskSetup,
   o: GailBenchOptions,
   ctl: RunControl,
-): Promise<Omit<RunOutcome, 'score' | 'run'> | undefined> {
-  const config = resolveGailConfig({
-    task: run.task,
-    demos: setup.demos,
-    demoTrajectories: run.trajectories,
-    out: join(ctl.runsDir, `${run.row}-s${run.seed}`),
-    steps: o.steps,
-    seed: run.seed,
-    absorbing: METHODS[run.method].absorbing,
-    subsample: o.subsample,
-  });
+): Promise<(Omit<RunOutcome, 'score' | 'run'> & { reused: boolean }) | undefined> {
+  const config = gailRunConfig(run, setup.demos, o, ctl.runsDir);
+  const checkpointPath = join(config.out, 'policy.policy');
+  const metricsPath = join(config.out, 'metrics.jsonl');
+  // `checkResumable` has compared the folder's config with this one before any run started.
+  const resume = o.resume && existsSync(checkpointPath);
+  if (resume) {
+    const record = await readPolicyFile(checkpointPath);
+    if (record.training.envSteps >= o.steps) {
+      ctl.log(
+        `    finished run in ${config.out} (${record.training.envSteps} env steps): evaluating it again`,
+      );
+      return {
+        ...(await evaluateGailCheckpoint(run, o, checkpointPath)),
+        envSteps: record.training.envSteps,
+        wallSeconds: existsSync(metricsPath) ? runWallSeconds(readFileSync(metricsPath, 'utf8')) : Number.NaN,
+        reused: true,
+      };
+    }
+  }
   let lastLog = performance.now();
   const t0 = performance.now();
   // runGail's own SIGINT handler ends the round in progress and writes its checkpoint.
-  const r = await runGail(config, false, {
+  const r = await runGail(config, resume, {
     log: (line) => ctl.log(`    ${line}`),
     onIteration: (m) => {
       const now = performance.now();
@@ -447,16 +554,33 @@ async function runGailOnce(
       );
     },
   });
-  const wallSeconds = (performance.now() - t0) / 1000;
+  // A resumed run's clock: the folder's earlier segments plus this one (metrics.jsonl has them all).
+  const wallSeconds = resume
+    ? runWallSeconds(readFileSync(metricsPath, 'utf8'))
+    : (performance.now() - t0) / 1000;
   if (r.stopped === 'interrupted') return undefined;
-  const policy = policyFromRecord(await readPolicyFile(r.checkpointPath), run.seed, true);
+  return {
+    ...(await evaluateGailCheckpoint(run, o, r.checkpointPath)),
+    envSteps: r.envSteps,
+    wallSeconds,
+    reused: false,
+  };
+}
+
+/** The deterministic return of a GAIL checkpoint on the bench's evaluation episodes. */
+async function evaluateGailCheckpoint(
+  run: PlannedRun,
+  o: GailBenchOptions,
+  checkpointPath: string,
+): Promise<{ return: number }> {
+  const policy = policyFromRecord(await readPolicyFile(checkpointPath), run.seed, true);
   try {
     const ret = await evaluateReturn(
       run.task,
       (obs, n) => policy.act(obs, n, 'deterministic').actions,
       o.evalEpisodes,
     );
-    return { return: ret, envSteps: r.envSteps, wallSeconds };
+    return { return: ret };
   } finally {
     policy.dispose();
   }
@@ -687,6 +811,13 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     if (runnable.length > 0) {
       tempDir = o.runsDir === undefined ? mkdtempSync(join(tmpdir(), 'gail-bench-')) : undefined;
       const runsDir = tempDir ?? o.runsDir!;
+      if (o.resume) {
+        const found = checkResumable(runnable, (task) => setups.get(task)!.demos, o, runsDir);
+        ctx.log(
+          `gail: --resume: ${found} GAIL run folder${found === 1 ? '' : 's'} in ${runsDir}/ to reuse or continue`,
+        );
+      }
+      let reused = 0;
       const started = performance.now();
       for (const [i, p] of runnable.entries()) {
         if (interrupts > 0) break;
@@ -696,12 +827,14 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
           `gail: run ${i + 1}/${runnable.length} (${elapsed.toFixed(0)} min so far): ${p.task}, ${p.trajectories} trajectories, ` +
             `${METHODS[p.method].title}, seed ${p.seed}${p.method === 'bc' ? '' : ` (${o.steps} env steps)`}`,
         );
-        let r: Awaited<ReturnType<typeof runGailOnce>>;
+        let r: Omit<RunOutcome, 'score' | 'run'> | undefined;
         try {
-          r =
-            p.method === 'bc'
-              ? await runBcOnce(p, setup, o)
-              : await runGailOnce(p, setup, o, { log: ctx.log, runsDir });
+          if (p.method === 'bc') r = await runBcOnce(p, setup, o);
+          else {
+            const g = await runGailOnce(p, setup, o, { log: ctx.log, runsDir });
+            if (g?.reused) reused++;
+            r = g && { return: g.return, envSteps: g.envSteps, wallSeconds: g.wallSeconds };
+          }
         } catch (err) {
           // A run that aborts (e.g. non-finite losses round after round) is a finding, not a reason to
           // throw away hours of other runs: it is noted and left out of its row's seeds.
@@ -721,6 +854,10 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       }
       if (o.runsDir !== undefined)
         notes.push(`GAIL run folders (learning curves in report.html) are in ${o.runsDir}/.`);
+      if (reused > 0)
+        notes.push(
+          `--resume: ${reused} finished GAIL run${reused === 1 ? ' was' : 's were'} taken from ${runsDir}/ and evaluated again, not retrained; their wall-clock is the folder's.`,
+        );
     }
     rows.push(
       ...trainingRows(

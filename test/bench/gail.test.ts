@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   bench,
   COLUMNS,
+  configDifferences,
   gailTargets,
   type PlannedRun,
   parseGailArgs,
   planRuns,
   type RunOutcome,
   rowKey,
+  runWallSeconds,
   trainingRows,
 } from '../../bench/gail.js';
 import { finishReport } from '../../bench/lib/report.js';
@@ -212,6 +217,75 @@ describe('bench gail smoke', () => {
       /run 1\/2 .*: inverted-pendulum, 4 trajectories, GAIL, seed 0 \(2048 env steps\)/,
     );
     assert.match(r.notes.join('\n'), /R_expert 1000\.0 \(experts\/inverted-pendulum\.policy\)/);
+  });
+});
+
+describe('bench gail --resume', () => {
+  it('sums the wall-clock of a resumed run over its segments', () => {
+    const rows = (ws: number[]) => ws.map((w) => JSON.stringify({ wallSeconds: w })).join('\n');
+    assert.equal(runWallSeconds(rows([1, 2, 3])), 3);
+    assert.equal(runWallSeconds(`${rows([1, 2, 3, 0.5, 4])}\n`), 7, 'restart at 0.5 after 3');
+    assert.equal(runWallSeconds(''), 0);
+  });
+
+  it('names each config field in which a run folder differs', () => {
+    const a = { steps: 1000, seed: 0, discHidden: [100, 100] } as never;
+    assert.deepEqual(configDifferences(a, a), []);
+    const b = { steps: 2000, seed: 0, discHidden: [100, 100], extra: true } as never;
+    assert.deepEqual(configDifferences(a, b), [
+      'steps: folder 1000, this run 2000',
+      'extra: folder absent, this run true',
+    ]);
+  });
+
+  it('evaluates a finished run folder again instead of retraining, and refuses one made with other settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gail-bench-resume-'));
+    try {
+      const only = ['inverted-pendulum-4-gail'];
+      const runOnce = async (extra: string[]) => {
+        const lines: string[] = [];
+        const r = await bench.run({
+          options: {
+            quick: true,
+            repeats: undefined,
+            only,
+            args: ['--steps', '2048', '--runs-dir', dir, ...extra],
+          },
+          log: (l) => lines.push(l),
+        });
+        return { r, log: lines.join('\n') };
+      };
+      const first = await runOnce([]);
+      const again = await runOnce(['--resume']);
+      assert.match(again.log, /--resume: 1 GAIL run folder in .* to reuse or continue/);
+      assert.match(
+        again.log,
+        /finished run in .*inverted-pendulum-4-gail-s0 \(2048 env steps\): evaluating it again/,
+      );
+      assert.doesNotMatch(again.log, /env steps\/s|steps\/s, D acc/, 'no training round ran');
+      assert.equal(
+        again.r.rows[0]!.cells['return'],
+        first.r.rows[0]!.cells['return'],
+        'same checkpoint, same return',
+      );
+      assert.match(again.r.notes.join('\n'), /1 finished GAIL run was taken from/);
+      await assert.rejects(
+        runOnce(['--resume', '--subsample', '2']),
+        (e: unknown) =>
+          e instanceof GailBridgeError &&
+          /other settings \(subsample: folder 1, this run 2\)/.test(e.message),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --resume on a --quick run without --runs-dir', () => {
+    assert.throws(
+      () => parseGailArgs(['--resume'], true),
+      (e: unknown) => e instanceof GailBridgeError && /--runs-dir/.test(e.message),
+    );
+    assert.equal(parseGailArgs(['--resume'], false).resume, true);
   });
 });
 
