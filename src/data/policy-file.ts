@@ -421,7 +421,10 @@ export function compilePolicyMean(record: PolicyRecord): (obs: ArrayLike<number>
       }
     }
     let width = d;
-    for (const [k, { w, b, out, last }] of layers.entries()) {
+    // Indexed loops, no iterator or destructuring: deploy calls this every control cycle, and an
+    // allocation there is where a garbage-collection pause can land inside the cycle (a deadline miss).
+    for (let k = 0; k < layers.length; k++) {
+      const { w, b, out, last } = layers[k]!;
       const next = buffers[k + 1]!;
       for (let r = 0; r < n; r++) {
         for (let o = 0; o < out; o++) {

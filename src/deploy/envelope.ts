@@ -24,6 +24,11 @@ export interface EnvelopeReport {
   readonly clampedRate: readonly number[];
 }
 
+/** Bits of `applyInto`'s per-dimension flags: which limit changed the value. */
+export const CLAMPED_ABSOLUTE = 1;
+export const CLAMPED_CHANGE = 2;
+export const CLAMPED_RATE = 4;
+
 /** Clamps into [lo, hi]. Passes NaN through, like Math.min/max: callers check finiteness first. */
 export function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
@@ -70,37 +75,61 @@ export class SafetyEnvelope {
     last: ArrayLike<number> | undefined,
     out: Float64Array,
   ): EnvelopeReport {
-    const clampedAbsolute: number[] = [];
-    const clampedChange: number[] = [];
-    const clampedRate: number[] = [];
-    if (action.length !== this.dim || !allFinite(action))
-      return { finite: false, clampedAbsolute, clampedChange, clampedRate };
+    const flags = new Uint8Array(this.dim);
+    const finite = this.applyInto(action, measured, last, out, flags);
+    const which = (bit: number): number[] => {
+      const dims: number[] = [];
+      for (let i = 0; i < flags.length; i++) if (flags[i]! & bit) dims.push(i);
+      return dims;
+    };
+    return finite
+      ? {
+          finite,
+          clampedAbsolute: which(CLAMPED_ABSOLUTE),
+          clampedChange: which(CLAMPED_CHANGE),
+          clampedRate: which(CLAMPED_RATE),
+        }
+      : { finite, clampedAbsolute: [], clampedChange: [], clampedRate: [] };
+  }
+
+  /**
+   * `apply` without allocating, for the control loop (an allocation inside a cycle is where a GC pause
+   * can land and overrun the deadline): writes `out` as `apply` does and, per dimension, the bits
+   * CLAMPED_ABSOLUTE | CLAMPED_CHANGE | CLAMPED_RATE of what changed into `flags` (length `dim`).
+   * Returns false, with `out` and `flags` unspecified, when the action is non-finite or the wrong length.
+   */
+  applyInto(
+    action: ArrayLike<number>,
+    measured: ArrayLike<number> | undefined,
+    last: ArrayLike<number> | undefined,
+    out: Float64Array,
+    flags: Uint8Array,
+  ): boolean {
+    if (action.length !== this.dim || !allFinite(action)) return false;
     const measuredOk = measured !== undefined && allFinite(measured);
     const lastOk = last !== undefined && allFinite(last);
     for (let i = 0; i < this.dim; i++) {
       const l = this.limits[i]!;
       const a = action[i]!;
+      let bits = 0;
       let v = clamp(a, l.low, l.high);
-      if (v !== a) clampedAbsolute.push(i);
-      if (l.max_change !== undefined) {
-        const ref = measuredOk ? measured[i]! : lastOk ? last[i]! : undefined;
-        if (ref !== undefined) {
-          const c = clamp(v, ref - l.max_change, ref + l.max_change);
-          if (c !== v) clampedChange.push(i);
-          v = c;
-        }
+      if (v !== a) bits |= CLAMPED_ABSOLUTE;
+      if (l.max_change !== undefined && (measuredOk || lastOk)) {
+        const ref = measuredOk ? measured[i]! : last![i]!;
+        const c = clamp(v, ref - l.max_change, ref + l.max_change);
+        if (c !== v) bits |= CLAMPED_CHANGE;
+        v = c;
       }
-      if (l.max_rate !== undefined) {
-        const ref = lastOk ? last[i]! : measuredOk ? measured[i]! : undefined;
-        if (ref !== undefined) {
-          const step = l.max_rate * this.periodS;
-          const c = clamp(v, ref - step, ref + step);
-          if (c !== v) clampedRate.push(i);
-          v = c;
-        }
+      if (l.max_rate !== undefined && (lastOk || measuredOk)) {
+        const ref = lastOk ? last[i]! : measured![i]!;
+        const step = l.max_rate * this.periodS;
+        const c = clamp(v, ref - step, ref + step);
+        if (c !== v) bits |= CLAMPED_RATE;
+        v = c;
       }
       out[i] = clamp(v, l.low, l.high);
+      flags[i] = bits;
     }
-    return { finite: true, clampedAbsolute, clampedChange, clampedRate };
+    return true;
   }
 }

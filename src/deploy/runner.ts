@@ -26,8 +26,16 @@ import type { Bus, Publisher } from '../ros/bus.js';
 import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
 import { fromTime, header, type JointState } from '../ros/messages.js';
 import { resolveQos } from '../ros/qos.js';
-import { allFinite, clamp, SafetyEnvelope } from './envelope.js';
+import {
+  allFinite,
+  CLAMPED_ABSOLUTE,
+  CLAMPED_CHANGE,
+  CLAMPED_RATE,
+  clamp,
+  SafetyEnvelope,
+} from './envelope.js';
 import { type LatencySummary, LatencyWindow } from './latency.js';
+import { hasMeanInto } from './record-policy.js';
 
 /** Runner states; one map so logs, status messages and tests share the words (STYLE 8). */
 export const DEPLOY_MODES = {
@@ -149,9 +157,13 @@ export class DeployRunner {
   private readonly topics: readonly string[];
   private readonly triggerTopic: string;
   private readonly latest = new Map<string, unknown>();
-  /** Receipt time of the last message whose stamp advanced, per topic. */
-  private readonly receivedAt = new Map<string, number>();
-  private readonly lastStamp = new Map<string, number>();
+  /**
+   * Per topic (index into `topics`; NaN before the first message): receipt time of the last message whose
+   * stamp advanced, and that stamp. Typed arrays, not Maps: a double stored in a Map is boxed, i.e. an
+   * allocation on every message (see `cycle` on why the control path allocates nothing).
+   */
+  private readonly receivedAt: Float64Array;
+  private readonly lastStamp: Float64Array;
   private readonly obs: Float64Array;
   private readonly obs32: Float32Array;
   private readonly measured: Float64Array;
@@ -159,6 +171,11 @@ export class DeployRunner {
   private readonly goodMeasured: Float64Array;
   private hasGoodMeasurement = false;
   private readonly command: Float64Array;
+  /** The policy's action before the envelope (when it offers `meanInto`), and what the envelope clamped. */
+  private readonly action: Float64Array;
+  private readonly clampFlags: Uint8Array;
+  /** The policy's allocation-free mean action, when it has one (RecordPolicy does). */
+  private readonly meanInto: ((obs: ArrayLike<number>, out: Float64Array) => void) | undefined;
   private readonly safeVector: Float64Array;
   private lastCommand: Float64Array | undefined;
   private lastCycleStamp = Number.NEGATIVE_INFINITY;
@@ -196,12 +213,18 @@ export class DeployRunner {
     const limits = actionLimits(cfg);
     this.envelope = new SafetyEnvelope(limits, this.periodS);
     this.topics = configTopics(cfg).map((t) => t.topic);
+    this.receivedAt = new Float64Array(this.topics.length).fill(Number.NaN);
+    this.lastStamp = new Float64Array(this.topics.length).fill(Number.NaN);
     this.triggerTopic = cfg.observation[0]!.topic;
     this.obs = new Float64Array(this.mapper.dim);
     this.obs32 = new Float32Array(this.mapper.dim);
     this.measured = new Float64Array(this.mapper.measuredDim);
     this.goodMeasured = new Float64Array(this.mapper.measuredDim);
     this.command = new Float64Array(limits.length);
+    this.action = new Float64Array(limits.length);
+    this.clampFlags = new Uint8Array(limits.length);
+    const policy = options.policy;
+    this.meanInto = hasMeanInto(policy) ? (obs, out) => policy.meanInto(obs, out) : undefined;
     this.safeVector = new Float64Array(limits.length);
     const zeros = (): number[] => limits.map(() => 0);
     this.counters = {
@@ -256,7 +279,8 @@ export class DeployRunner {
     }
     const qos = resolveQos(config.qos.observation);
     for (const t of configTopics(config)) {
-      this.subs.push(bus.subscribe(t.topic, t.type, qos).subscribe((msg) => this.onMessage(t.topic, msg)));
+      const k = this.topics.indexOf(t.topic);
+      this.subs.push(bus.subscribe(t.topic, t.type, qos).subscribe((msg) => this.onMessage(k, msg)));
     }
     this.startedAt = this.now();
     this.lastTickAt = this.startedAt;
@@ -304,26 +328,27 @@ export class DeployRunner {
     );
   }
 
-  private onMessage(topic: string, msg: unknown): void {
+  private onMessage(k: number, msg: unknown): void {
     const t = this.now();
+    const topic = this.topics[k]!;
     this.latest.set(topic, msg);
     // A message counts as fresh data only when its header stamp advanced (or it has none): a stuck driver
     // republishing its last message would otherwise look alive forever. A stamp more than a second back is
     // a clock reset (simulator restart) and counts as new.
     const stamp = stampOf(msg);
-    const prev = this.lastStamp.get(topic);
-    if (stamp === 0 || prev === undefined || stamp > prev || stamp < prev - 1) {
-      this.receivedAt.set(topic, t);
-      this.lastStamp.set(topic, stamp);
+    const prev = this.lastStamp[k]!;
+    if (stamp === 0 || Number.isNaN(prev) || stamp > prev || stamp < prev - 1) {
+      this.receivedAt[k] = t;
+      this.lastStamp[k] = stamp;
     }
     if (topic === this.triggerTopic) this.cycle(t, msg);
   }
 
   /** True when every input has a message newer than the timeout at time `t`. */
   private fresh(t: number): boolean {
-    for (const topic of this.topics) {
-      const r = this.receivedAt.get(topic);
-      if (r === undefined || t - r >= this.timeoutS) return false;
+    for (let k = 0; k < this.receivedAt.length; k++) {
+      const r = this.receivedAt[k]!;
+      if (Number.isNaN(r) || t - r >= this.timeoutS) return false;
     }
     return true;
   }
@@ -379,26 +404,40 @@ export class DeployRunner {
         return;
       }
     }
+    // The policy sees float32 observations, as in training.
     this.obs32.set(this.obs);
-    let action: Float32Array | undefined;
+    let action: ArrayLike<number> | undefined;
     try {
-      action = this.opts.policy.act(this.obs32, 1, 'deterministic').actions;
+      if (this.meanInto) {
+        this.meanInto(this.obs32, this.action);
+        action = this.action;
+      } else action = this.opts.policy.act(this.obs32, 1, 'deterministic').actions;
     } catch (err) {
       this.opts.onWarning?.(`policy failed: ${err instanceof Error ? err.message : String(err)}`);
       action = undefined;
     }
-    const report = action
-      ? this.envelope.apply(action, measuredOk ? this.measured : undefined, this.lastCommand, this.command)
-      : undefined;
-    if (!report?.finite) {
+    const finite =
+      action !== undefined &&
+      this.envelope.applyInto(
+        action,
+        measuredOk ? this.measured : undefined,
+        this.lastCommand,
+        this.command,
+        this.clampFlags,
+      );
+    if (!finite) {
       this.counters.nonFiniteActions++;
       this.nonFinite('non_finite_action', receivedAt, 'non-finite action');
       return;
     }
     this.nonFiniteStreak = 0;
-    for (const i of report.clampedAbsolute) this.counters.clampedAbsolute[i]!++;
-    for (const i of report.clampedChange) this.counters.clampedChange[i]!++;
-    for (const i of report.clampedRate) this.counters.clampedRate[i]!++;
+    const c = this.counters;
+    for (let i = 0; i < this.clampFlags.length; i++) {
+      const bits = this.clampFlags[i]!;
+      if (bits & CLAMPED_ABSOLUTE) c.clampedAbsolute[i]!++;
+      if (bits & CLAMPED_CHANGE) c.clampedChange[i]!++;
+      if (bits & CLAMPED_RATE) c.clampedRate[i]!++;
+    }
     // A cycle whose compute overran the period holds the safe command instead of a late action.
     const elapsed = this.now() - receivedAt;
     if (elapsed > this.periodS) {
@@ -554,7 +593,7 @@ export class DeployRunner {
       episode: 0,
       steps: this.counters.cycles,
       deadline_misses: this.counters.deadlineMisses,
-      topics: this.topics.map((topic) => ({
+      topics: this.topics.map((topic, k) => ({
         topic,
         type: '',
         expected_rate_hz: this.opts.config.control_rate_hz,
@@ -562,7 +601,7 @@ export class DeployRunner {
         received: 0,
         late: 0,
         missing: 0,
-        age_s: t - (this.receivedAt.get(topic) ?? Number.NaN),
+        age_s: t - this.receivedAt[k]!,
       })),
     });
   }

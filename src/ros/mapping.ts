@@ -37,16 +37,24 @@ export interface TopicSubscription {
 class JointIndex {
   private names: readonly string[] | undefined;
   private readonly indices = new Map<string, number>();
+  /**
+   * Resolved index lists per `joints` list (the config's arrays, so identity is a stable key), cleared
+   * when the driver's name[] changes: the steady state looks up without allocating (deploy cycles).
+   */
+  private readonly resolved = new Map<readonly string[], readonly number[]>();
 
-  /** Index of `joint` in `msg.name`; a `ros` error naming the topic and the missing joints. */
-  lookup(topic: string, msg: JointState, joints: readonly string[]): number[] {
+  /** Indices of `joints` in `msg.name`; a `ros` error naming the topic and the missing joints. */
+  lookup(topic: string, msg: JointState, joints: readonly string[]): readonly number[] {
     if (!sameNames(this.names, msg.name)) {
       this.indices.clear();
+      this.resolved.clear();
       msg.name.forEach((n, i) => {
         this.indices.set(n, i);
       });
       this.names = [...msg.name];
     }
+    const hit = this.resolved.get(joints);
+    if (hit) return hit;
     const out: number[] = [];
     const missing: string[] = [];
     for (const j of joints) {
@@ -59,6 +67,7 @@ class JointIndex {
         'ros',
         `topic ${topic}: expected joints ${joints.join(', ')} in name[], got ${msg.name.length} (missing: ${missing.join(', ')})`,
       );
+    this.resolved.set(joints, out);
     return out;
   }
 }
@@ -158,11 +167,14 @@ export class ObservationMapper {
    * is a `ros` error naming the topic; non-finite values are copied as they are (the caller checks).
    */
   observe(latest: ReadonlyMap<string, unknown>, out: Float64Array): void {
-    this.config.observation.forEach((src, k) => {
+    // An indexed loop, not forEach with a closure: this runs every control cycle and allocates nothing.
+    const sources = this.config.observation;
+    for (let k = 0; k < sources.length; k++) {
+      const src = sources[k]!;
       const msg = latest.get(src.topic);
       if (msg === undefined) throw new GailBridgeError('ros', `topic ${src.topic}: no message received yet`);
       readSource(src, msg, this.index(src.topic), out, this.offsets[k]!);
-    });
+    }
   }
 
   /** Fills `out` with the measured state of the action joints; false when there is no measurement. */

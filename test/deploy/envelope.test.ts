@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { DimLimit } from '../../src/config/robot.js';
-import { SafetyEnvelope } from '../../src/deploy/envelope.js';
+import { CLAMPED_ABSOLUTE, CLAMPED_CHANGE, CLAMPED_RATE, SafetyEnvelope } from '../../src/deploy/envelope.js';
 import { atTime, type Command, FnPolicy, harness } from './harness.js';
 
 const LIMITS: DimLimit[] = [
@@ -44,6 +44,21 @@ describe('SafetyEnvelope', () => {
     assert.equal(env.apply([0], undefined, undefined, out).finite, false);
     assert.equal(env.withinLimits([0, Number.NaN]), false);
     assert.equal(env.withinLimits([1, 2]), true);
+  });
+
+  it('applyInto (the control loop’s allocation-free form) writes the same command and flags each clamp', () => {
+    const env = new SafetyEnvelope(LIMITS, 0.01);
+    const out = new Float64Array(2);
+    const flags = new Uint8Array(2);
+    assert.equal(env.applyInto([5, 3], [0.5, 1.9], [0.75, 0], out, flags), true);
+    // j1: absolute, change (0.5 ± 0.2) and then rate (0.75 ± 0.1 → 0.7 allowed): absolute | change.
+    // j2: 3 → 2 (absolute), 1.9 ± 0.5 allows 2; no rate limit on j2.
+    assert.deepEqual(Array.from(out), [0.7, 2]);
+    assert.deepEqual(Array.from(flags), [CLAMPED_ABSOLUTE | CLAMPED_CHANGE, CLAMPED_ABSOLUTE]);
+    env.applyInto([1, 0], undefined, [0, 0], out, flags);
+    assert.deepEqual(Array.from(flags), [CLAMPED_CHANGE | CLAMPED_RATE, 0], 'flags are rewritten, not OR-ed');
+    assert.equal(env.applyInto([Number.NaN, 0], undefined, undefined, out, flags), false);
+    assert.equal(env.applyInto([0], undefined, undefined, out, flags), false);
   });
 
   it('property: any finite action comes out finite, within limits, and within the change and rate bounds', () => {
