@@ -1,10 +1,12 @@
 /**
  * `makeVecEnv`: N envs over W worker threads (W = 0 runs them in this thread), stepped in lock-step.
  * Observations, actions and results live in SharedArrayBuffers; a step writes the actions, bumps each
- * worker's command word with Atomics and awaits every worker's completion word (Atomics.waitAsync, so
- * the main thread's event loop stays free and a worker that dies rejects the step instead of hanging it).
+ * worker's command word with Atomics and waits for every worker's completion word: blocking on the futex
+ * for up to SYNC_WAIT_MS (the common case, a step being a millisecond or so), then through
+ * Atomics.waitAsync so the event loop runs and a worker that dies rejects the step instead of hanging it.
  * Env i is seeded seed + i on reset; ended episodes auto-reset (see VecEnv in types.ts).
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GailBridgeError } from '../core/errors.js';
 import { loadMujoco } from './mujoco.js';
@@ -31,6 +33,24 @@ export interface VecEnvOptions {
   readonly numEnvs: number;
   /** Worker threads W (0 = step in this thread); more workers than envs are not started. Default 0. */
   readonly workers?: number;
+  /**
+   * Command-word checks a worker spins through after a step before it sleeps on the futex (see
+   * vec-worker.ts). Default: SPIN_CHECKS when the workers leave a core free for this thread, else 0.
+   */
+  readonly spinChecks?: number;
+}
+
+/** Spin checks when a core is free: 100–130 µs on the development machines (timed as a bare loop). */
+export const SPIN_CHECKS = 20_000;
+
+/**
+ * The default spin: only when workers + this thread fit on the cores. A worker spinning after its step
+ * holds a core for ~0.1 ms; with every core so held, the futex wake-up of the thread that collects the
+ * results must wait for a spin to end, and that wait was the fixed cost per lock-step batch that kept
+ * 2 workers on 2 cores under 1.7× one (`npm run bench -- sim`).
+ */
+export function defaultSpinChecks(workers: number, cores = availableParallelism()): number {
+  return workers + 1 <= cores ? SPIN_CHECKS : 0;
 }
 
 /** How long a step blocks the calling thread before it waits through the event loop instead. */
@@ -83,7 +103,10 @@ export async function makeVecEnv(recipe: EnvRecipe, options: VecEnvOptions): Pro
     );
     return new InThreadVecEnv(spec, n, new EnvSlice(envs, 0, views), views);
   }
-  return WorkerVecEnv.start(recipe, n, ranges);
+  const spinChecks = options.spinChecks ?? defaultSpinChecks(ranges.length);
+  if (!Number.isInteger(spinChecks) || spinChecks < 0)
+    throw new GailBridgeError('config', `vec env: spinChecks must be an integer ≥ 0, got ${spinChecks}`);
+  return WorkerVecEnv.start(recipe, n, ranges, spinChecks);
 }
 
 const dimOf = (spec: EnvSpec, part: 'observation' | 'action'): number => spec[part].names.length;
@@ -190,9 +213,10 @@ class WorkerVecEnv implements VecEnv {
     recipe: EnvRecipe,
     n: number,
     ranges: { start: number; count: number }[],
+    spinChecks: number,
   ): Promise<WorkerVecEnv> {
     const workers = ranges.map((r, index) =>
-      spawnWorker({ recipe, index, start: r.start, count: r.count, numEnvs: n }),
+      spawnWorker({ recipe, index, start: r.start, count: r.count, numEnvs: n, spinChecks }),
     );
     let specs: EnvSpec[];
     try {

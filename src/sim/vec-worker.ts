@@ -26,6 +26,8 @@ export interface WorkerInit {
   readonly start: number;
   readonly count: number;
   readonly numEnvs: number;
+  /** Command-word checks before sleeping (vec-env.ts `defaultSpinChecks`). */
+  readonly spinChecks: number;
 }
 
 /** Messages a worker posts: its envs' spec once built, or the error that stopped it. */
@@ -54,9 +56,6 @@ try {
 }
 port.postMessage({ type: 'ready', spec: envs[0]!.spec } satisfies WorkerMessage);
 
-/** Command-word checks before sleeping: 100–130 µs on the development machines (timed as a bare loop). */
-const SPIN_CHECKS = 20_000;
-
 port.once('message', (buffers: SharedBuffers) => {
   const env0 = envs[0]!.spec;
   const views = viewShared(buffers, init.numEnvs, env0.observation.names.length, env0.action.names.length);
@@ -66,10 +65,12 @@ port.once('message', (buffers: SharedBuffers) => {
   const done = doneSlot(init.index);
   // Starts from 0, not from the current word: the first command may already have been posted.
   let seq = 0;
+  const spinChecks = init.spinChecks;
   for (;;) {
-    // Spins briefly first: in lock-step use the next command usually comes within microseconds of the
-    // last result, and a futex sleep/wake round trip costs more than a small batch's physics (bench sim).
-    for (let spin = 0; spin < SPIN_CHECKS && Atomics.load(control, cmd) === seq; spin++);
+    // Spins briefly first, when a core is free for it: in lock-step use the next command usually comes
+    // within microseconds of the last result, and a futex sleep/wake round trip costs more than a small
+    // batch's physics (bench sim).
+    for (let spin = 0; spin < spinChecks && Atomics.load(control, cmd) === seq; spin++);
     // Then sleeps while the command word still holds the last sequence number served.
     Atomics.wait(control, cmd, seq);
     seq = Atomics.load(control, cmd);

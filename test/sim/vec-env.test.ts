@@ -4,7 +4,7 @@ import { GailBridgeError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
 import type { VecEnv } from '../../src/sim/types.js';
-import { makeVecEnv } from '../../src/sim/vec-env.js';
+import { defaultSpinChecks, makeVecEnv, SPIN_CHECKS } from '../../src/sim/vec-env.js';
 
 const N = 3;
 const STEPS = 40;
@@ -94,14 +94,23 @@ async function vecTrace(vec: VecEnv, seed: number): Promise<Trace> {
 }
 
 describe('makeVecEnv', () => {
-  for (const workers of [0, 2]) {
-    it(`with ${workers} workers equals stepping the envs one by one (seed + i, auto-reset, finalObs)`, async () => {
+  // Both worker loops: sleeping on the futex at once (spin 0) and spinning before it.
+  for (const [workers, spinChecks] of [
+    [0, undefined],
+    [2, 0],
+    [1, SPIN_CHECKS],
+  ] as const) {
+    it(`with ${workers} workers (spin ${spinChecks ?? 'n/a'}) equals stepping the envs one by one (seed + i, auto-reset, finalObs)`, async () => {
       const expected = await referenceTrace(100);
       assert.ok(
         expected.ends.flat().some((e) => e !== ''),
         'episodes end within the test',
       );
-      const vec = await makeVecEnv(RECIPE, { numEnvs: N, workers });
+      const vec = await makeVecEnv(RECIPE, {
+        numEnvs: N,
+        workers,
+        ...(spinChecks === undefined ? {} : { spinChecks }),
+      });
       assert.equal(vec.numEnvs, N);
       assert.equal(vec.spec.observation.names.length, 11);
       const got = await vecTrace(vec, 100);
@@ -118,6 +127,17 @@ describe('makeVecEnv', () => {
       }
     });
   }
+
+  it('spins workers only when they leave a core for the stepping thread, and checks the option', async () => {
+    assert.equal(defaultSpinChecks(1, 2), SPIN_CHECKS);
+    assert.equal(defaultSpinChecks(2, 2), 0, '2 workers + the main thread on 2 cores: no spin');
+    assert.equal(defaultSpinChecks(3, 4), SPIN_CHECKS);
+    await assert.rejects(
+      makeVecEnv(RECIPE, { numEnvs: 2, workers: 1, spinChecks: -1 }),
+      (e: unknown) =>
+        e instanceof GailBridgeError && /spinChecks must be an integer ≥ 0, got -1/.test(e.message),
+    );
+  });
 
   it('names the env and element of a bad action, and the sizes of a wrong batch', async () => {
     const vec = await makeVecEnv(RECIPE, { numEnvs: 2, workers: 0 });
