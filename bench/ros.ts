@@ -62,6 +62,8 @@ const TARGETS: readonly TargetSpec[] = [
     column: 'missesPer10k',
     comparison: 'atMost',
     threshold: 0,
+    // The target is for 500 Hz; 1000 Hz is shown, not held to it (the sim's 1 ms timer bounds it).
+    rows: ['500hz'],
   },
 ];
 

@@ -6,7 +6,6 @@
  * Atomics.waitAsync so the event loop runs and a worker that dies rejects the step instead of hanging it.
  * Env i is seeded seed + i on reset; ended episodes auto-reset (see VecEnv in types.ts).
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GailBridgeError } from '../core/errors.js';
 import { loadMujoco } from './mujoco.js';
@@ -35,23 +34,20 @@ export interface VecEnvOptions {
   readonly workers?: number;
   /**
    * Command-word checks a worker spins through after a step before it sleeps on the futex (see
-   * vec-worker.ts). Default: SPIN_CHECKS when the workers leave a core free for this thread, else 0.
+   * vec-worker.ts); default SPIN_CHECKS. 0 makes idle workers sleep at once, which leaves the cores to
+   * other work in the process (a policy on the main thread) at the price of a futex wake-up per step.
    */
   readonly spinChecks?: number;
 }
 
-/** Spin checks when a core is free: 100–130 µs on the development machines (timed as a bare loop). */
-export const SPIN_CHECKS = 20_000;
-
 /**
- * The default spin: only when workers + this thread fit on the cores. A worker spinning after its step
- * holds a core for ~0.1 ms; with every core so held, the futex wake-up of the thread that collects the
- * results must wait for a spin to end, and that wait was the fixed cost per lock-step batch that kept
- * 2 workers on 2 cores under 1.7× one (`npm run bench -- sim`).
+ * Default spin: ~0.3 ms on the development machines (a bare loop of 20k checks took 100–130 µs). Measured
+ * as the sim bench's vec rows are (8 envs, 2 workers against 1, random actions, 1000 lock-step batches,
+ * 7–9 interleaved rounds; medians over Hopper / HalfCheetah / Ant in two runs): no spin 1.48–1.64×,
+ * 1k checks 1.47–1.68×, 5k 1.50–1.78×, 20k 1.58–1.78×, 60k 1.62–1.81×, 120k 1.59–1.62×. Spinning pays even when the workers hold every core: the next command comes within
+ * microseconds of the last result, and a worker asleep on the futex needs a wake-up first.
  */
-export function defaultSpinChecks(workers: number, cores = availableParallelism()): number {
-  return workers + 1 <= cores ? SPIN_CHECKS : 0;
-}
+export const SPIN_CHECKS = 60_000;
 
 /** How long a step blocks the calling thread before it waits through the event loop instead. */
 const SYNC_WAIT_MS = 20;
@@ -103,7 +99,7 @@ export async function makeVecEnv(recipe: EnvRecipe, options: VecEnvOptions): Pro
     );
     return new InThreadVecEnv(spec, n, new EnvSlice(envs, 0, views), views);
   }
-  const spinChecks = options.spinChecks ?? defaultSpinChecks(ranges.length);
+  const spinChecks = options.spinChecks ?? SPIN_CHECKS;
   if (!Number.isInteger(spinChecks) || spinChecks < 0)
     throw new GailBridgeError('config', `vec env: spinChecks must be an integer ≥ 0, got ${spinChecks}`);
   return WorkerVecEnv.start(recipe, n, ranges, spinChecks);

@@ -67,7 +67,7 @@ port.once('message', (buffers: SharedBuffers) => {
   let seq = 0;
   const spinChecks = init.spinChecks;
   for (;;) {
-    // Spins briefly first, when a core is free for it: in lock-step use the next command usually comes
+    // Spins briefly first (SPIN_CHECKS in vec-env.ts): in lock-step use the next command usually comes
     // within microseconds of the last result, and a futex sleep/wake round trip costs more than a small
     // batch's physics (bench sim).
     for (let spin = 0; spin < spinChecks && Atomics.load(control, cmd) === seq; spin++);
