@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import type { Bench } from './lib/bench.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
+import { cpuTicks, loadAverage, machineInfo } from './lib/machine.js';
 import { type BenchResult, finishReport, readBenchResult } from './lib/report.js';
 import { renderResult } from './lib/table.js';
 
@@ -135,6 +135,7 @@ export async function main(args: string[]): Promise<void> {
         }
       }
       const loadAtStart = loadAverage();
+      const ticksAtStart = cpuTicks();
       const date = new Date();
       const t0 = performance.now();
       const report = await bench.run({
@@ -145,7 +146,7 @@ export async function main(args: string[]): Promise<void> {
         date,
         command: commandLine(args, process.env['npm_lifecycle_event'] === 'bench'),
         durationS: (performance.now() - t0) / 1000,
-        machine: machineInfo(report.backend, loadAtStart),
+        machine: machineInfo(report.backend, loadAtStart, ticksAtStart),
       });
       if (report.interrupted !== undefined) {
         info(`interrupted: ${report.interrupted}; nothing saved`);

@@ -1,8 +1,10 @@
 /**
  * What a benchmark number depends on besides the code: CPU, cores, memory, Node, the compute backend, and
  * how busy the machine was (load average at start and end; other processes sharing the cores make
- * numbers noisy, so results carry it).
+ * numbers noisy, so results carry it), and on a virtual machine how much CPU time the host took away
+ * during the run (steal time, /proc/stat): a VM whose host is busy runs every column slower, unevenly.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 /** Machine description saved with every result. */
@@ -20,6 +22,46 @@ export interface MachineInfo {
   readonly backend: string;
   /** 1, 5 and 15-minute load averages when the run started and ended. */
   readonly loadAverage: { readonly start: number[]; readonly end: number[] };
+  /**
+   * Share of all CPU time during the run that the hypervisor gave to others (steal), in percent; null
+   * where /proc/stat is not readable (not Linux). Absent in results saved before it was recorded.
+   */
+  readonly stealPercent?: number | null;
+}
+
+/** Cumulative CPU time counters of the whole machine, in clock ticks. */
+export interface CpuTicks {
+  readonly steal: number;
+  readonly total: number;
+}
+
+/**
+ * The aggregate "cpu" line of /proc/stat (user nice system idle iowait irq softirq steal guest
+ * guest_nice; guest time is already counted in user, so it is left out of the total). Undefined when
+ * the text has no such line.
+ */
+export function parseProcStatCpu(text: string): CpuTicks | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (line === undefined) return undefined;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  if (f.length < 8 || f.some((x) => !Number.isFinite(x))) return undefined;
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { steal: f[7]!, total };
+}
+
+/** This machine's CPU tick counters now; undefined off Linux. */
+export function cpuTicks(): CpuTicks | undefined {
+  try {
+    return parseProcStatCpu(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Steal between two samples, in percent of all CPU time; null without both samples or elapsed ticks. */
+export function stealPercent(start: CpuTicks | undefined, end: CpuTicks | undefined): number | null {
+  if (start === undefined || end === undefined || end.total <= start.total) return null;
+  return Math.round(((end.steal - start.steal) / (end.total - start.total)) * 1000) / 10;
 }
 
 /** 1/5/15-minute load averages, rounded to two decimals. */
@@ -27,8 +69,11 @@ export function loadAverage(): number[] {
   return loadavg().map((x) => Math.round(x * 100) / 100);
 }
 
-/** Describes this machine; `loadAtStart` is the load average sampled before the bench ran. */
-export function machineInfo(backend: string, loadAtStart: number[]): MachineInfo {
+/**
+ * Describes this machine; `loadAtStart` is the load average and `ticksAtStart` the CPU counters sampled
+ * before the bench ran.
+ */
+export function machineInfo(backend: string, loadAtStart: number[], ticksAtStart?: CpuTicks): MachineInfo {
   const list = cpus();
   return {
     cpuModel: list[0]?.model.trim() ?? 'unknown',
@@ -39,11 +84,13 @@ export function machineInfo(backend: string, loadAtStart: number[]): MachineInfo
     arch: process.arch,
     backend,
     loadAverage: { start: loadAtStart, end: loadAverage() },
+    stealPercent: stealPercent(ticksAtStart, cpuTicks()),
   };
 }
 
 /** One line for the top of a table: "AMD EPYC, 2 cores, 23.5 GiB, Node v20.19.2, linux-x64". */
 export function describeMachine(m: MachineInfo): string {
-  const load = `load ${m.loadAverage.start[0] ?? '?'} → ${m.loadAverage.end[0] ?? '?'}`;
+  const steal = typeof m.stealPercent === 'number' ? `, host steal ${m.stealPercent}% of CPU time` : '';
+  const load = `load ${m.loadAverage.start[0] ?? '?'} → ${m.loadAverage.end[0] ?? '?'}${steal}`;
   return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}-${m.arch}; ${load}`;
 }

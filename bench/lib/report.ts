@@ -89,6 +89,7 @@ const machineSchema = z.object({
   arch: z.string(),
   backend: z.string(),
   loadAverage: z.object({ start: z.array(z.number()), end: z.array(z.number()) }),
+  stealPercent: z.number().nullable().optional(),
 });
 
 /** What a bench returns: its measurements, before the run's context is added. */

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { describeMachine, parseProcStatCpu, stealPercent } from '../../bench/lib/machine.js';
 import { type BenchReport, finishReport, readBenchResult, targetMet } from '../../bench/lib/report.js';
 import { median, Samples, summarize } from '../../bench/lib/stats.js';
 import { formatCell, formatRate, renderResult, tableCells } from '../../bench/lib/table.js';
@@ -60,6 +61,26 @@ const CTX = {
   durationS: 12.5,
   machine: MACHINE,
 };
+
+describe('bench machine: host steal time', () => {
+  const STAT = 'cpu  100 5 20 800 10 0 5 60 30 0\ncpu0 50 2 10 400 5 0 2 30 15 0\nintr 1 2 3\n';
+
+  it('reads the aggregate cpu line of /proc/stat (steal the 8th field; guest time not counted twice)', () => {
+    assert.deepEqual(parseProcStatCpu(STAT), { steal: 60, total: 1000 });
+    assert.equal(parseProcStatCpu('intr 1 2\n'), undefined);
+    assert.equal(parseProcStatCpu('cpu  1 2 x 4 5 6 7 8\n'), undefined);
+    assert.equal(parseProcStatCpu('cpu  1 2 3\n'), undefined, 'kernels without a steal field');
+  });
+
+  it('gives steal as a percent of the CPU time between two samples, null without both', () => {
+    assert.equal(stealPercent({ steal: 60, total: 1000 }, { steal: 85, total: 2000 }), 2.5);
+    assert.equal(stealPercent(undefined, { steal: 1, total: 2 }), null);
+    assert.equal(stealPercent({ steal: 1, total: 2 }, { steal: 1, total: 2 }), null);
+    const m = { ...MACHINE, stealPercent: 2.5 };
+    assert.match(describeMachine(m), /load 0\.5 → 1\.5, host steal 2\.5% of CPU time/);
+    assert.doesNotMatch(describeMachine({ ...MACHINE, stealPercent: null }), /steal/);
+  });
+});
 
 describe('bench stats', () => {
   it('takes the median of odd and even counts and keeps the spread', () => {
