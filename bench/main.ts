@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import type { Bench } from './lib/bench.js';
-import { cpuTicks, loadAverage, machineInfo } from './lib/machine.js';
+import { cpuTicks, loadAverage, machineInfo, machineNotes } from './lib/machine.js';
 import { type BenchResult, finishReport, readBenchResult } from './lib/report.js';
 import { renderResult } from './lib/table.js';
 
@@ -142,12 +142,16 @@ export async function main(args: string[]): Promise<void> {
         options: { quick: flags.quick, repeats: flags.repeats, only, args: extra },
         log: info,
       });
-      const result = finishReport(report, {
-        date,
-        command: commandLine(args, process.env['npm_lifecycle_event'] === 'bench'),
-        durationS: (performance.now() - t0) / 1000,
-        machine: machineInfo(report.backend, loadAtStart, ticksAtStart),
-      });
+      const machine = machineInfo(report.backend, loadAtStart, ticksAtStart);
+      const result = finishReport(
+        { ...report, notes: [...report.notes, ...machineNotes(machine)] },
+        {
+          date,
+          command: commandLine(args, process.env['npm_lifecycle_event'] === 'bench'),
+          durationS: (performance.now() - t0) / 1000,
+          machine,
+        },
+      );
       if (report.interrupted !== undefined) {
         info(`interrupted: ${report.interrupted}; nothing saved`);
         process.exitCode = 130;

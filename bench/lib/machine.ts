@@ -88,6 +88,18 @@ export function machineInfo(backend: string, loadAtStart: number[], ticksAtStart
   };
 }
 
+/** Host steal (percent of CPU time) from which a run's timings are flagged as unreliable. */
+export const NOISY_STEAL_PERCENT = 5;
+
+/** Notes a result gets from its machine: a warning when the host took much of the CPU during the run. */
+export function machineNotes(m: MachineInfo): string[] {
+  return typeof m.stealPercent === 'number' && m.stealPercent >= NOISY_STEAL_PERCENT
+    ? [
+        `the hypervisor took ${m.stealPercent}% of this VM's CPU time during the run (steal, /proc/stat): timings, and ratios of timings taken seconds apart, are unreliable; rerun when the host is quieter.`,
+      ]
+    : [];
+}
+
 /** One line for the top of a table: "AMD EPYC, 2 cores, 23.5 GiB, Node v20.19.2, linux-x64". */
 export function describeMachine(m: MachineInfo): string {
   const steal = typeof m.stealPercent === 'number' ? `, host steal ${m.stealPercent}% of CPU time` : '';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { describeMachine, parseProcStatCpu, stealPercent } from '../../bench/lib/machine.js';
+import { describeMachine, machineNotes, parseProcStatCpu, stealPercent } from '../../bench/lib/machine.js';
 import { type BenchReport, finishReport, readBenchResult, targetMet } from '../../bench/lib/report.js';
 import { median, Samples, summarize } from '../../bench/lib/stats.js';
 import { formatCell, formatRate, renderResult, tableCells } from '../../bench/lib/table.js';
@@ -79,6 +79,12 @@ describe('bench machine: host steal time', () => {
     const m = { ...MACHINE, stealPercent: 2.5 };
     assert.match(describeMachine(m), /load 0\.5 → 1\.5, host steal 2\.5% of CPU time/);
     assert.doesNotMatch(describeMachine({ ...MACHINE, stealPercent: null }), /steal/);
+  });
+
+  it('flags a run during which the host took 5% or more of the CPU', () => {
+    assert.deepEqual(machineNotes({ ...MACHINE, stealPercent: 4.9 }), []);
+    assert.deepEqual(machineNotes({ ...MACHINE, stealPercent: null }), []);
+    assert.match(machineNotes({ ...MACHINE, stealPercent: 19.6 })[0] ?? '', /took 19\.6% .* unreliable/);
   });
 });
 
