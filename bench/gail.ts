@@ -35,7 +35,7 @@ import { readDemoFile } from '../src/data/demo-reader.js';
 import { readPolicyFile } from '../src/data/policy-file.js';
 import { GAIL_DEFAULTS, type GailConfig, resolveGailConfig } from '../src/gail/config.js';
 import { Discriminator } from '../src/gail/discriminator.js';
-import { readRunConfig, runGail } from '../src/gail/run.js';
+import { CHECKPOINT, readRunConfig, runGail } from '../src/gail/run.js';
 import { availableBackends, type BackendInfo, useBackend } from '../src/learn/backend.js';
 import { BC_DEFAULTS, pairsFromTrajectories, trainBc } from '../src/learn/bc.js';
 import { type ActFn, evaluate, meanStd, normalizedScore, uniformRandomAct } from '../src/learn/evaluate.js';
@@ -446,7 +446,12 @@ export function runWallSeconds(metricsJsonl: string): number {
   let last = 0;
   for (const line of metricsJsonl.split('\n')) {
     if (line.trim() === '') continue;
-    const w = Number((JSON.parse(line) as { wallSeconds?: unknown }).wallSeconds);
+    let w: number;
+    try {
+      w = Number((JSON.parse(line) as { wallSeconds?: unknown }).wallSeconds);
+    } catch {
+      continue; // a line cut by a kill mid-write: the clock is a report, not worth failing the bench over
+    }
     if (!Number.isFinite(w)) continue;
     if (w < last) total += last;
     last = w;
@@ -497,7 +502,7 @@ function checkResumable(
   for (const run of runs) {
     if (run.method === 'bc') continue;
     const config = gailRunConfig(run, demos(run.task), o, runsDir);
-    if (!existsSync(join(config.out, 'policy.policy'))) continue;
+    if (!existsSync(join(config.out, CHECKPOINT))) continue;
     const diffs = configDifferences(readRunConfig(config.out), config);
     if (diffs.length > 0)
       throw new GailBridgeError(
@@ -518,7 +523,7 @@ async function runGailOnce(
   ctl: RunControl,
 ): Promise<(Omit<RunOutcome, 'score' | 'run'> & { reused: boolean }) | undefined> {
   const config = gailRunConfig(run, setup.demos, o, ctl.runsDir);
-  const checkpointPath = join(config.out, 'policy.policy');
+  const checkpointPath = join(config.out, CHECKPOINT);
   const metricsPath = join(config.out, 'metrics.jsonl');
   // `checkResumable` has compared the folder's config with this one before any run started.
   const resume = o.resume && existsSync(checkpointPath);

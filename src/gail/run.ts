@@ -69,7 +69,8 @@ export interface GailRunResult extends GailResult {
   readonly trajectories: number;
 }
 
-const CHECKPOINT = 'policy.policy';
+/** The checkpoint's file name in a run folder (the bench's --resume looks for it too). */
+export const CHECKPOINT = 'policy.policy';
 
 /** Reads the resolved config of a run folder (for --resume), naming the file on error. */
 export function readRunConfig(outDir: string): GailConfig {

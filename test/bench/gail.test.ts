@@ -226,6 +226,7 @@ describe('bench gail --resume', () => {
     assert.equal(runWallSeconds(rows([1, 2, 3])), 3);
     assert.equal(runWallSeconds(`${rows([1, 2, 3, 0.5, 4])}\n`), 7, 'restart at 0.5 after 3');
     assert.equal(runWallSeconds(''), 0);
+    assert.equal(runWallSeconds(`${rows([1, 2])}\n{"wallSec`), 2, 'a line cut mid-write is skipped');
   });
 
   it('names each config field in which a run folder differs', () => {
