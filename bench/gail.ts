@@ -45,6 +45,7 @@ import { PPO_DEFAULTS, PpoLearner } from '../src/learn/ppo.js';
 import type { RolloutBatch } from '../src/learn/types.js';
 import { isTaskName, makeTaskEnv, TASK_NAMES, TASKS } from '../src/sim/tasks/index.js';
 import type { PairSet } from '../src/streams/pairs.js';
+import { GAIL_FLAGS_HELP } from './gail-flags.js';
 import type { Bench, BenchContext } from './lib/bench.js';
 import type { BenchReport, Column, Row, TargetSpec } from './lib/report.js';
 import { Samples, timeSeconds } from './lib/stats.js';
@@ -122,9 +123,6 @@ const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   resume: false,
 });
 
-const FLAGS_HELP =
-  '--tasks a,b (built-in tasks, default hopper), --seeds N (default 3), --steps N (GAIL env steps per run, default 2000000), --trajectories 4,25, --subsample K (default 1; the paper used 20), --resume (reuse the run folders), --runs-dir DIR (where they go; default runs/bench-gail)';
-
 /** Parses the bench's flags (`args`, as typed after `gail`); --quick changes the defaults, not the flags. */
 export function parseGailArgs(args: readonly string[], quick: boolean): GailBenchOptions {
   let values: {
@@ -152,9 +150,13 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new GailBridgeError('config', `bench gail: ${(err as Error).message}; its flags: ${FLAGS_HELP}`, {
-      cause: err,
-    });
+    throw new GailBridgeError(
+      'config',
+      `bench gail: ${(err as Error).message}; its flags: ${GAIL_FLAGS_HELP}`,
+      {
+        cause: err,
+      },
+    );
   }
   const base = quick ? QUICK_DEFAULTS : FULL_DEFAULTS;
   const posInt = (flag: string, text: string): number => {

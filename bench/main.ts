@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
+import { GAIL_FLAGS_HELP } from './gail-flags.js';
 import type { Bench } from './lib/bench.js';
 import { cpuTicks, loadAverage, machineInfo, machineNotes } from './lib/machine.js';
 import { type BenchResult, finishReport, readBenchResult } from './lib/report.js';
@@ -41,8 +42,7 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
   gail: {
     description:
       'GAIL vs behavioural cloning (Ho & Ermon 2016): normalised score over seeds at 4/25 trajectories, with and without absorbing states; D and PPO step throughput (hours; --quick: under a minute)',
-    flags:
-      '--tasks hopper,half-cheetah,walker2d (default hopper), --seeds N (3), --steps N (GAIL env steps per run, 2000000), --trajectories 4,25, --subsample K (1; the paper used 20)',
+    flags: GAIL_FLAGS_HELP,
     load: () => import('./gail.js'),
   },
 };

@@ -97,6 +97,15 @@ export function trajectoryReturn(t: Trajectory): number | undefined {
 }
 
 /**
+ * Checks `k` of "keep one pair in k" (`--subsample`, Ho & Ermon 2016 Sec. 6 used 20) for BC's pairs and
+ * the discriminator's expert pairs alike: a positive integer, else a `config` error naming the flag.
+ */
+export function checkSubsample(k: number): void {
+  if (!Number.isInteger(k) || k < 1)
+    throw new GailBridgeError('config', `--subsample: expected a positive integer, got ${k}`);
+}
+
+/**
  * The trajectories that can serve as demonstrations, in file order: a diverged episode (the simulator
  * blew up) or an empty one teaches nothing. GAIL, BC and the GAIL bench all choose through this, so
  * `--trajectories N` means the same N trajectories for each.

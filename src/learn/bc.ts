@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import type { Trajectory } from '../core/trajectory.js';
+import { checkSubsample, type Trajectory } from '../core/trajectory.js';
 import { Adam } from './adam.js';
 import { type GaussianPolicy, gaussianLogProb } from './gaussian-policy.js';
 import type { NamedArrays } from './named-arrays.js';
@@ -82,8 +82,7 @@ export function pairsFromTrajectories(
   const first = trajectories[0];
   if (!first) throw new GailBridgeError('config', 'behavioural cloning: no demonstrations were given');
   const k = options.subsample ?? 1;
-  if (!Number.isInteger(k) || k < 1)
-    throw new GailBridgeError('config', `--subsample: expected a positive integer, got ${k}`);
+  checkSubsample(k);
   // One pair in k from a random offset per trajectory, as the GAIL paper subsampled its demonstrations
   // (Ho & Ermon 2016, Sec. 6) and as trajectoryPairs does for the discriminator.
   const rng = new Rng(options.seed ?? 0);

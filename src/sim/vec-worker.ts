@@ -26,7 +26,7 @@ export interface WorkerInit {
   readonly start: number;
   readonly count: number;
   readonly numEnvs: number;
-  /** Command-word checks before sleeping (vec-env.ts `defaultSpinChecks`). */
+  /** Command-word checks before sleeping (vec-env.ts `SPIN_CHECKS` by default). */
   readonly spinChecks: number;
 }
 

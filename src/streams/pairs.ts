@@ -18,7 +18,7 @@
  */
 import { GailBridgeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import type { Trajectory } from '../core/trajectory.js';
+import { checkSubsample, type Trajectory } from '../core/trajectory.js';
 
 /**
  * n pairs, row-major.
@@ -147,8 +147,7 @@ export function trajectoryPairs(
   const first = trajectories[0];
   if (!first) throw new GailBridgeError('config', 'expert demonstrations: no trajectories were given');
   const k = options.subsample;
-  if (!Number.isInteger(k) || k < 1)
-    throw new GailBridgeError('config', `--subsample: expected a positive integer, got ${k}`);
+  checkSubsample(k);
   if (k > 1 && !options.rng)
     throw new GailBridgeError('config', 'trajectoryPairs: subsample > 1 needs an rng for the offsets');
   const builder = new PairBuilder(first.obsDim, first.actDim, options.absorbing);

@@ -1,0 +1,6 @@
+/**
+ * The gail bench's own flags in words: shown by `npm run bench -- --help` (main.ts, which must not load
+ * the bench to list it) and in the bench's own error for a bad flag (gail.ts). One copy for both.
+ */
+export const GAIL_FLAGS_HELP =
+  '--tasks hopper,half-cheetah,walker2d (default hopper), --seeds N (default 3), --steps N (GAIL env steps per run, default 2000000), --trajectories 4,25, --subsample K (default 1; the paper used 20), --resume (reuse the run folders), --runs-dir DIR (where they go; default runs/bench-gail)';
