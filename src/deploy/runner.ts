@@ -356,8 +356,8 @@ export class DeployRunner {
   /**
    * One control cycle, from the trigger's receipt to the command. It allocates (almost) nothing in steady
    * state (preallocated buffers, `meanInto`, `applyInto`): V8 starts a young-generation collection at an
-   * allocation, so one can hardly start inside the deadline window (measured with a heap probe around the
-   * window: ~2.1 KB a cycle before, ~160 B after, the clock reads among them).
+   * allocation, so one can hardly start inside the deadline window (`bench/probes/deploy-window.ts`:
+   * 2000 B a cycle at the median before, 48 B after, the clock reads among them).
    */
   private cycle(receivedAt: number, trigger: unknown): void {
     if (this.mode === 'stopping' || this.mode === 'stopped') return;

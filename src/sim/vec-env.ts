@@ -42,8 +42,9 @@ export interface VecEnvOptions {
 
 /**
  * Default spin: ~0.3 ms on the development machines (a bare loop of 20k checks took 100–130 µs). Measured
- * as the sim bench's vec rows are (8 envs, 2 workers against 1, random actions, 1000 lock-step batches,
- * 7–9 interleaved rounds; medians over Hopper / HalfCheetah / Ant in two runs): no spin 1.48–1.64×,
+ * with bench/probes/vec-spin.ts as the sim bench's vec rows are (8 envs, 2 workers against 1, random
+ * actions, 1000 lock-step batches, 7–9 interleaved rounds; medians over Hopper / HalfCheetah / Ant in two
+ * runs): no spin 1.48–1.64×,
  * 1k checks 1.47–1.68×, 5k 1.50–1.78×, 20k 1.58–1.78×, 60k 1.62–1.81×, 120k 1.59–1.62×. Spinning pays
  * even when the workers hold every core: the next command comes within microseconds of the last result,
  * and a worker asleep on the futex needs a wake-up first.
