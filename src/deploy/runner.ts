@@ -8,10 +8,10 @@
  * A cycle runs when a new message arrives on the trigger topic (the first observation source), at most
  * once per control period of robot time (header stamps), so a simulator in lockstep and a robot driver
  * publishing faster than the control rate both work. A watchdog ticks every control period on the
- * scheduler: when any input is stale (no message for max(3 periods, 50 ms), or the configured timeout),
- * it publishes the safe command — within one period of the data going stale, and every period after —
- * because rclnodejs cannot set a QoS deadline and ros2_control's forward controllers apply the last
- * command forever. After stale or non-finite input the safe command continues until `recover_cycles`
+ * scheduler, on absolute deadlines (start + k periods, so timer jitter does not accumulate): when any
+ * input is stale (no message for max(3 periods, 50 ms), or the configured timeout), it publishes the safe
+ * command — within one period of the data going stale, and every period after — because rclnodejs cannot
+ * set a QoS deadline and ros2_control's forward controllers apply the last command forever. After stale or non-finite input the safe command continues until `recover_cycles`
  * fresh, finite cycles in a row have been seen. `stop()` (SIGINT/SIGTERM) publishes the safe command for
  * at least 3 periods before anything is torn down.
  *
@@ -22,6 +22,7 @@ import { actionLimits, observationTimeout, type RobotConfig, robotSpec } from '.
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
 import type { Policy } from '../learn/types.js';
+import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../record/bridge-msgs.js';
 import type { Bus, Publisher } from '../ros/bus.js';
 import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
 import { fromTime, header, type JointState } from '../ros/messages.js';
@@ -192,7 +193,22 @@ export class DeployRunner {
   private statusPub: Publisher<Record<string, unknown>> | undefined;
   private tickIndex = 0;
   private startedAt = 0;
-  private lastTickAt = 0;
+  /** When the next watchdog tick is due (seconds on `now`); ticks are start + k periods. */
+  private nextTickDue = 0;
+  private tickBase = 0;
+  private ticksSinceBase = 0;
+  private tickTimer: Subscription | undefined;
+  /**
+   * Per input topic, for BridgeStatus's TopicStatus: messages received, control ticks at which the newest
+   * sample was older than one period (late) or than the timeout (missing), and the received count at the
+   * last status (for the rate over the status window).
+   */
+  private readonly receivedCount: Float64Array;
+  private readonly lateTicks: Float64Array;
+  private readonly missingTicks: Float64Array;
+  private readonly countAtStatus: Float64Array;
+  private lastStatusAt = 0;
+  private readonly topicTypes: readonly string[];
   private warnedPublishers = false;
   /** Whether `safeVector` holds a command (false for hold_position until a measurement was latched). */
   private safeReady: boolean;
@@ -212,7 +228,13 @@ export class DeployRunner {
     this.mapper = new ObservationMapper(cfg);
     const limits = actionLimits(cfg);
     this.envelope = new SafetyEnvelope(limits, this.periodS);
-    this.topics = configTopics(cfg).map((t) => t.topic);
+    const inputs = configTopics(cfg);
+    this.topics = inputs.map((t) => t.topic);
+    this.topicTypes = inputs.map((t) => t.type);
+    this.receivedCount = new Float64Array(this.topics.length);
+    this.lateTicks = new Float64Array(this.topics.length);
+    this.missingTicks = new Float64Array(this.topics.length);
+    this.countAtStatus = new Float64Array(this.topics.length);
     this.receivedAt = new Float64Array(this.topics.length).fill(Number.NaN);
     this.lastStamp = new Float64Array(this.topics.length).fill(Number.NaN);
     this.triggerTopic = cfg.observation[0]!.topic;
@@ -283,18 +305,26 @@ export class DeployRunner {
       this.subs.push(bus.subscribe(t.topic, t.type, qos).subscribe((msg) => this.onMessage(k, msg)));
     }
     this.startedAt = this.now();
-    this.lastTickAt = this.startedAt;
-    const periodMs = this.periodS * 1000;
-    this.subs.push(
-      this.scheduler.schedule(
-        function (this: { schedule(s?: unknown, d?: number): void }, runner?: DeployRunner) {
-          runner!.onTick();
-          if (runner!.mode !== 'stopped') this.schedule(runner, periodMs);
-        },
-        periodMs,
-        this,
-      ),
-    );
+    this.lastStatusAt = this.startedAt;
+    this.tickBase = this.startedAt;
+    this.ticksSinceBase = 1;
+    this.nextTickDue = this.startedAt + this.periodS;
+    this.scheduleTick();
+  }
+
+  /**
+   * Arms the watchdog for `nextTickDue`. A fixed-delay timer re-armed after each tick drifts by the
+   * callback's latency every period, and a tick that lands early after a late one used to find the last
+   * safe command "less than a period ago" and skip: on real ROS 2 at 125 Hz the stale command went out
+   * every ~15 ms instead of every 8 ms.
+   */
+  private scheduleTick(): void {
+    // Rounded to the microsecond so that virtual-time tests see whole periods, not 190.00000000000003 ms.
+    const delayMs = Math.max(0, Math.round((this.nextTickDue - this.now()) * 1e6) / 1e3);
+    this.tickTimer = this.scheduler.schedule(() => {
+      this.onTick();
+      if (this.mode !== 'stopped') this.scheduleTick();
+    }, delayMs);
   }
 
   /**
@@ -332,6 +362,7 @@ export class DeployRunner {
     const t = this.now();
     const topic = this.topics[k]!;
     this.latest.set(topic, msg);
+    this.receivedCount[k]!++;
     // A message counts as fresh data only when its header stamp advanced (or it has none): a stuck driver
     // republishing its last message would otherwise look alive forever. A stamp more than a second back is
     // a clock reset (simulator restart) and counts as new.
@@ -568,14 +599,28 @@ export class DeployRunner {
 
   private onTick(): void {
     const t = this.now();
+    const due = this.nextTickDue;
     this.tickIndex++;
-    // A tick that starts more than one whole period late (gap > 2 periods) means the event loop was
-    // blocked; counted apart from control-loop deadline misses. Timer jitter below a period is not counted.
-    if (t - this.lastTickAt > 2 * this.periodS) this.counters.watchdogLate++;
-    this.lastTickAt = t;
+    // A tick that starts more than one whole period after it was due means the event loop was blocked;
+    // counted apart from control-loop deadline misses, and the ticks it missed are not made up in a burst.
+    if (t - due > this.periodS) {
+      this.counters.watchdogLate++;
+      this.tickBase = t;
+      this.ticksSinceBase = 0;
+    }
+    this.ticksSinceBase++;
+    // From a base time, not by adding a period per tick, so rounding does not accumulate.
+    this.nextTickDue = this.tickBase + this.ticksSinceBase * this.periodS;
     if (this.mode === 'stopped') return;
     if (this.mode === 'stopping') return;
-    if (!this.fresh(t) && t - this.lastPublishAt >= 0.999 * this.periodS) {
+    for (let k = 0; k < this.receivedAt.length; k++) {
+      const age = t - this.receivedAt[k]!;
+      if (age >= this.timeoutS) this.missingTicks[k]!++;
+      else if (age > this.periodS) this.lateTicks[k]!++;
+    }
+    // Stale input: the safe command once per tick, unless a cycle published within the last half period
+    // (ticks are a period apart, so a command sent at the previous tick never suppresses this one).
+    if (!this.fresh(t) && t - this.lastPublishAt >= 0.5 * this.periodS) {
       if (this.mode !== 'waiting') this.counters.stale++;
       this.publishSafe('stale', undefined);
     }
@@ -589,31 +634,37 @@ export class DeployRunner {
     if (!this.statusPub) return;
     const states = { waiting: 0, active: 2, safe: 3, stopping: 3, stopped: 4 } as const;
     const elapsed = t - this.startedAt;
-    this.statusPub.publish({
+    const window = t - this.lastStatusAt;
+    const message: BridgeStatusMsg = {
       header: header(this.opts.bus.clock.now()),
-      mode: 1,
-      state: this.endReason === 'fault' ? 4 : states[this.mode],
+      mode: BRIDGE_MODES.deploy,
+      state: this.endReason === 'fault' ? BRIDGE_STATES.fault : states[this.mode],
       message: `${this.mode}: ${JSON.stringify(this.counters)}`,
       control_rate_hz: this.opts.config.control_rate_hz,
       achieved_rate_hz: elapsed > 0 ? this.counters.cycles / elapsed : 0,
       episode: 0,
-      steps: this.counters.cycles,
-      deadline_misses: this.counters.deadlineMisses,
+      // uint64 fields travel as bigint: rclnodejs refuses numbers there.
+      steps: BigInt(this.counters.cycles),
+      deadline_misses: BigInt(this.counters.deadlineMisses),
       topics: this.topics.map((topic, k) => ({
         topic,
-        type: '',
+        type: this.topicTypes[k]!,
         expected_rate_hz: this.opts.config.control_rate_hz,
-        achieved_rate_hz: 0,
-        received: 0,
-        late: 0,
-        missing: 0,
+        achieved_rate_hz: window > 0 ? (this.receivedCount[k]! - this.countAtStatus[k]!) / window : 0,
+        received: BigInt(this.receivedCount[k]!),
+        late: BigInt(this.lateTicks[k]!),
+        missing: BigInt(this.missingTicks[k]!),
         age_s: t - this.receivedAt[k]!,
       })),
-    });
+    };
+    this.countAtStatus.set(this.receivedCount);
+    this.lastStatusAt = t;
+    this.statusPub.publish(message as unknown as Record<string, unknown>);
   }
 
   private teardown(): void {
     if (this.mode === 'stopped') return;
+    this.tickTimer?.unsubscribe();
     for (const s of this.subs) s.unsubscribe();
     this.subs.length = 0;
     this.commandPub?.dispose();

@@ -49,15 +49,15 @@ export interface EpisodeEventMsg {
   readonly marks: readonly string[];
 }
 
-/** gail_bridge_msgs/msg/TopicStatus (rates in Hz, age in seconds; uint64 counters as numbers). */
+/** gail_bridge_msgs/msg/TopicStatus (rates in Hz, age in seconds; uint64 counters as bigint, as rclnodejs requires). */
 export interface TopicStatusMsg {
   readonly topic: string;
   readonly type: string;
   readonly expected_rate_hz: number;
   readonly achieved_rate_hz: number;
-  readonly received: number;
-  readonly late: number;
-  readonly missing: number;
+  readonly received: bigint;
+  readonly late: bigint;
+  readonly missing: bigint;
   readonly age_s: number;
 }
 
@@ -70,8 +70,8 @@ export interface BridgeStatusMsg {
   readonly control_rate_hz: number;
   readonly achieved_rate_hz: number;
   readonly episode: number;
-  readonly steps: number;
-  readonly deadline_misses: number;
+  readonly steps: bigint;
+  readonly deadline_misses: bigint;
   readonly topics: readonly TopicStatusMsg[];
 }
 

@@ -1,11 +1,14 @@
 /**
  * The in-process bus: the `Bus` port without ROS 2, first-class (STYLE 9). Several nodes share one
  * `InProcessGraph`, as ROS 2 nodes share a domain. Delivery mimics DDS closely enough for the bridge's
- * logic to be tested on it: messages are copied (structuredClone, as serialisation would), delivered on
+ * logic to be tested on it: every message is checked against its ROS 2 definition as strictly as rclnodejs
+ * checks it (message-check.ts: 64-bit integers as bigint, array lengths, field types, no unknown fields) and
+ * copied into the shape rclnodejs delivers (typed arrays for numeric sequences), then delivered on
  * the graph's rxjs scheduler (a `TestScheduler` gives a virtual clock), queued per subscription with
  * KEEP_LAST `depth` (the oldest is dropped when a slow subscriber falls behind), matched by the QoS
  * request/offered rules, and transient-local publishers replay their last `depth` messages to late joiners.
  */
+import type { MessageDefinition } from '@foxglove/message-definition';
 import { asapScheduler, Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import {
@@ -20,6 +23,8 @@ import {
   type ServiceClient,
   type ServiceServer,
 } from './bus.js';
+import { messageDefinition, serviceDefinition } from './interfaces.js';
+import { conformMessage } from './message-check.js';
 import { fromTime, type Time } from './messages.js';
 import { QOS_PRESETS, type Qos, qosCompatible } from './qos.js';
 
@@ -41,6 +46,8 @@ interface SubEntry {
 
 interface TopicState {
   type: string;
+  /** The type's definition, which every published message is checked against. */
+  def: MessageDefinition;
   readonly publishers: Set<PubEntry>;
   readonly subscribers: Set<SubEntry>;
 }
@@ -95,10 +102,11 @@ export class InProcessGraph {
   topic(topic: string, type: string, role: string): TopicState {
     let state = this.topics.get(topic);
     if (!state) {
-      state = { type, publishers: new Set(), subscribers: new Set() };
+      state = { type, def: messageDefinition(type), publishers: new Set(), subscribers: new Set() };
       this.topics.set(topic, state);
     } else if (state.publishers.size + state.subscribers.size === 0) {
       state.type = type;
+      state.def = messageDefinition(type);
     } else if (state.type !== type) {
       throw new GailBridgeError(
         'ros',
@@ -114,11 +122,14 @@ export class InProcessGraph {
     if (state && state.publishers.size + state.subscribers.size === 0) this.topics.delete(topic);
   }
 
-  /** @internal Delivers a copy of `message` to every matching subscription of `topic`. */
+  /**
+   * @internal Checks `message` against the topic's type as rclnodejs would (a `ros` error naming the
+   * field) and delivers the copy rclnodejs would hand a subscriber to every matching subscription.
+   */
   publish(topic: string, pub: PubEntry, message: unknown): void {
     const state = this.topics.get(topic);
     if (!state) return;
-    const copy = structuredClone(message);
+    const copy = conform(`topic ${topic} (${state.type})`, state.def, message);
     if (topic === '/clock' && state.type === 'rosgraph_msgs/msg/Clock') {
       this.simTime = fromTime((copy as { clock: Time }).clock);
     }
@@ -304,6 +315,7 @@ export class InProcessBus implements Bus {
 
   serviceClient<K extends string>(service: string, type: K): ServiceClient<RequestOf<K>, ResponseOf<K>> {
     this.assertLive(`create a client of ${service}`);
+    const defs = serviceDefinition(type);
     const graph = this.graph;
     let live = true;
     const owned = this.owned;
@@ -328,7 +340,7 @@ export class InProcessBus implements Bus {
         if (!entry) throw new GailBridgeError('ros', `service ${service}: the server went away`);
         if (entry.type !== type)
           throw new GailBridgeError('ros', `service ${service}: served as ${entry.type}, called as ${type}`);
-        const reqCopy = structuredClone(request);
+        const reqCopy = conform(`service ${service} request (${type})`, defs.request, request);
         const response = await new Promise<unknown>((resolve, reject) => {
           graph.scheduler.schedule(() => {
             Promise.resolve()
@@ -336,7 +348,7 @@ export class InProcessBus implements Bus {
               .then(resolve, reject);
           });
         });
-        return structuredClone(response) as ResponseOf<K>;
+        return conform(`service ${service} response (${type})`, defs.response, response) as ResponseOf<K>;
       },
       dispose() {
         live = false;
@@ -353,6 +365,7 @@ export class InProcessBus implements Bus {
     handler: (request: RequestOf<K>) => ResponseOf<K> | Promise<ResponseOf<K>>,
   ): ServiceServer {
     this.assertLive(`serve ${service}`);
+    serviceDefinition(type);
     const entry: ServiceEntry = { type, node: this.name, handler: handler as (r: unknown) => unknown };
     this.graph.addService(service, entry);
     const owned = this.owned;
@@ -410,5 +423,15 @@ export class InProcessBus implements Bus {
 
   private assertLive(what: string): void {
     if (this.disposed) throw new GailBridgeError('state', `node ${this.name}: cannot ${what} after dispose`);
+  }
+}
+
+/** `conformMessage` with the topic or service named in the error. */
+function conform(where: string, def: MessageDefinition, message: unknown): Record<string, unknown> {
+  try {
+    return conformMessage(def, message);
+  } catch (err) {
+    if (err instanceof GailBridgeError) throw new GailBridgeError('ros', `${where}: ${err.message}`);
+    throw err;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The ROS 2 message shapes the bridge reads and writes, as plain objects shaped like rclnodejs's
- * (`sensor_msgs/msg/JointState` → `{ header, name, position, velocity, effort }`). Arrays of float64 arrive
- * from rclnodejs as Float64Array and from the in-process bus as whatever was published, so readers accept
- * `ArrayLike<number>`.
+ * (`sensor_msgs/msg/JointState` → `{ header, name, position, velocity, effort }`). Numeric arrays may be
+ * published as arrays or typed arrays and arrive as typed arrays (Float64Array for float64[]) over
+ * rclnodejs and the in-process bus alike, so the types say `ArrayLike<number>`; 64-bit integers are bigint.
  */
 
 export interface Time {
@@ -80,6 +80,11 @@ export interface Twist {
   readonly angular: Vector3;
 }
 
+/** std_msgs/msg/UInt64 (64-bit integers travel as bigint in rclnodejs). */
+export interface UInt64Msg {
+  readonly data: bigint;
+}
+
 /** std_msgs/msg/String. */
 export interface StringMsg {
   readonly data: string;
@@ -106,6 +111,7 @@ export interface MessageTypes {
   'trajectory_msgs/msg/JointTrajectory': JointTrajectory;
   'geometry_msgs/msg/Twist': Twist;
   'std_msgs/msg/String': StringMsg;
+  'std_msgs/msg/UInt64': UInt64Msg;
   'rosgraph_msgs/msg/Clock': Clock;
 }
 

@@ -99,6 +99,7 @@ export interface RclnodejsModule {
   init(): Promise<void>;
   isShutdown(): boolean;
   shutdown(): void;
+  removeSignalHandlers(): void;
   createNode(nodeName: string, namespace?: string): RclNode;
   QoS: RclQosCtor;
   Parameter: new (name: string, type: never, value?: unknown) => object;
@@ -149,17 +150,35 @@ export async function loadRclnodejs(
 }
 
 let initialised: Promise<void> | undefined;
+/** Buses alive in this process: the context is shut down when the last one is disposed. */
+let liveBuses = 0;
 
-/** Creates a node over rclnodejs (initialising the ROS context once per process) and spins it. */
+/**
+ * Creates a node over rclnodejs (initialising the ROS context once per process) and spins it.
+ *
+ * rclnodejs installs a SIGINT handler at import that shuts every context down at once. The bridge's
+ * commands handle SIGINT themselves (deploy must publish the safe command over a live node first; record
+ * must finish its file), so that handler is removed: with it, Ctrl-C left deploy with a dead context,
+ * `Cannot read properties of null (reading 'now')`, exit 1 and no safe command. The context is shut down
+ * here instead, when the last bus is disposed, so that the process can exit.
+ */
 export async function createRclnodejsBus(
   name: string,
   options: { useSimTime?: boolean; rcl?: RclnodejsModule } = {},
 ): Promise<RclnodejsBus> {
   const rcl = options.rcl ?? (await loadRclnodejs());
+  rcl.removeSignalHandlers();
   if (!initialised || rcl.isShutdown()) initialised = rcl.init();
   await initialised;
   const node = rcl.createNode(name);
-  const bus = new RclnodejsBus(rcl, node, name);
+  liveBuses++;
+  const bus = new RclnodejsBus(rcl, node, name, () => {
+    liveBuses--;
+    if (liveBuses === 0 && !rcl.isShutdown()) {
+      rcl.shutdown();
+      initialised = undefined;
+    }
+  });
   if (options.useSimTime) bus.declareParameter('use_sim_time', true);
   node.spin();
   return bus;
@@ -175,6 +194,8 @@ export class RclnodejsBus implements Bus {
     private readonly rcl: RclnodejsModule,
     private readonly node: RclNode,
     readonly name: string,
+    /** Called once after the node is destroyed (createRclnodejsBus shuts the context down after the last). */
+    private readonly onDisposed: () => void = () => {},
   ) {
     const kind = (): 'wall' | 'sim' =>
       this.node.hasParameter('use_sim_time') && this.getParameter('use_sim_time') === true ? 'sim' : 'wall';
@@ -239,7 +260,16 @@ export class RclnodejsBus implements Bus {
       type,
       publish: (message) => {
         if (!live) throw new GailBridgeError('state', `node ${this.name}: publish on ${topic} after dispose`);
-        pub.publish(message as never);
+        try {
+          pub.publish(message as never);
+        } catch (err) {
+          // rclnodejs refuses a mistyped field with a bare TypeError/RangeError; name the topic and type.
+          throw new GailBridgeError(
+            'ros',
+            `topic ${topic} (${type}): rclnodejs refused the message: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
+        }
       },
       dispose: () => {
         if (!live) return;
@@ -360,6 +390,7 @@ export class RclnodejsBus implements Bus {
     this.disposed = true;
     for (const e of [...this.owned]) e.dispose();
     this.node.destroy();
+    this.onDisposed();
   }
 
   private assertLive(what: string): void {

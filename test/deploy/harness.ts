@@ -4,7 +4,13 @@
  * command with its virtual time (ms).
  */
 import assert from 'node:assert/strict';
-import { type MonoTypeOperatorFunction, Subject } from 'rxjs';
+import {
+  type MonoTypeOperatorFunction,
+  type SchedulerAction,
+  type SchedulerLike,
+  Subject,
+  Subscription,
+} from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { parseRobotConfig, type RobotConfig, robotSpec } from '../../src/config/robot.js';
 import type { Spec } from '../../src/core/spec.js';
@@ -93,6 +99,8 @@ export function harness(
     policySpec?: Spec;
     faults?: MonoTypeOperatorFunction<JointState>;
     runner?: Partial<DeployOptions>;
+    /** Lateness (ms) added to the runner's `k`-th timer: a timer firing late, as on a busy machine. */
+    timerLateMs?: (k: number) => number;
   } = {},
 ): Harness {
   const ts = new TestScheduler((a, b) => assert.deepEqual(a, b));
@@ -114,6 +122,8 @@ export function harness(
   const warnings: string[] = [];
   const policy =
     options.policy ?? new FnPolicy(spec.observation.names.length, spec.action.names.length, () => [0.5, 0.5]);
+  const late = options.timerLateMs;
+  const scheduler: SchedulerLike = late ? latenessScheduler(ts, late) : ts;
   const runner = new DeployRunner({
     bus: node,
     config,
@@ -121,7 +131,8 @@ export function harness(
     policy,
     policySpec: options.policySpec ?? spec,
     policyLabel: 'p.policy',
-    scheduler: ts,
+    scheduler,
+    now: () => ts.now() / 1000,
     statusTopic: null,
     onEvent: (e) => events.push(e),
     onWarning: (w) => warnings.push(w),
@@ -152,4 +163,36 @@ export function harness(
 /** Schedules `fn` at virtual time `t` ms. */
 export function atTime(h: Harness, t: number, fn: () => void): void {
   h.ts.schedule(fn, t - h.ts.now());
+}
+
+/**
+ * `ts` with every timer firing `lateMs(k)` late (k counts timers, re-arms by `this.schedule` included),
+ * as timers do on a busy machine: an rxjs periodic action re-armed from inside its work is late each time.
+ */
+function latenessScheduler(ts: TestScheduler, lateMs: (k: number) => number): SchedulerLike {
+  let k = 0;
+  const schedule = (
+    work: (this: SchedulerAction<unknown>, state?: unknown) => void,
+    delay = 0,
+    state?: unknown,
+  ): Subscription => {
+    const sub = new Subscription();
+    sub.add(
+      ts.schedule(
+        (st) => {
+          const self = {
+            schedule: (next?: unknown, d = 0) => {
+              sub.add(schedule(work, d, next));
+              return sub;
+            },
+          } as unknown as SchedulerAction<unknown>;
+          work.call(self, st);
+        },
+        delay + lateMs(k++),
+        state,
+      ),
+    );
+    return sub;
+  };
+  return { now: () => ts.now(), schedule: schedule as SchedulerLike['schedule'] };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeSpaceSpec, type Spec } from '../../src/core/spec.js';
+import { BRIDGE_MSG_TYPES, BRIDGE_STATES, type BridgeStatusMsg } from '../../src/record/bridge-msgs.js';
 import { at, between, freezeFault, nanFault, nanJointState } from '../../src/streams/faults.js';
 import { atTime, type Command, FnPolicy, harness, TWO_JOINTS } from './harness.js';
 
@@ -60,6 +61,53 @@ describe('DeployRunner', () => {
         [320, 'stopped'],
       ],
     );
+  });
+
+  it('keeps the safe command at one per period when the timer fires late by a varying amount', () => {
+    // Timers that fire up to 0.9 ms late, alternately: a watchdog re-armed with a fixed delay drifts by the
+    // lateness every period, and one that finds the last command "less than a period ago" skips a tick
+    // (on real ROS 2 at 125 Hz the stale command went out every ~15 ms).
+    const late = harness({ timerLateMs: (k) => (k % 2 === 0 ? 0.9 : 0) });
+    late.runner.start();
+    publishEvery10(late, 5, 95);
+    atTime(late, 1000, () => void late.runner.stop());
+    late.flush();
+    const stale = late.published.filter((c) => c.safe && c.t >= 145 && c.t < 1000).map((c) => c.t);
+    // Stale from 145 ms: 85 watchdog periods up to 1000 ms, each with its command.
+    assert.equal(stale.length, 85);
+    const gaps = stale.slice(1).map((t, i) => t - stale[i]!);
+    assert.ok(Math.max(...gaps) <= 10.9 + 1e-9, `largest gap ${Math.max(...gaps)} ms`);
+    assert.ok(Math.min(...gaps) >= 9.1 - 1e-9, `smallest gap ${Math.min(...gaps)} ms`);
+  });
+
+  it('publishes BridgeStatus once a second with 64-bit counters as bigint and per-topic receipt counts', () => {
+    const h = harness({ runner: { statusTopic: '/deploy/status' } });
+    const statuses: BridgeStatusMsg[] = [];
+    h.graph
+      .node('probe')
+      .subscribe('/deploy/status', BRIDGE_MSG_TYPES.bridgeStatus)
+      .subscribe((m) => statuses.push(m as unknown as BridgeStatusMsg));
+    h.runner.start();
+    publishEvery10(h, 5, 1995);
+    atTime(h, 3005, () => void h.runner.stop());
+    h.flush();
+    assert.equal(statuses.length, 3);
+    const [first, , third] = statuses as [BridgeStatusMsg, BridgeStatusMsg, BridgeStatusMsg];
+    assert.equal(first.steps, 100n);
+    assert.equal(first.deadline_misses, 0n);
+    assert.equal(first.state, BRIDGE_STATES.active);
+    assert.deepEqual(
+      first.topics.map((t) => [t.topic, t.type, t.received, t.missing]),
+      [['/joint_states', 'sensor_msgs/msg/JointState', 100n, 0n]],
+    );
+    assert.ok(Math.abs(first.topics[0]!.achieved_rate_hz - 100) < 1e-9);
+    // Silent from 1995 ms: late (older than a period) until the 50 ms timeout, missing after.
+    const t3 = third.topics[0]!;
+    assert.equal(t3.received, 200n);
+    assert.equal(t3.achieved_rate_hz, 0);
+    assert.equal(t3.late, 4n);
+    assert.equal(t3.missing, 96n);
+    assert.equal(third.state, BRIDGE_STATES.safe);
   });
 
   it('never publishes from a non-finite observation: holds the last good position, then recovers', () => {

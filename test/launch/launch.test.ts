@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
+import { wellFormedErrors } from '../xml/well-formed.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const LAUNCH_DIR = join(ROOT, 'launch');
@@ -85,8 +86,8 @@ function toEls(nodes: Ordered[]): El[] {
 
 /** Parses launch XML into elements; throws with the validator's message when not well-formed. */
 function parseLaunch(text: string): El {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  const errors = wellFormedErrors(text);
+  if (errors.length > 0) throw new Error(`not well-formed XML: ${errors.join('; ')}`);
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -157,6 +158,14 @@ function launchProblems(text: string): string[] {
   return problems;
 }
 
+/**
+ * How launch files run gail-bridge: node on this package's own bin script, found from the launch file's
+ * folder (`$(dirname)`, launch_xml's ThisLaunchFileDir), so the same file works from a clone (after
+ * `npm ci`, which builds dist/) and from an installed package. A bare `gail-bridge` is not on PATH in a
+ * clone: `ros2 launch` failed with FileNotFoundError.
+ */
+const GAIL_BRIDGE_BIN = '$(dirname)/../bin/gail-bridge.js';
+
 /** `gail-bridge` command lines in a launch file: subcommand and the --flags it passes. */
 function gailBridgeCommands(text: string): { sub: string; flags: string[]; cmd: string }[] {
   const out: { sub: string; flags: string[]; cmd: string }[] = [];
@@ -164,8 +173,8 @@ function gailBridgeCommands(text: string): { sub: string; flags: string[]; cmd: 
     const cmd = el.attrs['cmd'];
     if (el.tag !== 'executable' || !cmd) continue;
     const words = cmd.split(/\s+/).filter((w) => w !== '');
-    if (words[0] !== 'gail-bridge') continue;
-    out.push({ sub: words[1] ?? '', flags: words.filter((w) => w.startsWith('--')), cmd });
+    if (words[0] !== 'node' || words[1] !== GAIL_BRIDGE_BIN) continue;
+    out.push({ sub: words[2] ?? '', flags: words.filter((w) => w.startsWith('--')), cmd });
   }
   return out;
 }
@@ -257,8 +266,25 @@ describe('launch files: gail-bridge command lines use the real CLI', () => {
     for (const [i, s] of subs.entries()) helps.set(s, texts[i]!);
   });
 
-  it('run the CLI through its installed name', () => {
+  it("run the CLI through this package's bin script, which exists next to the launch folder", () => {
     assert.ok(commands.length >= 4, `expected at least 4 gail-bridge command lines, got ${commands.length}`);
+    const executables = files.flatMap((f) =>
+      [...walk(parseLaunch(read(f)))]
+        .filter((e) => e.tag === 'executable')
+        .map((e) => `${f}: ${e.attrs['cmd']}`),
+    );
+    for (const e of executables)
+      assert.ok(e.includes(`: node ${GAIL_BRIDGE_BIN} `), `not run through the bin script: ${e}`);
+    assert.ok(existsSync(join(LAUNCH_DIR, GAIL_BRIDGE_BIN.replace('$(dirname)/', ''))));
+  });
+
+  it('default file paths are relative to the launch folder and exist', () => {
+    for (const f of files)
+      for (const el of walk(parseLaunch(read(f)))) {
+        const d = el.tag === 'arg' ? el.attrs['default'] : undefined;
+        if (d?.startsWith('$(dirname)/'))
+          assert.ok(existsSync(join(LAUNCH_DIR, d.replace('$(dirname)/', ''))), `${f}: ${d}`);
+      }
   });
 
   for (const c of commands) {

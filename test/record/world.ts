@@ -117,8 +117,13 @@ export class World {
     const cmd = this.teleop.publisher('/cmd', type);
     this.every(0, () => {
       if (!this.teleopOn) return;
-      // The scripted teleop answers the newest observation: action = [k / 10, 1].
-      cmd.publish({ layout: { dim: [], data_offset: 0 }, data: [this.k / 10, 1] } as never);
+      // The scripted teleop answers the newest observation: action = [k / 10, 1] (a Twist teleop, used to
+      // test a type mismatch with the config, sends the same numbers as linear x/y).
+      cmd.publish(
+        (type === 'geometry_msgs/msg/Twist'
+          ? { linear: { x: this.k / 10, y: 1, z: 0 }, angular: { x: 0, y: 0, z: 0 } }
+          : { layout: { dim: [], data_offset: 0 }, data: [this.k / 10, 1] }) as never,
+      );
     });
   }
 

@@ -15,7 +15,7 @@ export interface BusFixture {
   readonly a: Bus;
   readonly b: Bus;
   /** Makes a fresh node on the same graph (for dispose tests). */
-  node(name: string): Bus;
+  node(name: string): Bus | Promise<Bus>;
   dispose(): Promise<void> | void;
 }
 
@@ -101,6 +101,34 @@ export function busContract(label: string, make: () => Promise<BusFixture>, skip
       pub.dispose();
     });
 
+    it('refuses what rclnodejs refuses (a number in a uint64 field, a fixed array of another length) with a ros error', () => {
+      const topic = uniqueTopic('u64');
+      const pub = fx.a.publisher(topic, 'std_msgs/msg/UInt64');
+      assert.throws(() => pub.publish({ data: 5 as unknown as bigint }), { code: 'ros', message: /bigint/ });
+      pub.dispose();
+      const imu = fx.a.publisher(uniqueTopic('imu'), 'sensor_msgs/msg/Imu');
+      assert.throws(() => imu.publish({ orientation_covariance: [0, 0, 0] } as never), { code: 'ros' });
+      imu.dispose();
+    });
+
+    it('delivers uint64 as bigint and float64[] as Float64Array, as rclnodejs does', async () => {
+      const topic = uniqueTopic('shape');
+      const pub = fx.a.publisher(topic, 'std_msgs/msg/UInt64');
+      const [m] = await receive(fx.b.subscribe(topic, 'std_msgs/msg/UInt64'), 1, () =>
+        pub.publish({ data: 2n ** 60n }),
+      );
+      assert.equal((m as { data: unknown }).data, 2n ** 60n);
+      pub.dispose();
+      const arr = uniqueTopic('f64');
+      const p2 = fx.a.publisher(arr, 'std_msgs/msg/Float64MultiArray');
+      const [a] = await receive(fx.b.subscribe(arr, 'std_msgs/msg/Float64MultiArray'), 1, () =>
+        p2.publish({ layout: { dim: [], data_offset: 0 }, data: [1.5, -2] }),
+      );
+      assert.ok(a!.data instanceof Float64Array, `got ${a!.data.constructor.name}`);
+      assert.deepEqual(Array.from(a!.data), [1.5, -2]);
+      p2.dispose();
+    });
+
     it('counts publishers across nodes (the "second publisher on the command topic" check)', async () => {
       const topic = uniqueTopic('count');
       assert.equal(fx.a.countPublishers(topic), 0);
@@ -132,7 +160,7 @@ export function busContract(label: string, make: () => Promise<BusFixture>, skip
     });
 
     it('disposing a node completes its subscriptions and is idempotent; later use is a state error', async () => {
-      const node = fx.node(`gb_contract_dispose_${process.pid}`);
+      const node = await fx.node(`gb_contract_dispose_${process.pid}`);
       const topic = uniqueTopic('nodedispose');
       const done = new Promise<void>((resolve) => {
         node.subscribe(topic, 'std_msgs/msg/String').subscribe({ complete: resolve });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Bus } from '../../src/ros/bus.js';
 import {
   createRclnodejsBus,
   loadRclnodejs,
@@ -17,13 +18,17 @@ busContract(
     const suffix = `${process.pid}`;
     const a = await createRclnodejsBus(`gb_contract_a_${suffix}`);
     const b = await createRclnodejsBus(`gb_contract_b_${suffix}`);
+    const extra: Bus[] = [];
     return {
       a,
       b,
-      node: (name) => {
-        throw new Error(`use createRclnodejsBus for ${name}`);
+      node: async (name) => {
+        const bus = await createRclnodejsBus(`${name}_${suffix}`);
+        extra.push(bus);
+        return bus;
       },
       dispose: () => {
+        for (const bus of extra) bus.dispose();
         a.dispose();
         b.dispose();
       },
@@ -82,8 +87,10 @@ describe('loadRclnodejs without ROS 2', () => {
 });
 
 /** A recording stand-in for rclnodejs, to check ownership without ROS 2 (the contract suite checks behaviour). */
-function recordingRcl(): { rcl: RclnodejsModule; destroyed: string[] } {
+function recordingRcl(): { rcl: RclnodejsModule; destroyed: string[]; signalHandlersRemoved(): boolean } {
   const destroyed: string[] = [];
+  let shutdowns = 0;
+  let signalHandlersRemoved = false;
   const params = new Map<string, unknown>();
   const node: RclNode = {
     createPublisher: () => ({ publish: () => {} }),
@@ -118,8 +125,14 @@ function recordingRcl(): { rcl: RclnodejsModule; destroyed: string[] } {
   };
   const rcl: RclnodejsModule = {
     init: async () => {},
-    isShutdown: () => false,
-    shutdown: () => {},
+    isShutdown: () => shutdowns > 0,
+    shutdown: () => {
+      shutdowns++;
+      destroyed.push('context');
+    },
+    removeSignalHandlers: () => {
+      signalHandlersRemoved = true;
+    },
     createNode: () => node,
     QoS: class {} as RclnodejsModule['QoS'],
     Parameter: class {
@@ -130,7 +143,7 @@ function recordingRcl(): { rcl: RclnodejsModule; destroyed: string[] } {
       ) {}
     } as unknown as RclnodejsModule['Parameter'],
   };
-  return { rcl, destroyed };
+  return { rcl, destroyed, signalHandlersRemoved: () => signalHandlersRemoved };
 }
 
 describe('RclnodejsBus ownership', () => {
@@ -152,6 +165,7 @@ describe('RclnodejsBus ownership', () => {
     bus.dispose();
     assert.deepEqual(destroyed.sort(), [
       'client',
+      'context',
       'node',
       'publisher',
       'service',
@@ -159,6 +173,35 @@ describe('RclnodejsBus ownership', () => {
       'subscription',
     ]);
     assert.throws(() => bus.publisher('/a', 'std_msgs/msg/String'), { code: 'state' });
+  });
+
+  it("removes rclnodejs's SIGINT handler and shuts the context down after the last node", async () => {
+    const { rcl, destroyed, signalHandlersRemoved } = recordingRcl();
+    const a = await createRclnodejsBus('a', { rcl });
+    const b = await createRclnodejsBus('b', { rcl });
+    assert.ok(signalHandlersRemoved(), 'the bridge handles SIGINT itself (safe command first)');
+    a.dispose();
+    assert.ok(!destroyed.includes('context'), 'one node is still alive');
+    b.dispose();
+    assert.deepEqual(destroyed, ['node', 'node', 'context']);
+  });
+
+  it('names the topic and type when rclnodejs refuses a message', async () => {
+    const { rcl } = recordingRcl();
+    const bus = await createRclnodejsBus('typed', { rcl });
+    const node = (bus as unknown as { node: RclNode }).node;
+    node.createPublisher = () => ({
+      publish: () => {
+        throw new TypeError('steps must be type of bigint');
+      },
+    });
+    const pub = bus.publisher('/s', 'gail_bridge_msgs/msg/BridgeStatus');
+    assert.throws(() => pub.publish({}), {
+      code: 'ros',
+      message:
+        'topic /s (gail_bridge_msgs/msg/BridgeStatus): rclnodejs refused the message: steps must be type of bigint',
+    });
+    bus.dispose();
   });
 
   it('reads the node clock in seconds and integer parameters as numbers', async () => {
