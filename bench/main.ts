@@ -39,6 +39,11 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
       'deploy over the in-process bus: observation → command latency p50/p99/max, deadline misses at 100/500/1000 Hz',
     load: () => import('./ros.js'),
   },
+  'ros-dds': {
+    description:
+      'deploy between two processes over real ROS 2 (DDS, needs ROS 2 sourced and rclnodejs): latency, DDS round trip, misses at 100/500/1000 Hz',
+    load: () => import('./ros-dds.js'),
+  },
   gail: {
     description:
       'GAIL vs behavioural cloning (Ho & Ermon 2016): normalised score over seeds at 4/25 trajectories, with and without absorbing states; D and PPO step throughput (hours; --quick: under a minute)',

@@ -19,7 +19,10 @@ const range = pkg.peerDependencies?.rclnodejs ?? '^2.2.0';
 const tmp = mkdtempSync(join(tmpdir(), 'gb-check-ros-'));
 const keep = process.argv.includes('--keep');
 try {
-  writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: 'gb-check-ros', private: true, type: 'module' }));
+  writeFileSync(
+    join(tmp, 'package.json'),
+    JSON.stringify({ name: 'gb-check-ros', private: true, type: 'module' }),
+  );
   process.stderr.write(`check:ros: installing rclnodejs@${range} (--ignore-scripts) into ${tmp}\n`);
   execFileSync(
     'npm',
@@ -72,7 +75,12 @@ export const nodeSlice: RclNode = node;
           allowImportingTsExtensions: false,
           noEmit: true,
         },
-        files: [join(tmp, 'generated-stub.d.ts'), join(tmp, 'node_modules/rclnodejs/types/index.d.ts'), join(tmp, 'check.ts'), adapter],
+        files: [
+          join(tmp, 'generated-stub.d.ts'),
+          join(tmp, 'node_modules/rclnodejs/types/index.d.ts'),
+          join(tmp, 'check.ts'),
+          adapter,
+        ],
       },
       null,
       2,
@@ -81,7 +89,9 @@ export const nodeSlice: RclNode = node;
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(tmp, 'tsconfig.json')], { stdio: 'inherit' });
   process.stderr.write(`check:ros: src/ros/rclnodejs-bus.ts type-checks against rclnodejs ${version}\n`);
 } catch (err) {
-  process.stderr.write(`check:ros: FAILED (${err instanceof Error ? err.message.split('\n')[0] : String(err)})\n`);
+  process.stderr.write(
+    `check:ros: FAILED (${err instanceof Error ? err.message.split('\n')[0] : String(err)})\n`,
+  );
   process.exitCode = 1;
 } finally {
   if (keep) process.stderr.write(`check:ros: kept ${tmp}\n`);

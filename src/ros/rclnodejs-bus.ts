@@ -29,6 +29,13 @@ import { QOS_PRESETS, type Qos } from './qos.js';
 /** Distros rclnodejs 2.x ships prebuilt bindings for. */
 export const SUPPORTED_DISTROS = ['humble', 'jazzy', 'kilted'] as const;
 
+/**
+ * How rclnodejs is installed into a gail-bridge folder once ROS 2 is sourced (it builds its native addon
+ * against the sourced distro). One place: the docs, the 'not installed' message and `npm run test:ros2`
+ * use it. `--no-save` keeps package.json and the lock file as they are.
+ */
+export const RCLNODEJS_INSTALL: readonly string[] = ['npm', 'install', '--no-save', 'rclnodejs@^2.2.0'];
+
 /** The message when ROS 2 is not sourced or rclnodejs cannot load it. */
 export const ROS_NOT_FOUND =
   'ROS 2 not found: source /opt/ros/<distro>/setup.bash (supported: Humble, Jazzy, Kilted)';
@@ -138,7 +145,7 @@ export async function loadRclnodejs(
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
       throw new GailBridgeError(
         'ros',
-        `rclnodejs is not installed: with ROS 2 ${distro} sourced, run \`npm install --no-save rclnodejs@^2.2.0\` in the gail-bridge folder`,
+        `rclnodejs is not installed: with ROS 2 ${distro} sourced, run \`${RCLNODEJS_INSTALL.join(' ')}\` in the gail-bridge folder`,
         { cause: err },
       );
     throw new GailBridgeError('ros', `${ROS_NOT_FOUND}; loading rclnodejs failed: ${String(err)}`, {

@@ -1,0 +1,332 @@
+/**
+ * End-to-end scenarios on a real ROS 2 graph (run by `npm run test:ros2`, which sources the interface
+ * package and sets a ROS_DOMAIN_ID of its own). Each scenario starts the CLI in real processes and watches
+ * the graph from an independent node in this process, as `ros2 topic echo` would:
+ *   - sim --ros + deploy: the Hopper moves, episodes end and reset, BridgeStatus arrives (uint64 counters);
+ *   - SIGINT and SIGTERM to deploy: at least 3 safe commands seen by the independent node, exit within 1 s;
+ *   - SIGKILL of the simulator: the safe command within the stale timeout plus one period, then every period;
+ *   - record from the simulator with a deploy process as the leader: the file holds the episodes;
+ *   - each launch file under `ros2 launch`, ended with Ctrl-C: safe command, exit within 5 s.
+ * Figures measured here (gaps, latencies) are printed with `# ` so a run's log can be quoted.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadRobotConfig, observationTimeout } from '../../src/config/robot.js';
+import { readDemoFile } from '../../src/data/demo-reader.js';
+import {
+  BRIDGE_MSG_TYPES,
+  type BridgeStatusMsg,
+  type EpisodeEventMsg,
+} from '../../src/record/bridge-msgs.js';
+import type { Bus } from '../../src/ros/bus.js';
+import type { JointState } from '../../src/ros/messages.js';
+import { QOS_PRESETS } from '../../src/ros/qos.js';
+import { createRclnodejsBus } from '../../src/ros/rclnodejs-bus.js';
+import { type Child, cli, exitWithin, interruptGroup, killAll, ROOT, start, waitFor } from './processes.js';
+
+const CONFIG = join(ROOT, 'config/robots/hopper-sim.yaml');
+const EXPERT = join(ROOT, 'experts/hopper.policy');
+const robot = loadRobotConfig(CONFIG);
+const PERIOD_MS = 1000 / robot.control_rate_hz;
+const TIMEOUT_MS = observationTimeout(robot) * 1000;
+const COMMAND_TOPIC = robot.action.topic;
+const START_MS = 60_000;
+
+interface Seen {
+  readonly t: number;
+  readonly zero: boolean;
+}
+
+let probe: Bus;
+let tmp: string;
+const children: Child[] = [];
+const commands: Seen[] = [];
+const states: { t: number; rootx: number }[] = [];
+const events: EpisodeEventMsg[] = [];
+const statuses: BridgeStatusMsg[] = [];
+
+const track = (c: Child): Child => {
+  children.push(c);
+  return c;
+};
+const since = (t: number): Seen[] => commands.filter((c) => c.t >= t);
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+function simProcess(name = 'sim'): Child {
+  return track(cli(name, ['sim', '--task', 'hopper', '--ros', '--realtime', '--seed', '1']));
+}
+
+function deployProcess(name = 'deploy', extra: string[] = []): Child {
+  return track(cli(name, ['deploy', '--policy', EXPERT, '--config', CONFIG, '--json', ...extra]));
+}
+
+/** Commands seen after `t0` reach `n` (the deploy loop is running end to end). */
+async function commanding(t0: number, n: number, procs: Child[]): Promise<void> {
+  await waitFor(
+    `${n} commands on ${COMMAND_TOPIC}`,
+    () => since(t0).filter((c) => !c.zero).length >= n,
+    START_MS,
+    procs,
+  );
+}
+
+/** Sends `signal` to deploy and checks: ≥ 3 safe commands after it, exit within 1 s with a clean summary. */
+async function stopsSafely(deploy: Child, signal: NodeJS.Signals): Promise<void> {
+  const t = performance.now();
+  deploy.proc.kill(signal);
+  const { code, ms } = await exitWithin(deploy, 1000, t);
+  // The last safe command may still be in flight when the process is gone.
+  await new Promise((r) => setTimeout(r, 100));
+  const after = since(t);
+  const safe = after.filter((c) => c.zero).length;
+  process.stdout.write(
+    `# ${signal}: exit ${code} after ${ms.toFixed(0)} ms; commands seen after it: ${after.length} (${safe} safe)\n`,
+  );
+  assert.equal(code, 0, deploy.stderr);
+  assert.ok(safe >= 3, `expected at least 3 safe commands after ${signal}, saw ${safe}\n${deploy.stderr}`);
+  assert.ok(
+    after.slice(-3).every((c) => c.zero),
+    'the last commands are safe ones',
+  );
+  const summary = JSON.parse(deploy.stdout) as {
+    reason: string;
+    message: string;
+    counters: { safePublished: number };
+  };
+  assert.equal(summary.reason, 'stopped');
+  assert.equal(summary.message, `stopped by ${signal}`);
+}
+
+before(async () => {
+  assert.ok(existsSync(EXPERT), `${EXPERT} is missing`);
+  tmp = mkdtempSync(join(tmpdir(), 'gb-e2e-'));
+  probe = await createRclnodejsBus(`gb_e2e_probe_${process.pid}`);
+  probe.subscribe(COMMAND_TOPIC, 'std_msgs/msg/Float64MultiArray').subscribe((m) => {
+    commands.push({ t: performance.now(), zero: Array.from(m.data).every((v) => v === 0) });
+  });
+  probe
+    .subscribe('/joint_states', 'sensor_msgs/msg/JointState', QOS_PRESETS.sensor_data)
+    .subscribe((m: JointState) => {
+      const i = m.name.indexOf('rootx');
+      states.push({ t: performance.now(), rootx: i >= 0 ? m.position[i]! : Number.NaN });
+    });
+  probe
+    .subscribe('/gail_bridge_sim/episode_events', BRIDGE_MSG_TYPES.episodeEvent)
+    .subscribe((m) => events.push(m as unknown as EpisodeEventMsg));
+  probe
+    .subscribe('/gail_bridge_deploy/status', BRIDGE_MSG_TYPES.bridgeStatus)
+    .subscribe((m) => statuses.push(m as unknown as BridgeStatusMsg));
+});
+
+after(() => {
+  killAll(children);
+  probe?.dispose();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('real ROS 2: sim and deploy in two processes', { timeout: 180_000 }, () => {
+  it('the Hopper moves, episodes end and reset, status arrives; SIGINT to deploy: 3 safe commands, exit < 1 s', async () => {
+    const t0 = performance.now();
+    const sim = simProcess();
+    const deploy = deployProcess();
+    await commanding(t0, 250, [sim, deploy]);
+    const moving = states.filter((s) => s.t >= t0 && Number.isFinite(s.rootx));
+    const forward = moving.at(-1)!.rootx - moving[0]!.rootx;
+    process.stdout.write(
+      `# hopper moved ${forward.toFixed(2)} m forward over ${moving.length} joint states\n`,
+    );
+    assert.ok(forward > 0.5, `the Hopper should hop forward, moved ${forward} m`);
+
+    // An episode ends (reset service: truncated) and the next one starts; the loop keeps going.
+    const reset = probe.serviceClient('/gail_bridge_sim/reset', 'std_srvs/srv/Trigger');
+    const res = await reset.call({}, 5000);
+    reset.dispose();
+    assert.equal(res.success, true);
+    await waitFor(
+      'ended + started events',
+      () => events.some((e) => e.event === 1) && events.some((e) => e.event === 0 && e.episode >= 1),
+      5000,
+      [sim],
+    );
+    const ended = events.find((e) => e.event === 1)!;
+    assert.equal(ended.end, 2, 'a reset ends the episode truncated');
+    const tReset = performance.now();
+    await commanding(tReset, 100, [sim, deploy]);
+
+    await waitFor('a BridgeStatus', () => statuses.length >= 1, 5000, [deploy]);
+    const st = statuses.at(-1)!;
+    assert.equal(typeof st.steps, 'bigint');
+    assert.ok(st.steps > 0n);
+    const js = st.topics.find((t) => t.topic === '/joint_states');
+    assert.ok(
+      js && js.received > 0n,
+      JSON.stringify(st.topics, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    );
+    process.stdout.write(
+      `# status: steps ${st.steps}, /joint_states received ${js.received} at ${js.achieved_rate_hz.toFixed(1)} Hz\n`,
+    );
+
+    await stopsSafely(deploy, 'SIGINT');
+    const t = performance.now();
+    sim.proc.kill('SIGINT');
+    await exitWithin(sim, 1000, t);
+  });
+
+  it('SIGTERM to deploy: 3 safe commands, exit < 1 s', async () => {
+    const t0 = performance.now();
+    const sim = simProcess();
+    const deploy = deployProcess();
+    await commanding(t0, 100, [sim, deploy]);
+    await stopsSafely(deploy, 'SIGTERM');
+    sim.proc.kill('SIGTERM');
+    await exitWithin(sim, 1000, performance.now());
+  });
+
+  it('SIGKILL of the simulator: the safe command within the stale timeout plus one period, then every period', async () => {
+    const t0 = performance.now();
+    const sim = simProcess();
+    const deploy = deployProcess();
+    await commanding(t0, 100, [sim, deploy]);
+    sim.proc.kill('SIGKILL');
+    await sim.exited;
+    await new Promise((r) => setTimeout(r, 1200));
+    const lastState = states.at(-1)!.t;
+    const safe = since(lastState).filter((c) => c.zero);
+    assert.ok(safe.length > 0, 'no safe command after the simulator died');
+    const first = safe[0]!.t - lastState;
+    const window = safe.filter((c) => c.t <= safe[0]!.t + 1000);
+    const gaps = window.slice(1).map((c, i) => c.t - window[i]!.t);
+    process.stdout.write(
+      `# SIGKILL sim: first safe command ${first.toFixed(1)} ms after the last joint state (timeout ${TIMEOUT_MS} ms + period ${PERIOD_MS} ms); ` +
+        `then ${window.length} in 1 s, gaps p50 ${median(gaps).toFixed(2)} ms, max ${Math.max(...gaps).toFixed(2)} ms\n`,
+    );
+    assert.ok(first <= TIMEOUT_MS + PERIOD_MS + 5, `first safe command after ${first.toFixed(1)} ms`);
+    assert.ok(Math.abs(median(gaps) - PERIOD_MS) <= 0.1 * PERIOD_MS, `median gap ${median(gaps)} ms`);
+    assert.ok(window.length >= 0.95 * robot.control_rate_hz, `${window.length} safe commands in 1 s`);
+    assert.ok(Math.max(...gaps) < 2 * PERIOD_MS, `largest gap ${Math.max(...gaps)} ms`);
+    await stopsSafely(deploy, 'SIGINT');
+  });
+});
+
+describe('real ROS 2: record from the simulator with a leader', { timeout: 180_000 }, () => {
+  it('records the episodes the simulator runs while a deploy process leads', async () => {
+    const out = join(tmp, 'leader.mcap');
+    const t0 = performance.now();
+    const sim = simProcess();
+    const leader = track(
+      cli('leader', ['deploy', '--policy', EXPERT, '--config', CONFIG, '--node-name', 'gail_bridge_leader']),
+    );
+    const rec = track(
+      cli('record', [
+        'record',
+        '--config',
+        CONFIG,
+        '--out',
+        out,
+        '--no-keyboard',
+        '--follow-episodes',
+        '/gail_bridge_sim/episode_events',
+        '--episodes',
+        '2',
+      ]),
+    );
+    await commanding(t0, 100, [sim, leader, rec]);
+    await waitFor('record ready', () => /record: hopper_sim at 125 Hz/.test(rec.stderr), START_MS, [rec]);
+    // Two episodes, each ended by the simulator's reset service after ~1.5 s.
+    const reset = probe.serviceClient('/gail_bridge_sim/reset', 'std_srvs/srv/Trigger');
+    for (let i = 0; i < 3 && rec.exitedAt === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 1500));
+      await reset.call({}, 5000);
+    }
+    reset.dispose();
+    const { code } = await exitWithin(rec, 10_000, performance.now());
+    assert.equal(code, 0, rec.stderr);
+    const demo = await readDemoFile(out);
+    process.stdout.write(
+      `# record: ${demo.episodes.length} episodes, ${demo.episodes.map((e) => e.trajectory.length).join(' + ')} steps\n`,
+    );
+    assert.equal(demo.episodes.length, 2);
+    for (const e of demo.episodes)
+      assert.ok(e.trajectory.length > 50, `episode of ${e.trajectory.length} steps`);
+    leader.proc.kill('SIGINT');
+    sim.proc.kill('SIGINT');
+    await Promise.all([leader.exited, sim.exited]);
+  });
+});
+
+const hasLaunch = spawnSync('ros2', ['launch', '--help'], { stdio: 'ignore' }).status === 0;
+
+describe('real ROS 2: launch files under ros2 launch, ended with Ctrl-C', {
+  timeout: 240_000,
+  skip: hasLaunch ? undefined : 'ros2 launch is not installed',
+}, () => {
+  /** Ctrl-C to the launch's process group; then the safe command and exit within 5 s. */
+  async function ctrlC(launch: Child, expectSafe: boolean): Promise<void> {
+    const t = performance.now();
+    interruptGroup(launch);
+    const { ms } = await exitWithin(launch, 5000, t);
+    const after = since(t);
+    process.stdout.write(
+      `# ros2 launch: Ctrl-C → exit after ${ms.toFixed(0)} ms, ${after.filter((c) => c.zero).length} safe commands seen\n`,
+    );
+    if (expectSafe)
+      assert.ok(
+        after.some((c) => c.zero),
+        `no safe command after Ctrl-C\n${launch.stdout.slice(-3000)}`,
+      );
+  }
+
+  it('sim_deploy.launch.xml', async () => {
+    const t0 = performance.now();
+    const launch = track(
+      start('launch sim_deploy', 'ros2', ['launch', 'launch/sim_deploy.launch.xml', `policy:=${EXPERT}`], {
+        group: true,
+      }),
+    );
+    await commanding(t0, 100, [launch]);
+    await ctrlC(launch, true);
+  });
+
+  it('deploy.launch.xml (the robot: a sim process)', async () => {
+    const t0 = performance.now();
+    const sim = simProcess('sim for deploy.launch');
+    const launch = track(
+      start(
+        'launch deploy',
+        'ros2',
+        ['launch', 'launch/deploy.launch.xml', `policy:=${EXPERT}`, `config:=${CONFIG}`],
+        { group: true },
+      ),
+    );
+    await commanding(t0, 100, [sim, launch]);
+    await ctrlC(launch, true);
+    sim.proc.kill('SIGINT');
+    await sim.exited;
+  });
+
+  it('record.launch.xml (simulator, leader and recorder): the file is finished', async () => {
+    const out = join(tmp, 'launch-record.mcap');
+    const t0 = performance.now();
+    const launch = track(
+      start(
+        'launch record',
+        'ros2',
+        ['launch', 'launch/record.launch.xml', `config:=${CONFIG}`, `out:=${out}`, 'leader:=true'],
+        { group: true },
+      ),
+    );
+    await commanding(t0, 200, [launch]);
+    await new Promise((r) => setTimeout(r, 1000));
+    await ctrlC(launch, true);
+    const demo = await readDemoFile(out);
+    process.stdout.write(
+      `# record.launch: ${demo.episodes.length} episode(s), ends ${demo.episodes.map((e) => e.trajectory.end).join(', ')}\n`,
+    );
+    assert.ok(demo.episodes.length >= 1);
+  });
+});
