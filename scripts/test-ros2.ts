@@ -53,10 +53,18 @@ const hasRclnodejs = (): boolean => {
   }
 };
 if (!hasRclnodejs()) {
-  say(`rclnodejs is not installed; installing it as documented: ${RCLNODEJS_INSTALL.join(' ')}`);
-  run(RCLNODEJS_INSTALL[0]!, RCLNODEJS_INSTALL.slice(1));
+  say(`rclnodejs is not installed; installing it as documented: ${RCLNODEJS_INSTALL.line}`);
+  // node-gyp downloads Node's headers unless told where they are; a Node installed with its headers
+  // (official tarballs, Debian's nodejs) has them beside the binary, which also works offline.
+  const prefix = dirname(dirname(process.execPath));
+  const nodedir =
+    process.env.npm_config_nodedir ??
+    (existsSync(join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined);
+  run(RCLNODEJS_INSTALL.argv[0], RCLNODEJS_INSTALL.argv.slice(1), {
+    env: { ...process.env, ...RCLNODEJS_INSTALL.env, ...(nodedir ? { npm_config_nodedir: nodedir } : {}) },
+  });
   if (!hasRclnodejs()) {
-    say(`FAILED: rclnodejs is still not installed after \`${RCLNODEJS_INSTALL.join(' ')}\``);
+    say(`FAILED: rclnodejs is still not installed after \`${RCLNODEJS_INSTALL.line}\``);
     process.exit(1);
   }
 }

@@ -1,7 +1,10 @@
 /**
  * SIGINT/SIGTERM for commands that write files (specs/failure-cases.md, Recording: "file finished:
  * summary and index written"): the first signal finishes the file, then exits with 128 + signal number;
- * a second signal while finishing exits at once (the file is then repairable with `inspect --repair`).
+ * a second signal while finishing exits at once (the file is then repairable with `inspect --repair`) —
+ * unless it comes within `repeatWindowMs` of the first. Ctrl-C under `ros2 launch` reaches a process twice
+ * within milliseconds (the terminal signals the whole process group, and launch forwards SIGINT to each
+ * child): taken as "exit now", it cut record's file without its summary on every launch Ctrl-C.
  */
 import type { EventEmitter } from 'node:events';
 
@@ -14,6 +17,10 @@ export interface FinishOnSignalOptions {
   readonly exit?: (code: number) => void;
   /** Told what happened (stderr in the CLI). */
   readonly log?: (line: string) => void;
+  /** A repeated signal this soon after the first is the same request, not "exit now"; default 1000 ms. */
+  readonly repeatWindowMs?: number;
+  /** Milliseconds, for the repeat window; default performance.now. */
+  readonly now?: () => number;
 }
 
 /**
@@ -27,14 +34,24 @@ export function finishOnSignal(
   const target = options.target ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let finishing = false;
+  let firstAt = 0;
+  const now = options.now ?? (() => performance.now());
+  const window = options.repeatWindowMs ?? 1000;
   const handlers = Object.entries(SIGNALS).map(([signal, code]) => {
     const handler = (): void => {
+      if (finishing && now() - firstAt < window) {
+        options.log?.(
+          `${signal} again within ${window} ms: taken as the same request, still finishing the file`,
+        );
+        return;
+      }
       if (finishing) {
         options.log?.(`${signal} again: exiting without finishing the file`);
         exit(code);
         return;
       }
       finishing = true;
+      firstAt = now();
       options.log?.(`${signal}: finishing the file before exiting`);
       finish().then(
         () => exit(code),

@@ -31,10 +31,20 @@ export const SUPPORTED_DISTROS = ['humble', 'jazzy', 'kilted'] as const;
 
 /**
  * How rclnodejs is installed into a gail-bridge folder once ROS 2 is sourced (it builds its native addon
- * against the sourced distro). One place: the docs, the 'not installed' message and `npm run test:ros2`
- * use it. `--no-save` keeps package.json and the lock file as they are.
+ * against the sourced distro when no prebuilt binary fits, e.g. on Debian). One place: the docs, the 'not
+ * installed' message and `npm run test:ros2` use it.
+ * - `--save-peer`: rclnodejs is an optional peer of gail-bridge, and npm 11 answers a plain
+ *   `npm install --no-save rclnodejs` with "up to date" and installs nothing (measured with npm 11.19;
+ *   npm 10 installs it either way); with `--no-save` package.json and the lock file stay as they are.
+ * - `npm_config_yes=true`: rclnodejs's source build runs `npx rimraf`, which npx refuses to fetch
+ *   without a yes ("npx canceled due to missing packages").
  */
-export const RCLNODEJS_INSTALL: readonly string[] = ['npm', 'install', '--no-save', 'rclnodejs@^2.2.0'];
+export const RCLNODEJS_INSTALL = {
+  env: { npm_config_yes: 'true' },
+  argv: ['npm', 'install', '--no-save', '--save-peer', 'rclnodejs@^2.2.0'],
+  /** As a shell line, for messages and docs. */
+  line: 'npm_config_yes=true npm install --no-save --save-peer rclnodejs@^2.2.0',
+} as const;
 
 /** The message when ROS 2 is not sourced or rclnodejs cannot load it. */
 export const ROS_NOT_FOUND =
@@ -145,7 +155,7 @@ export async function loadRclnodejs(
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
       throw new GailBridgeError(
         'ros',
-        `rclnodejs is not installed: with ROS 2 ${distro} sourced, run \`${RCLNODEJS_INSTALL.join(' ')}\` in the gail-bridge folder`,
+        `rclnodejs is not installed: with ROS 2 ${distro} sourced, run \`${RCLNODEJS_INSTALL.line}\` in the gail-bridge folder`,
         { cause: err },
       );
     throw new GailBridgeError('ros', `${ROS_NOT_FOUND}; loading rclnodejs failed: ${String(err)}`, {

@@ -13,6 +13,7 @@ describe('finishOnSignal', () => {
     const target = new EventEmitter();
     const exits: number[] = [];
     let finished = 0;
+    let t = 0;
     let resolveFinish: () => void = () => {};
     const release = finishOnSignal(
       () =>
@@ -20,11 +21,17 @@ describe('finishOnSignal', () => {
           finished++;
           resolveFinish = r;
         }),
-      { target, exit: (c) => exits.push(c) },
+      { target, exit: (c) => exits.push(c), now: () => t },
     );
     target.emit('SIGINT');
     assert.equal(finished, 1);
     assert.deepEqual(exits, [], 'waits for the file to be finished');
+    // ros2 launch + Ctrl-C: the terminal's SIGINT and launch's forwarded one arrive together.
+    t = 5;
+    target.emit('SIGINT');
+    assert.deepEqual(exits, [], 'a repeat within the window is the same request');
+    assert.equal(finished, 1);
+    t = 1500;
     target.emit('SIGTERM');
     assert.deepEqual(exits, [143], 'a second signal does not wait');
     resolveFinish();

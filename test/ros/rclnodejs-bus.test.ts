@@ -69,7 +69,7 @@ describe('loadRclnodejs without ROS 2', () => {
         },
         { ROS_DISTRO: 'jazzy' },
       ),
-      /rclnodejs is not installed: with ROS 2 jazzy sourced, run `npm install --no-save rclnodejs@\^2\.2\.0`/,
+      /rclnodejs is not installed: with ROS 2 jazzy sourced, run `npm_config_yes=true npm install --no-save --save-peer rclnodejs@\^2\.2\.0`/,
     );
   });
 
