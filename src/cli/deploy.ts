@@ -16,6 +16,7 @@ import { InProcessGraph } from '../ros/in-process-bus.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { SimNode } from '../ros/sim-node.js';
 import { info, report, runCommand } from './common.js';
+import { EXIT } from './exit-codes.js';
 
 /** What `deploy` prints (with --json, exactly this object). */
 export interface DeployReport {
@@ -61,7 +62,7 @@ export function register(program: Command): void {
           logCommands: Boolean(o['logCommands']),
         });
         report(Boolean(o['json']), r, () => formatReport(r));
-        if (r.reason === 'fault') process.exitCode = 1;
+        if (r.reason === 'fault') process.exitCode = EXIT.fault;
       }),
     );
 }
@@ -81,7 +82,7 @@ export interface RunDeployOptions {
 export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
   if (o.duration !== undefined && !(o.duration > 0))
     throw new GailBridgeError(
-      'config',
+      'usage',
       `--duration: expected a positive number of seconds, got ${o.duration}`,
     );
   const config = loadRobotConfig(o.config);

@@ -119,7 +119,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     let expertSource: string | null = null;
     if (opts.expertReturn !== undefined) {
       if (!Number.isFinite(opts.expertReturn))
-        throw new GailBridgeError('config', `--expert-return: expected a number, got ${opts.expertReturn}`);
+        throw new GailBridgeError('usage', `--expert-return: expected a number, got ${opts.expertReturn}`);
       expertReturn = opts.expertReturn;
       expertSource = '--expert-return';
     } else {

@@ -26,7 +26,7 @@ export interface ImportReport {
 function positiveSeconds(v: string): number {
   const n = Number(v);
   if (!(n > 0) || !Number.isFinite(n))
-    throw new GailBridgeError('config', `--split-gap: expected seconds > 0, got "${v}"`);
+    throw new GailBridgeError('usage', `--split-gap: expected seconds > 0, got "${v}"`);
   return n;
 }
 

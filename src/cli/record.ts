@@ -70,7 +70,7 @@ function seconds(name: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
     if (!(n > 0) || !Number.isFinite(n))
-      throw new GailBridgeError('config', `${name}: expected seconds > 0, got "${v}"`);
+      throw new GailBridgeError('usage', `${name}: expected seconds > 0, got "${v}"`);
     return n;
   };
 }
@@ -172,7 +172,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
   } else {
     if (o.teleopPolicy !== undefined)
       throw new GailBridgeError(
-        'config',
+        'usage',
         '--teleop-policy: only with --sim (on ROS 2 the teleop is a node of its own)',
       );
     bus = o.bus ?? (await createRclnodejsBus(o.nodeName));
@@ -329,7 +329,7 @@ interface SimWorld {
 async function simWorld(o: RunRecordOptions, config: RobotConfig): Promise<SimWorld> {
   if (o.teleopPolicy === undefined)
     throw new GailBridgeError(
-      'config',
+      'usage',
       '--sim needs --teleop-policy: without ROS 2 there is no teleop device, so a policy plays the leader',
     );
   if (config.action.type !== 'std_msgs/Float64MultiArray')

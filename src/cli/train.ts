@@ -97,7 +97,7 @@ export function register(program: Command): void {
       const entry = ALGOS[algo];
       if (!entry)
         throw new GailBridgeError(
-          'config',
+          'usage',
           `--algo: unknown "${algo}" (have ${Object.keys(ALGOS).join(', ')})`,
         );
       const r = await entry.run({
@@ -148,7 +148,7 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
   const task = opts.task;
   if (task === undefined)
     throw new GailBridgeError(
-      'config',
+      'usage',
       '--algo bc: --task <name> is required (the built-in task the demonstrations are for, used for evaluation)',
     );
   const started = performance.now();

@@ -16,11 +16,12 @@
  * Episodes end (as `truncated`: an operator stop, not a task end) at each message on `episodeTopic`, at
  * gaps longer than `splitGapS` on any topic, or at the end of the bag.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseRosMsg } from '@foxglove/rosmsg';
 import { MessageReader } from '@foxglove/rosmsg2-serialization';
-import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { loadYamlConfig } from '../config/load.js';
 import { type RobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { makeTrajectory, type Trajectory } from '../core/trajectory.js';
@@ -89,12 +90,13 @@ export async function bagFiles(bag: string): Promise<string[]> {
   const metaPath = join(bag, 'metadata.yaml');
   let meta: unknown;
   try {
-    meta = parseYaml(await readFile(metaPath, 'utf8'));
+    meta = loadYamlConfig(metaPath, z.unknown(), { what: 'bag metadata', code: 'file' });
   } catch (err) {
+    if ((err as { cause?: { code?: unknown } }).cause?.code !== 'ENOENT') throw err;
     const names = await readdir(bag).catch(() => []);
     throw new GailBridgeError(
       'file',
-      `${metaPath}: cannot read the bag's metadata (${(err as Error).message}); a rosbag2 folder holds ` +
+      `${metaPath}: cannot read the bag's metadata (no such file); a rosbag2 folder holds ` +
         `metadata.yaml next to its data files (found: ${names.join(', ') || 'nothing'})`,
       { cause: err },
     );

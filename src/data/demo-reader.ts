@@ -144,7 +144,11 @@ export async function* readDemoEpisodes(
   };
 
   try {
-    const limits = { ...options, requireCrcs: options.requireCrcs ?? true };
+    const limits = {
+      ...options,
+      requireCrcs: options.requireCrcs ?? true,
+      what: options.what ?? 'demo file',
+    };
     for await (const record of readMcapRecords(source, limits, false, progress)) {
       switch (record.type) {
         case 'Header':

@@ -26,6 +26,8 @@ export interface McapReadLimits {
   readonly maxChunkBytes?: number;
   /** Refuse chunks whose CRC field is 0 ("not computed"). Default false (demo reads: true). */
   readonly requireCrcs?: boolean;
+  /** Names the file in errors that are not about its content ("demo file", "bag file"). Default "MCAP file". */
+  readonly what?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -46,9 +48,9 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
  * Checks the first bytes of `source`: returns when it starts with the MCAP magic, else throws a `file`
  * error saying what it is (empty, a SQLite rosbag2 bag, or not MCAP).
  */
-export async function assertMcapMagic(source: ByteSource): Promise<void> {
+export async function assertMcapMagic(source: ByteSource, what = 'MCAP file'): Promise<void> {
   const name = sourceName(source);
-  const head = await readPrefix(source, 16);
+  const head = await readPrefix(source, 16, what);
   if (head.byteLength === 0) throw new GailBridgeError('file', `${name}: the file is empty`);
   if (startsWith(head, SQLITE_MAGIC)) {
     throw new GailBridgeError(
@@ -89,7 +91,8 @@ export async function* readMcapRecords(
   const name = sourceName(source);
   const maxRecord = limits.maxRecordBytes ?? 256 * MIB;
   const maxChunk = limits.maxChunkBytes ?? 256 * MIB;
-  await assertMcapMagic(source);
+  const what = limits.what ?? 'MCAP file';
+  await assertMcapMagic(source, what);
   await loadCodecs();
   const checkSize = (size: bigint, compression: string): void => {
     if (size > BigInt(maxChunk)) {
@@ -119,7 +122,7 @@ export async function* readMcapRecords(
     cause instanceof GailBridgeError
       ? cause
       : new GailBridgeError('file', `${name}: ${what} at byte ${offset()} of the file`, { cause });
-  for await (const piece of readPieces(source)) {
+  for await (const piece of readPieces(source, undefined, what)) {
     appended += piece.byteLength;
     progress.bytesReceived = appended;
     try {

@@ -25,7 +25,7 @@ interface SharedTrainOptions {
 function num(name: string, check: (x: number) => boolean, want: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!check(n)) throw new GailBridgeError('config', `${name}: expected ${want}, got "${v}"`);
+    if (!check(n)) throw new GailBridgeError('usage', `${name}: expected ${want}, got "${v}"`);
     return n;
   };
 }
@@ -36,7 +36,7 @@ function widths(name: string): (v: string) => number[] {
   return (v: string) => {
     const w = v.split(',').map((s) => Number(s.trim()));
     if (w.some((x) => !Number.isInteger(x) || x <= 0))
-      throw new GailBridgeError('config', `${name}: expected comma-separated positive integers, got "${v}"`);
+      throw new GailBridgeError('usage', `${name}: expected comma-separated positive integers, got "${v}"`);
     return w;
   };
 }

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { MjData, MjModel } from '@mujoco/mujoco';
-import { GailBridgeError } from '../core/errors.js';
+import { fileReadError, GailBridgeError } from '../core/errors.js';
 import { describeThrown, loadMujoco, type Mujoco } from './mujoco.js';
 
 /**
@@ -266,7 +266,12 @@ function stageFile(mujoco: Mujoco, folder: string, hostPath: string): string {
     const file = queue.shift()!;
     if (staged.has(file)) continue;
     staged.add(file);
-    const bytes = readFileSync(file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      throw fileReadError('MJCF file', file === main ? hostPath : file, err, 'mjcf');
+    }
     writeFs(mujoco, folder + file, bytes);
     if (!/\.xml$/i.test(file) && file !== main) continue;
     const text = bytes.toString('utf8');
