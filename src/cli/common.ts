@@ -4,6 +4,7 @@
  * its exit code (exit-codes.ts) instead of a stack trace.
  */
 import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 
@@ -99,4 +100,22 @@ export function integer(name: string): (v: string) => number {
     if (!Number.isInteger(n)) throw new GailBridgeError('usage', `${name}: expected an integer, got "${v}"`);
     return n;
   };
+}
+
+/**
+ * Adds `--task`, `--model` and `--task-config` (what the command runs on: a built-in task or an MJCF robot
+ * as a generic task; config/task.ts `envTargetFromFlags`) to `command`; `fallback` says what applies
+ * when none is given.
+ */
+export function addEnvTargetOptions(command: Command, fallback: string): Command {
+  return command
+    .option('--task <name>', `built-in task (see \`gail-bridge tasks\`); default: ${fallback}`)
+    .option(
+      '--model <robot.xml>',
+      'an MJCF robot instead, as a generic task (observation qpos ++ qvel, no reward)',
+    )
+    .option(
+      '--task-config <file.yaml>',
+      'generic task options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
+    );
 }

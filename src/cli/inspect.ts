@@ -172,13 +172,25 @@ export async function inspect(file: string): Promise<DemoInspection | McapInspec
   };
 }
 
+/** "task hopper", "model /x/robot.xml (task config /x/task.yaml)", "robot config robots/arm.yaml". */
+function describeSource(source: Spec['source']): string {
+  switch (source.kind) {
+    case 'task':
+      return `task ${source.task}`;
+    case 'mjcf':
+      return `model ${source.path}${source.taskConfig === undefined ? '' : ` (task config ${source.taskConfig})`}`;
+    case 'robot':
+      return `robot config ${source.config}`;
+  }
+}
+
 function describePolicy(r: PolicyInspection): string {
   const a = r.architecture;
   const t = r.training;
   return [
     `${r.file}: policy, ${a.kind} obs ${a.obsDim} → act ${a.actDim}, hidden [${a.hidden.join(', ')}] ${a.activation}` +
       `${a.valueHidden ? `, value net [${a.valueHidden.join(', ')}]` : ''}, ${r.parameters} parameters`,
-    `  trained: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}` +
+    `  trained on ${describeSource(r.spec.source)}: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}` +
       (t.evalReturn === undefined ? '' : `; evaluated return ${t.evalReturn.toFixed(2)}`),
     ...Object.entries(t.extra ?? {}).map(([k, v]) => `  ${k}: ${v}`),
     `  observation normaliser from ${r.normalizerCount} observations; ` +
