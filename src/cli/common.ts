@@ -1,10 +1,12 @@
 /**
  * What every command shares: the `--json` convention (one JSON object on stdout, everything human on
  * stderr), progress bars on stderr, and turning a `GailBridgeError` into a one-paragraph message and
- * exit code 2 instead of a stack trace.
+ * its exit code (exit-codes.ts) instead of a stack trace.
  */
 import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
+import { exitCodeFor } from './exit-codes.js';
 
 /** Prints the command's result: the object as JSON on stdout with `--json`, else `human()` on stdout. */
 export function report(json: boolean, result: unknown, human: () => string): void {
@@ -64,14 +66,17 @@ export function progressBar(
   };
 }
 
-/** Runs a command body, turning expected failures into a clear message and exit code 2. */
+/**
+ * Runs a command body, turning expected failures into a clear message and their exit code (exit-codes.ts:
+ * 1 for a usage error, 2 for bad input); anything else is rethrown for main to report as a bug.
+ */
 export async function runCommand(body: () => Promise<void> | void): Promise<void> {
   try {
     await body();
   } catch (err) {
     if (err instanceof GailBridgeError) {
       info(`gail-bridge: ${err.message}`);
-      process.exitCode = 2;
+      process.exitCode = exitCodeFor(err);
       return;
     }
     throw err;
@@ -83,7 +88,7 @@ export function positiveInt(name: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0)
-      throw new GailBridgeError('config', `${name}: expected a positive integer, got "${v}"`);
+      throw new GailBridgeError('usage', `${name}: expected a positive integer, got "${v}"`);
     return n;
   };
 }
@@ -92,7 +97,25 @@ export function positiveInt(name: string): (v: string) => number {
 export function integer(name: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new GailBridgeError('config', `${name}: expected an integer, got "${v}"`);
+    if (!Number.isInteger(n)) throw new GailBridgeError('usage', `${name}: expected an integer, got "${v}"`);
     return n;
   };
+}
+
+/**
+ * Adds `--task`, `--model` and `--task-config` (what the command runs on: a built-in task or an MJCF robot
+ * as a generic task; config/task.ts `envTargetFromFlags`) to `command`; `fallback` says what applies
+ * when none is given.
+ */
+export function addEnvTargetOptions(command: Command, fallback: string): Command {
+  return command
+    .option('--task <name>', `built-in task (see \`gail-bridge tasks\`); default: ${fallback}`)
+    .option(
+      '--model <robot.xml>',
+      'an MJCF robot instead, as a generic task (observation qpos ++ qvel, no reward)',
+    )
+    .option(
+      '--task-config <file.yaml>',
+      'generic task options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
+    );
 }

@@ -1,31 +1,55 @@
 /**
- * `gail-bridge demos`: rolls a policy out on a built-in task and writes the episodes as a demo file
- * (MCAP + protobuf, src/data). Rewards are stored for evaluation only; GAIL never reads them. The
- * actions stored are the ones the env applied (clipped to the action bounds), since those are what
- * an expert demonstrably did.
+ * `gail-bridge demos`: rolls a policy out on a built-in task or an MJCF robot (--model, --task-config;
+ * default: what the policy was trained on) and writes the episodes as a demo file (MCAP + protobuf,
+ * src/data). Rewards are stored for evaluation only; GAIL never reads them; a robot without a reward
+ * gets none. The actions stored are the ones the env applied (clipped to the action bounds), since those
+ * are what an expert demonstrably did.
  */
+import { basename, extname } from 'node:path';
 import { type Command, Option } from 'commander';
-import { info, integer, positiveInt, progressBar, report, runCommand } from './common.js';
+import {
+  describeEnvTarget,
+  envTargetFromFlags,
+  envTargetFromSource,
+  envTargetHasReward,
+  makeEnvTarget,
+  NO_REWARD_TEXT,
+} from '../config/task.js';
+import { assertSpecsMatch } from '../core/spec.js';
+import {
+  addEnvTargetOptions,
+  info,
+  integer,
+  positiveInt,
+  progressBar,
+  report,
+  runCommand,
+} from './common.js';
 
 /** What `demos` prints (and with --json, exactly this object). */
 export interface DemosResult {
   readonly out: string;
   readonly policy: string;
+  /** What it ran on: the task's name, or "model robot.xml (task config task.yaml)". */
   readonly task: string;
   readonly episodes: number;
   readonly steps: number;
-  readonly return: { mean: number; std: number };
+  /** Null when the env has no reward (an MJCF robot). */
+  readonly return: { mean: number; std: number } | null;
   readonly ends: Readonly<Record<string, number>>;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('demos')
-    .description('roll a policy out on a built-in task into a demo file (MCAP); rewards kept for evaluation')
-    .requiredOption('--policy <file>', 'policy file (e.g. experts/hopper.policy)')
-    .requiredOption('--task <name>', 'built-in task')
+    .description(
+      'roll a policy out on a built-in task or an MJCF robot into a demo file (MCAP); rewards kept for evaluation',
+    )
+    .requiredOption('--policy <file>', 'policy file (e.g. experts/hopper.policy)');
+  addEnvTargetOptions(command, 'the one the policy was trained on');
+  command
     .option('--episodes <n>', 'episodes to record', positiveInt('--episodes'), 25)
-    .option('--out <file>', 'demo file to write (default demos/<task>.mcap)')
+    .option('--out <file>', 'demo file to write (default demos/<task or model name>.mcap)')
     .addOption(
       new Option('--mode <mode>', 'action mode')
         .choices(['deterministic', 'stochastic'])
@@ -38,9 +62,11 @@ export function register(program: Command): void {
       runCommand(async () => {
         const r = await runDemos({
           policy: String(o['policy']),
-          task: String(o['task']),
+          task: o['task'] as string | undefined,
+          model: o['model'] as string | undefined,
+          taskConfig: o['taskConfig'] as string | undefined,
           episodes: o['episodes'] as number,
-          out: (o['out'] as string | undefined) ?? `demos/${String(o['task'])}.mcap`,
+          out: o['out'] as string | undefined,
           mode: o['mode'] as 'deterministic' | 'stochastic',
           seed: o['seed'] as number,
           backend: String(o['backend']),
@@ -49,8 +75,11 @@ export function register(program: Command): void {
           Boolean(o['json']),
           r,
           () =>
-            `${r.out}: ${r.episodes} episodes, ${r.steps} steps, return ${r.return.mean.toFixed(1)} ± ` +
-            `${r.return.std.toFixed(1)}, ends ${JSON.stringify(r.ends)}`,
+            `${r.out}: ${r.episodes} episodes, ${r.steps} steps, ` +
+            (r.return === null
+              ? `${NO_REWARD_TEXT}, `
+              : `return ${r.return.mean.toFixed(1)} ± ${r.return.std.toFixed(1)}, `) +
+            `ends ${JSON.stringify(r.ends)}`,
         );
       }),
     );
@@ -59,9 +88,13 @@ export function register(program: Command): void {
 /** Options of `runDemos` (the command's flags). */
 export interface DemosOptions {
   readonly policy: string;
-  readonly task: string;
+  /** Built-in task; or `model`/`taskConfig`; none: what the policy was trained on. */
+  readonly task?: string | undefined;
+  readonly model?: string | undefined;
+  readonly taskConfig?: string | undefined;
   readonly episodes: number;
-  readonly out: string;
+  /** Default demos/<task or model name>.mcap. */
+  readonly out?: string | undefined;
   readonly mode: 'deterministic' | 'stochastic';
   readonly seed: number;
   readonly backend: string;
@@ -69,43 +102,38 @@ export interface DemosOptions {
 
 /** Records `episodes` episodes of the policy (see the file comment). */
 export async function runDemos(opts: DemosOptions): Promise<DemosResult> {
-  const [
-    { mkdirSync },
-    { dirname },
-    backendMod,
-    { makeTaskEnv },
-    learn,
-    policyFile,
-    ev,
-    { DemoWriter },
-    traj,
-  ] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-    import('../learn/backend.js'),
-    import('../sim/tasks/index.js'),
-    import('../learn/index.js'),
-    import('../data/policy-file.js'),
-    import('../learn/evaluate.js'),
-    import('../data/demo-writer.js'),
-    import('../core/trajectory.js'),
-  ]);
-  const env = await makeTaskEnv(opts.task, { seed: opts.seed });
+  const [{ mkdirSync }, { dirname }, backendMod, learn, policyFile, ev, { DemoWriter }, traj] =
+    await Promise.all([
+      import('node:fs'),
+      import('node:path'),
+      import('../learn/backend.js'),
+      import('../learn/index.js'),
+      import('../data/policy-file.js'),
+      import('../learn/evaluate.js'),
+      import('../data/demo-writer.js'),
+      import('../core/trajectory.js'),
+    ]);
+  const record = await policyFile.readPolicyFile(opts.policy);
+  const target = envTargetFromFlags(opts, 'demos') ?? envTargetFromSource(record.spec.source, opts.policy);
+  const withReward = envTargetHasReward(target);
+  const name = target.kind === 'task' ? target.task : basename(target.model, extname(target.model));
+  const out = opts.out ?? `demos/${name}.mcap`;
+  const env = await makeEnvTarget(target, { seed: opts.seed });
   const spec = env.spec;
   const obsDim = spec.observation.names.length;
   const actDim = spec.action.names.length;
   const { low, high } = spec.action;
   try {
-    const record = await policyFile.readPolicyFile(opts.policy, { expectSpec: spec });
+    assertSpecsMatch(`${opts.policy} vs the env`, spec, record.spec);
     const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
     info(backend.description);
     const policy = learn.policyFromRecord(record, opts.seed, true);
-    mkdirSync(dirname(opts.out) || '.', { recursive: true });
-    const writer = await DemoWriter.create(opts.out, { spec });
+    mkdirSync(dirname(out) || '.', { recursive: true });
+    const writer = await DemoWriter.create(out, { spec });
     const returns: number[] = [];
     const ends: Record<string, number> = {};
     let steps = 0;
-    const bar = progressBar(opts.episodes, `demos ${opts.task}`, ['return']);
+    const bar = progressBar(opts.episodes, `demos ${name}`, withReward ? ['return'] : ['steps']);
     try {
       for (let e = 0; e < opts.episodes; e++) {
         const obsRows: Float32Array[] = [Float32Array.from(env.reset(opts.seed + e))];
@@ -139,7 +167,7 @@ export async function runDemos(opts: DemosOptions): Promise<DemosResult> {
           obs,
           acts: actions,
           end,
-          rewards: Float32Array.from(rewards),
+          rewards: withReward ? Float32Array.from(rewards) : undefined,
           timestamps: Float64Array.from({ length: T + 1 }, (_, i) => i * spec.dt),
         });
         await writer.writeTrajectory(t, {
@@ -151,7 +179,7 @@ export async function runDemos(opts: DemosOptions): Promise<DemosResult> {
         returns.push(ret);
         ends[end] = (ends[end] ?? 0) + 1;
         steps += T;
-        bar.update(e + 1, { return: ret.toFixed(1) });
+        bar.update(e + 1, withReward ? { return: ret.toFixed(1) } : { steps: T });
       }
     } finally {
       bar.stop();
@@ -159,12 +187,12 @@ export async function runDemos(opts: DemosOptions): Promise<DemosResult> {
       await writer.close();
     }
     return {
-      out: opts.out,
+      out,
       policy: opts.policy,
-      task: opts.task,
+      task: describeEnvTarget(target),
       episodes: opts.episodes,
       steps,
-      return: ev.meanStd(returns),
+      return: withReward ? ev.meanStd(returns) : null,
       ends,
     };
   } finally {

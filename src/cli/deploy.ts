@@ -3,10 +3,12 @@
  * the safety envelope (src/deploy/runner.ts) until SIGINT/SIGTERM, `--duration`, or a fault; then prints
  * the counters and latency. SIGINT and SIGTERM publish the safe command for at least 3 control periods
  * before anything is torn down. `--dry-run` runs everything over the in-process bus with the simulator
- * (realtime, at the control rate) standing in for the robot, so a deployment can be rehearsed without ROS 2.
+ * (realtime, at the control rate) standing in for the robot, so a deployment can be rehearsed without ROS 2:
+ * the task or MJCF model (and task config) the policy was trained on, or the one --task/--model names.
  */
 import type { Command } from 'commander';
 import { loadRobotConfig } from '../config/robot.js';
+import { describeEnvTarget, envTargetFromFlags, envTargetFromSource, makeEnvTarget } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { readPolicyFile } from '../data/policy-file.js';
 import { RecordPolicy } from '../deploy/record-policy.js';
@@ -16,12 +18,15 @@ import { InProcessGraph } from '../ros/in-process-bus.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { SimNode } from '../ros/sim-node.js';
 import { info, report, runCommand } from './common.js';
+import { EXIT } from './exit-codes.js';
 
 /** What `deploy` prints (with --json, exactly this object). */
 export interface DeployReport {
   readonly policy: string;
   readonly config: string;
   readonly dryRun: boolean;
+  /** With --dry-run: what the simulator ran ("hopper", or "model robot.xml (task config task.yaml)"). */
+  readonly simulated?: string;
   readonly reason: DeployResult['reason'];
   readonly message: string;
   readonly seconds: number;
@@ -44,7 +49,12 @@ export function register(program: Command): void {
     .requiredOption('--policy <file>', 'policy file (gail-bridge train output)')
     .requiredOption('--config <file>', 'robot mapping config (config/robots/*.yaml)')
     .option('--dry-run', 'no ROS 2: the in-process bus with the simulator as the robot', false)
-    .option('--task <name>', 'simulated task for --dry-run (default: the task the policy was trained on)')
+    .option(
+      '--task <name>',
+      'simulated task for --dry-run (default: the task or model the policy was trained on)',
+    )
+    .option('--model <robot.xml>', 'simulated MJCF robot for --dry-run, as a generic task')
+    .option('--task-config <file.yaml>', 'generic task options for --model (config/tasks/*.yaml)')
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)', Number)
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_deploy')
     .option('--log-commands', 'print every published command on stderr', false)
@@ -56,12 +66,14 @@ export function register(program: Command): void {
           config: String(o['config']),
           dryRun: Boolean(o['dryRun']),
           task: o['task'] as string | undefined,
+          model: o['model'] as string | undefined,
+          taskConfig: o['taskConfig'] as string | undefined,
           duration: o['duration'] as number | undefined,
           nodeName: String(o['nodeName']),
           logCommands: Boolean(o['logCommands']),
         });
         report(Boolean(o['json']), r, () => formatReport(r));
-        if (r.reason === 'fault') process.exitCode = 1;
+        if (r.reason === 'fault') process.exitCode = EXIT.fault;
       }),
     );
 }
@@ -71,8 +83,11 @@ export interface RunDeployOptions {
   readonly policy: string;
   readonly config: string;
   readonly dryRun: boolean;
-  readonly task?: string;
-  readonly duration?: number;
+  /** --dry-run: the simulated task, or `model`/`taskConfig`; none: what the policy was trained on. */
+  readonly task?: string | undefined;
+  readonly model?: string | undefined;
+  readonly taskConfig?: string | undefined;
+  readonly duration?: number | undefined;
   readonly nodeName: string;
   readonly logCommands: boolean;
 }
@@ -81,24 +96,29 @@ export interface RunDeployOptions {
 export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
   if (o.duration !== undefined && !(o.duration > 0))
     throw new GailBridgeError(
-      'config',
+      'usage',
       `--duration: expected a positive number of seconds, got ${o.duration}`,
     );
+  if (!o.dryRun && (o.task ?? o.model ?? o.taskConfig) !== undefined)
+    throw new GailBridgeError('usage', '--task, --model and --task-config choose the simulator of --dry-run');
   const config = loadRobotConfig(o.config);
   const record = await readPolicyFile(o.policy);
   const policy = new RecordPolicy(record, o.policy);
   const cleanup: (() => void)[] = [() => policy.dispose()];
   let bus: Bus;
   let sim: SimNode | undefined;
+  let simulated: string | undefined;
   if (o.dryRun) {
-    const task = o.task ?? (record.spec.source.kind === 'task' ? record.spec.source.task : undefined);
-    if (!task)
-      throw new GailBridgeError(
-        'config',
-        `--dry-run: the policy was not trained on a built-in task; pass --task`,
-      );
-    const { makeTaskEnv } = await import('../sim/tasks/index.js');
-    const env = await makeTaskEnv(task);
+    let env: Awaited<ReturnType<typeof makeEnvTarget>>;
+    try {
+      const target =
+        envTargetFromFlags(o, 'deploy --dry-run') ?? envTargetFromSource(record.spec.source, o.policy);
+      simulated = describeEnvTarget(target);
+      env = await makeEnvTarget(target);
+    } catch (err) {
+      policy.dispose();
+      throw err;
+    }
     cleanup.push(() => env.dispose());
     const graph = new InProcessGraph();
     bus = graph.node(o.nodeName);
@@ -157,7 +177,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
     runner.start();
     sim?.start();
     info(
-      `deploy: ${o.policy} on ${config.name} at ${config.control_rate_hz} Hz${o.dryRun ? ' (dry run, simulated robot)' : ''}; Ctrl-C to stop`,
+      `deploy: ${o.policy} on ${config.name} at ${config.control_rate_hz} Hz${o.dryRun ? ` (dry run, simulated robot: ${simulated})` : ''}; Ctrl-C to stop`,
     );
     const result = await runner.done;
     const lat = result.latency;
@@ -165,6 +185,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
       policy: o.policy,
       config: o.config,
       dryRun: o.dryRun,
+      ...(simulated === undefined ? {} : { simulated }),
       reason: result.reason,
       message: result.message,
       seconds: (performance.now() - started) / 1000,

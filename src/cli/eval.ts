@@ -1,26 +1,40 @@
 /**
- * `gail-bridge eval`: a policy file's return on a built-in task, over seeded episodes, with the
- * normalised score of specs/gymnasium-tasks.md: (R − R_random) / (R_expert − R_random), where R_random
- * is measured here with a uniform random policy over the same episodes (same reset seeds) and R_expert
- * is the evaluation return stored in the expert's policy file (default experts/<task>.policy).
+ * `gail-bridge eval`: a policy file's return on a built-in task (or its episode lengths and ends on an
+ * MJCF robot, which has no reward), over seeded episodes, with the normalised score of
+ * specs/gymnasium-tasks.md: (R − R_random) / (R_expert − R_random), where R_random is measured here with a
+ * uniform random policy over the same episodes (same reset seeds) and R_expert is the evaluation return
+ * stored in the expert's policy file (default experts/<task>.policy). Without --task or --model, the
+ * policy runs on what it was trained on (its spec's source).
  */
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import {
+  describeEnvTarget,
+  envTargetFromFlags,
+  envTargetFromSource,
+  envTargetHasReward,
+  makeEnvTarget,
+  NO_REWARD_TEXT,
+} from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
-import { info, integer, positiveInt, report, runCommand } from './common.js';
+import { assertSpecsMatch } from '../core/spec.js';
+import { addEnvTargetOptions, info, integer, positiveInt, report, runCommand } from './common.js';
 
 /** What `eval` prints (and with --json, exactly this object). */
 export interface EvalResult {
   readonly policy: string;
+  /** What it ran on: the task's name, or "model robot.xml (task config task.yaml)". */
   readonly task: string;
   readonly episodes: number;
   readonly mode: 'deterministic' | 'stochastic';
-  readonly return: { mean: number; std: number };
+  /** Null when the env has no reward (an MJCF robot): no return is reported. */
+  readonly return: { mean: number; std: number } | null;
   readonly length: { mean: number; std: number };
+  /** Empty when the env has no reward. */
   readonly returns: readonly number[];
   readonly lengths: readonly number[];
   readonly ends: Readonly<Record<string, number>>;
-  readonly randomReturn: { mean: number; std: number };
+  readonly randomReturn: { mean: number; std: number } | null;
   /** R_expert used for the score, and where it came from; null when none was found. */
   readonly expertReturn: number | null;
   readonly expertSource: string | null;
@@ -28,11 +42,14 @@ export interface EvalResult {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('eval')
-    .description('evaluate a policy file on a built-in task: return mean ± std, lengths, normalised score')
-    .requiredOption('--policy <file>', 'policy file')
-    .requiredOption('--task <name>', 'built-in task')
+    .description(
+      'evaluate a policy file on a built-in task or an MJCF robot: return mean ± std, lengths, normalised score',
+    )
+    .requiredOption('--policy <file>', 'policy file');
+  addEnvTargetOptions(command, 'the one the policy was trained on');
+  command
     .option('--episodes <n>', 'episodes', positiveInt('--episodes'), 10)
     .addOption(
       new Option('--mode <mode>', 'action mode')
@@ -52,7 +69,9 @@ export function register(program: Command): void {
       runCommand(async () => {
         const r = await runEval({
           policy: String(o['policy']),
-          task: String(o['task']),
+          task: o['task'] as string | undefined,
+          model: o['model'] as string | undefined,
+          taskConfig: o['taskConfig'] as string | undefined,
           episodes: o['episodes'] as number,
           mode: o['mode'] as 'deterministic' | 'stochastic',
           expert: o['expert'] as string | undefined,
@@ -62,14 +81,17 @@ export function register(program: Command): void {
           backend: String(o['backend']),
         });
         report(Boolean(o['json']), r, () => {
+          const length = `  length ${r.length.mean.toFixed(1)} ± ${r.length.std.toFixed(1)}; ends ${JSON.stringify(r.ends)}`;
+          const head = `${r.policy} on ${r.task}, ${r.episodes} episodes (${r.mode})`;
+          if (r.return === null) return [head, `  ${NO_REWARD_TEXT}`, length].join('\n');
           const score =
-            r.normalizedScore === null
+            r.normalizedScore === null || r.randomReturn === null
               ? 'normalised score: n/a (no expert return; pass --expert or --expert-return)'
               : `normalised score: ${r.normalizedScore.toFixed(3)} (R_random ${r.randomReturn.mean.toFixed(1)}, R_expert ${r.expertReturn} from ${r.expertSource})`;
           return [
-            `${r.policy} on ${r.task}, ${r.episodes} episodes (${r.mode})`,
+            head,
             `  return ${r.return.mean.toFixed(1)} ± ${r.return.std.toFixed(1)}`,
-            `  length ${r.length.mean.toFixed(1)} ± ${r.length.std.toFixed(1)}; ends ${JSON.stringify(r.ends)}`,
+            length,
             `  ${score}`,
           ].join('\n');
         });
@@ -80,7 +102,10 @@ export function register(program: Command): void {
 /** Options of `runEval` (the command's flags). */
 export interface EvalOptions {
   readonly policy: string;
-  readonly task: string;
+  /** Built-in task; or `model`/`taskConfig`; none: what the policy was trained on. */
+  readonly task?: string | undefined;
+  readonly model?: string | undefined;
+  readonly taskConfig?: string | undefined;
   readonly episodes: number;
   readonly mode: 'deterministic' | 'stochastic';
   readonly expert?: string | undefined;
@@ -92,18 +117,20 @@ export interface EvalOptions {
 
 /** Evaluates a policy file (see the file comment). */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
-  const [backendMod, { makeTaskEnv }, learn, policyFile, ev] = await Promise.all([
+  const [backendMod, learn, policyFile, ev] = await Promise.all([
     import('../learn/backend.js'),
-    import('../sim/tasks/index.js'),
     import('../learn/index.js'),
     import('../data/policy-file.js'),
     import('../learn/evaluate.js'),
   ]);
+  const record = await policyFile.readPolicyFile(opts.policy);
+  const target = envTargetFromFlags(opts, 'eval') ?? envTargetFromSource(record.spec.source, opts.policy);
+  const withReward = envTargetHasReward(target);
   const envs = await Promise.all(
-    Array.from({ length: Math.min(opts.envs, opts.episodes) }, (_, i) => makeTaskEnv(opts.task, { seed: i })),
+    Array.from({ length: Math.min(opts.envs, opts.episodes) }, (_, i) => makeEnvTarget(target, { seed: i })),
   );
   try {
-    const record = await policyFile.readPolicyFile(opts.policy, { expectSpec: envs[0]!.spec });
+    assertSpecsMatch(`${opts.policy} vs the env`, envs[0]!.spec, record.spec);
     const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
     info(backend.description);
     const policy = learn.policyFromRecord(record, opts.seed, true);
@@ -113,18 +140,39 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     } finally {
       policy.dispose();
     }
+    const ends: Record<string, number> = {};
+    for (const e of result.ends) ends[e] = (ends[e] ?? 0) + 1;
+    const common = {
+      policy: opts.policy,
+      task: describeEnvTarget(target),
+      episodes: opts.episodes,
+      mode: opts.mode,
+      length: ev.meanStd([...result.lengths]),
+      lengths: result.lengths,
+      ends,
+    };
+    if (!withReward)
+      return {
+        ...common,
+        return: null,
+        returns: [],
+        randomReturn: null,
+        expertReturn: null,
+        expertSource: null,
+        normalizedScore: null,
+      };
     const random = ev.evaluate(envs, ev.uniformRandomAct(envs[0]!, opts.seed), opts.episodes, opts.seed);
 
     let expertReturn: number | null = null;
     let expertSource: string | null = null;
     if (opts.expertReturn !== undefined) {
       if (!Number.isFinite(opts.expertReturn))
-        throw new GailBridgeError('config', `--expert-return: expected a number, got ${opts.expertReturn}`);
+        throw new GailBridgeError('usage', `--expert-return: expected a number, got ${opts.expertReturn}`);
       expertReturn = opts.expertReturn;
       expertSource = '--expert-return';
     } else {
-      const path = opts.expert ?? `experts/${opts.task}.policy`;
-      if (existsSync(path)) {
+      const path = opts.expert ?? (target.kind === 'task' ? `experts/${target.task}.policy` : undefined);
+      if (path !== undefined && existsSync(path)) {
         const expert = await policyFile.readPolicyFile(path, { expectSpec: envs[0]!.spec });
         if (expert.training.evalReturn !== undefined) {
           expertReturn = expert.training.evalReturn;
@@ -134,20 +182,12 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
         throw new GailBridgeError('file', `--expert ${opts.expert}: no such file`);
       }
     }
-    const ends: Record<string, number> = {};
-    for (const e of result.ends) ends[e] = (ends[e] ?? 0) + 1;
     const ret = ev.meanStd([...result.returns]);
     const randomReturn = ev.meanStd([...random.returns]);
     return {
-      policy: opts.policy,
-      task: opts.task,
-      episodes: opts.episodes,
-      mode: opts.mode,
+      ...common,
       return: ret,
-      length: ev.meanStd([...result.lengths]),
       returns: result.returns,
-      lengths: result.lengths,
-      ends,
       randomReturn,
       expertReturn,
       expertSource,

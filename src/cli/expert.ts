@@ -70,7 +70,7 @@ export interface ExpertResult {
 export function parseWidths(v: string): number[] {
   const w = v.split(',').map((s) => Number(s.trim()));
   if (w.length === 0 || w.some((x) => !Number.isInteger(x) || x <= 0)) {
-    throw new GailBridgeError('config', `--hidden: expected comma-separated positive integers, got "${v}"`);
+    throw new GailBridgeError('usage', `--hidden: expected comma-separated positive integers, got "${v}"`);
   }
   return w;
 }
@@ -79,7 +79,7 @@ function positiveNumber(name: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
     if (!(n > 0) || !Number.isFinite(n))
-      throw new GailBridgeError('config', `${name}: expected a positive number, got "${v}"`);
+      throw new GailBridgeError('usage', `${name}: expected a positive number, got "${v}"`);
     return n;
   };
 }
@@ -157,7 +157,7 @@ export function register(program: Command): void {
 function positiveIntOrZero(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0)
-    throw new GailBridgeError('config', `--seed: expected an integer ≥ 0, got "${v}"`);
+    throw new GailBridgeError('usage', `--seed: expected an integer ≥ 0, got "${v}"`);
   return n;
 }
 

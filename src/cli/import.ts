@@ -26,7 +26,7 @@ export interface ImportReport {
 function positiveSeconds(v: string): number {
   const n = Number(v);
   if (!(n > 0) || !Number.isFinite(n))
-    throw new GailBridgeError('config', `--split-gap: expected seconds > 0, got "${v}"`);
+    throw new GailBridgeError('usage', `--split-gap: expected seconds > 0, got "${v}"`);
   return n;
 }
 
@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--episode-topic <topic>', 'start a new episode at each message on this topic')
     .option(
       '--split-gap <seconds>',
-      'start a new episode after a silence this long on any mapped topic',
+      "end the episode (truncated) after a silence this long on any mapped topic; a silence past the config's observation timeout always cuts it (interrupted)",
       positiveSeconds,
     )
     .option('--min-steps <n>', 'drop episodes shorter than this', (v) => Number.parseInt(v, 10), 1)
@@ -108,7 +108,10 @@ export function register(program: Command): void {
               ...r.topics.map(
                 (t) =>
                   `  ${t.topic} (${t.type}): ${t.messages} messages, longest gap ${t.maxGapS.toFixed(3)} s` +
-                  (t.staleTicks > 0 ? `, stale at ${t.staleTicks} ticks` : '') +
+                  (t.heldTicks > 0 ? `, held at ${t.heldTicks} ticks` : '') +
+                  (t.silentTicks > 0
+                    ? `, silent past the observation timeout at ${t.silentTicks} ticks (no steps there; ${t.cuts} episode(s) cut, ended interrupted)`
+                    : '') +
                   (t.late > 0 ? `, ${t.late} late` : ''),
               ),
               ...Object.entries(r.unusedTopics).map(

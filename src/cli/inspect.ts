@@ -2,11 +2,16 @@
  * `gail-bridge inspect FILE [--json] [--repair OUT]`: what a file holds. A policy file: its spec,
  * architecture, how it was trained and its stored evaluation. A gail-bridge demo file: its spec,
  * episodes, steps, end reasons and returns. Any other MCAP file or rosbag2 folder: topics, types,
- * message counts and time range. `--repair OUT` rewrites a damaged demo file (hard kill, truncation)
- * with every complete episode, the cut one marked interrupted, and says what was lost.
+ * message counts and time range. `--repair OUT` rewrites a damaged demo file (hard kill, truncation,
+ * damaged chunks anywhere) with every intact episode, the ones damage cut marked interrupted, and says
+ * which were lost.
+ *
+ * One rule for damage: a damaged file of any kind exits 2 (bad input) saying what was damaged; for any
+ * MCAP file the summary of what could be read is printed first.
  */
 import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { GailBridgeError } from '../core/errors.js';
 import type { Spec } from '../core/spec.js';
 import { EPISODE_END_NAMES, type EpisodeEnd, trajectoryReturn } from '../core/trajectory.js';
 import { bagFiles } from '../data/bag-import.js';
@@ -78,7 +83,10 @@ export interface RepairReport {
   readonly output: string;
   readonly episodes: number;
   readonly steps: number;
-  readonly cut?: { index: number; stepsKept: number };
+  /** Episodes damage or truncation cut, and the steps kept of each (marked interrupted). */
+  readonly cuts: readonly { index: number; stepsKept: number }[];
+  /** Numbers (in the input) of the episodes lost whole. */
+  readonly lostEpisodes: readonly number[];
   readonly lost: readonly string[];
 }
 
@@ -164,13 +172,25 @@ export async function inspect(file: string): Promise<DemoInspection | McapInspec
   };
 }
 
+/** "task hopper", "model /x/robot.xml (task config /x/task.yaml)", "robot config robots/arm.yaml". */
+function describeSource(source: Spec['source']): string {
+  switch (source.kind) {
+    case 'task':
+      return `task ${source.task}`;
+    case 'mjcf':
+      return `model ${source.path}${source.taskConfig === undefined ? '' : ` (task config ${source.taskConfig})`}`;
+    case 'robot':
+      return `robot config ${source.config}`;
+  }
+}
+
 function describePolicy(r: PolicyInspection): string {
   const a = r.architecture;
   const t = r.training;
   return [
     `${r.file}: policy, ${a.kind} obs ${a.obsDim} → act ${a.actDim}, hidden [${a.hidden.join(', ')}] ${a.activation}` +
       `${a.valueHidden ? `, value net [${a.valueHidden.join(', ')}]` : ''}, ${r.parameters} parameters`,
-    `  trained: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}` +
+    `  trained on ${describeSource(r.spec.source)}: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}` +
       (t.evalReturn === undefined ? '' : `; evaluated return ${t.evalReturn.toFixed(2)}`),
     ...Object.entries(t.extra ?? {}).map(([k, v]) => `  ${k}: ${v}`),
     `  observation normaliser from ${r.normalizerCount} observations; ` +
@@ -244,16 +264,20 @@ export function register(program: Command): void {
             output: o.repair,
             episodes: r.episodes,
             steps: r.steps,
-            ...(r.cut ? { cut: r.cut } : {}),
+            cuts: r.cuts,
+            lostEpisodes: r.lostEpisodes,
             lost: r.lost,
           };
           for (const l of r.lost) info(`lost: ${l}`);
           report(o.json, result, () =>
             [
               `${o.repair}: ${r.episodes} episodes, ${r.steps} steps recovered from ${file}`,
-              r.cut
-                ? `  episode ${r.cut.index} was cut: ${r.cut.stepsKept} steps kept, marked interrupted`
-                : '',
+              ...r.cuts.map(
+                (c) => `  episode ${c.index} was cut: ${c.stepsKept} steps kept, marked interrupted`,
+              ),
+              r.lostEpisodes.length === 0
+                ? ''
+                : `  ${r.lostEpisodes.length} episode(s) lost whole: ${r.lostEpisodes.join(', ')}`,
               r.lost.length === 0 ? '  nothing was lost' : `  lost: ${r.lost.length} item(s), listed above`,
             ]
               .filter(Boolean)
@@ -265,6 +289,11 @@ export function register(program: Command): void {
         report(o.json, r, () =>
           r.kind === 'policy' ? describePolicy(r) : r.kind === 'demo' ? describeDemo(r) : describeMcap(r),
         );
+        if (r.kind === 'mcap' && r.problem !== undefined)
+          throw new GailBridgeError(
+            'file',
+            `${r.files.join(', ')} is damaged: ${r.problem} (the summary above covers what precedes the damage)`,
+          );
       }),
     );
 }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import { EXIT, exitCodeFor, exitCodesHelp } from './exit-codes.js';
 
 type Register = (program: Command) => void;
 
@@ -31,6 +32,9 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   for (const load of COMMANDS) (await load()).register(program);
+  program.addHelpText('after', exitCodesHelp());
+  // Commander's own usage errors (unknown option, missing value) exit 1, as EXIT.usage says.
+  for (const command of program.commands) command.addHelpText('after', exitCodesHelp(command.name()));
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -40,10 +44,14 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof GailBridgeError) {
       process.stderr.write(`gail-bridge: ${err.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = exitCodeFor(err);
       return;
     }
-    throw err;
+    // Not an error gail-bridge expects: a bug. Say so, with the trace, under its own exit code.
+    process.stderr.write(
+      `gail-bridge: internal error (a bug; please report it with this trace):\n${(err as Error)?.stack ?? String(err)}\n`,
+    );
+    process.exitCode = EXIT.internal;
   }
 }
 

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { loadRobotConfig, type RobotConfig, robotSpec } from '../config/robot.js';
+import { envTargetFromFlags, makeEnvTarget } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { DemoWriter } from '../data/demo-writer.js';
 import { finishOnSignal } from '../data/finish-on-signal.js';
@@ -51,10 +52,15 @@ export interface RunRecordOptions {
   /** EpisodeEvent topic of the robot to follow (episodes open and close with the robot's). */
   readonly followEpisodes?: string;
   /**
-   * No ROS 2: run this built-in task as the robot over the in-process bus (realtime, at the control
-   * rate), with `teleopPolicy` as the leader that publishes the commands a teleop device would.
+   * No ROS 2: run this built-in task (or, when `true`, the MJCF robot of `model`/`taskConfig`) as the robot
+   * over the in-process bus (realtime, at the control rate), with `teleopPolicy` as the leader that
+   * publishes the commands a teleop device would.
    */
-  readonly sim?: string;
+  readonly sim?: string | true;
+  /** With `sim: true`: the MJCF robot, run as a generic task. */
+  readonly model?: string;
+  /** With `sim: true`: the generic task's options (config/tasks/*.yaml); may name the model. */
+  readonly taskConfig?: string;
   /** Policy file that plays the teleop in `sim` mode (its mean action on every joint state). */
   readonly teleopPolicy?: string;
   readonly nodeName: string;
@@ -70,7 +76,7 @@ function seconds(name: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
     if (!(n > 0) || !Number.isFinite(n))
-      throw new GailBridgeError('config', `${name}: expected seconds > 0, got "${v}"`);
+      throw new GailBridgeError('usage', `${name}: expected seconds > 0, got "${v}"`);
     return n;
   };
 }
@@ -107,9 +113,11 @@ export function register(program: Command): void {
       "open and close episodes with the robot's gail_bridge_msgs/EpisodeEvent topic (e.g. /gail_bridge_sim/episode_events)",
     )
     .option(
-      '--sim <task>',
-      'no ROS 2: record from this built-in task over the in-process bus (needs --teleop-policy)',
+      '--sim [task]',
+      'no ROS 2: record from this built-in task (or, alone, the --model robot) over the in-process bus (needs --teleop-policy)',
     )
+    .option('--model <robot.xml>', 'with --sim: an MJCF robot to record from, as a generic task')
+    .option('--task-config <file.yaml>', 'with --sim: generic task options for --model (config/tasks/*.yaml)')
     .option(
       '--teleop-policy <file>',
       'with --sim: a policy file that plays the teleop, publishing commands as a leader would',
@@ -129,7 +137,9 @@ export function register(program: Command): void {
           namespace: String(o['namespace']),
           episodes: o['episodes'] as number | undefined,
           followEpisodes: o['followEpisodes'] as string | undefined,
-          sim: o['sim'] as string | undefined,
+          sim: o['sim'] as string | true | undefined,
+          ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
+          ...(o['taskConfig'] === undefined ? {} : { taskConfig: String(o['taskConfig']) }),
           teleopPolicy: o['teleopPolicy'] as string | undefined,
           nodeName: String(o['nodeName']),
         });
@@ -172,8 +182,13 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
   } else {
     if (o.teleopPolicy !== undefined)
       throw new GailBridgeError(
-        'config',
+        'usage',
         '--teleop-policy: only with --sim (on ROS 2 the teleop is a node of its own)',
+      );
+    if (o.model !== undefined || o.taskConfig !== undefined)
+      throw new GailBridgeError(
+        'usage',
+        '--model and --task-config: only with --sim (the robot to simulate)',
       );
     bus = o.bus ?? (await createRclnodejsBus(o.nodeName));
     if (!o.bus) cleanup.push(() => bus.dispose());
@@ -322,14 +337,15 @@ interface SimWorld {
 }
 
 /**
- * `--sim TASK --teleop-policy P`: the task as a ROS 2-like robot node (SimNode, realtime at the control
+ * `--sim TASK --teleop-policy P` (or `--sim --model robot.xml [--task-config t.yaml]`): the task or MJCF
+ * robot as a ROS 2-like robot node (SimNode, realtime at the control
  * rate) and a leader node that answers every joint state with the policy's mean action on the command
  * topic, all over the in-process bus; the recorder gets its own node on the same graph.
  */
 async function simWorld(o: RunRecordOptions, config: RobotConfig): Promise<SimWorld> {
   if (o.teleopPolicy === undefined)
     throw new GailBridgeError(
-      'config',
+      'usage',
       '--sim needs --teleop-policy: without ROS 2 there is no teleop device, so a policy plays the leader',
     );
   if (config.action.type !== 'std_msgs/Float64MultiArray')
@@ -337,14 +353,28 @@ async function simWorld(o: RunRecordOptions, config: RobotConfig): Promise<SimWo
       'config',
       `--sim: the simulator takes std_msgs/Float64MultiArray commands, ${o.config} records ${config.action.type}`,
     );
-  const [{ makeTaskEnv }, { readPolicyFile }, { RecordPolicy }] = await Promise.all([
-    import('../sim/tasks/index.js'),
+  const target = envTargetFromFlags(
+    { task: o.sim === true ? undefined : o.sim, model: o.model, taskConfig: o.taskConfig },
+    'record --sim',
+  );
+  if (target === undefined)
+    throw new GailBridgeError(
+      'usage',
+      '--sim needs a built-in task (--sim hopper) or an MJCF robot (--sim --model robot.xml [--task-config task.yaml])',
+    );
+  const [{ readPolicyFile }, { RecordPolicy }] = await Promise.all([
     import('../data/policy-file.js'),
     import('../deploy/record-policy.js'),
   ]);
   const record = await readPolicyFile(o.teleopPolicy);
   const policy = new RecordPolicy(record, o.teleopPolicy);
-  const env = await makeTaskEnv(o.sim!);
+  let env: Awaited<ReturnType<typeof makeEnvTarget>>;
+  try {
+    env = await makeEnvTarget(target);
+  } catch (err) {
+    policy.dispose();
+    throw err;
+  }
   const graph = new InProcessGraph(o.scheduler);
   const simBus = graph.node('gail_bridge_sim');
   const leaderBus = graph.node('gail_bridge_teleop');

@@ -64,11 +64,11 @@ type SimEnvOptions = Pick<SimOptions, 'task' | 'model' | 'taskConfig' | 'horizon
 function simTarget(o: SimEnvOptions): { task: string } | { generic: GenericTask } {
   if (o.task !== undefined && o.taskConfig !== undefined)
     throw new GailBridgeError(
-      'config',
+      'usage',
       'sim: --task-config describes a generic MJCF task; use it with --model or alone, not with --task',
     );
   if ((o.task === undefined) === (o.model === undefined && o.taskConfig === undefined))
-    throw new GailBridgeError('config', 'sim: pass exactly one of --task <name> and --model <file.xml>');
+    throw new GailBridgeError('usage', 'sim: pass exactly one of --task <name> and --model <file.xml>');
   if (o.task !== undefined) return { task: o.task };
   const base: GenericTask =
     o.taskConfig !== undefined ? loadGenericTask(o.taskConfig, o.model) : { path: o.model!, options: {} };

@@ -7,6 +7,13 @@
  *   runs/<name>/metrics.jsonl   one JSON object per epoch/round
  */
 import { type Command, Option } from 'commander';
+import {
+  describeEnvTarget,
+  envTargetFromFlags,
+  envTargetHasReward,
+  makeEnvTarget,
+  NO_REWARD_TEXT,
+} from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { usableDemonstrations } from '../core/trajectory.js';
 import { addGailOptions } from '../gail/train-algo.js';
@@ -16,7 +23,7 @@ import { parseWidths } from './expert.js';
 /** Options every algorithm gets (flags of the command). */
 export interface TrainOptions {
   readonly algo: string;
-  /** Built-in task; bc needs it, gail takes it or a generic robot (--model, --task-config). */
+  /** Built-in task, or undefined for a generic robot (--model, --task-config in `flags`). */
   readonly task: string | undefined;
   readonly demos: string;
   /** Run folder. */
@@ -40,8 +47,20 @@ export interface TrainResult {
   readonly demoPairs: number;
   readonly trajectories: number;
   readonly wallSeconds: number;
-  readonly evalReturn: { mean: number; std: number };
+  /** Deterministic evaluation on the true reward; null when the env has none (an MJCF robot). */
+  readonly evalReturn: { mean: number; std: number } | null;
   readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** The human summary of a run. */
+export function formatTrainResult(r: TrainResult): string {
+  return [
+    `${r.algo} on ${r.trajectories} demonstrations (${r.demoPairs} pairs) → ${r.policyFile}`,
+    `  ${r.wallSeconds.toFixed(1)} s; ` +
+      (r.evalReturn === null
+        ? NO_REWARD_TEXT
+        : `deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}`),
+  ].join('\n');
 }
 
 type Runner = (opts: TrainOptions) => Promise<TrainResult>;
@@ -64,7 +83,7 @@ export function register(program: Command): void {
     )
     .option(
       '--task <name>',
-      'built-in task the demonstrations are for (bc: required; gail: or --model / --task-config)',
+      'built-in task the demonstrations are for (or --model / --task-config for an MJCF robot)',
     )
     .requiredOption('--demos <file>', 'demo file (MCAP) made by `gail-bridge demos` or `record`')
     .requiredOption('--out <dir>', 'run folder, e.g. runs/hopper-bc')
@@ -97,7 +116,7 @@ export function register(program: Command): void {
       const entry = ALGOS[algo];
       if (!entry)
         throw new GailBridgeError(
-          'config',
+          'usage',
           `--algo: unknown "${algo}" (have ${Object.keys(ALGOS).join(', ')})`,
         );
       const r = await entry.run({
@@ -112,52 +131,47 @@ export function register(program: Command): void {
         evalEpisodes: o['evalEpisodes'] as number,
         flags: o,
       });
-      report(Boolean(o['json']), r, () =>
-        [
-          `${r.algo} on ${r.trajectories} demonstrations (${r.demoPairs} pairs) → ${r.policyFile}`,
-          `  ${r.wallSeconds.toFixed(1)} s; deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}`,
-        ].join('\n'),
-      );
+      report(Boolean(o['json']), r, () => formatTrainResult(r));
     }),
   );
 }
 
 /** Behavioural cloning run (see bc.ts). */
 async function runBc(opts: TrainOptions): Promise<TrainResult> {
-  const [
-    fs,
-    path,
-    backendMod,
-    { makeTaskEnv },
-    learn,
-    policyFile,
-    ev,
-    { readDemoFile },
-    { assertSpecsMatch },
-  ] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-    import('../learn/backend.js'),
-    import('../sim/tasks/index.js'),
-    import('../learn/index.js'),
-    import('../data/policy-file.js'),
-    import('../learn/evaluate.js'),
-    import('../data/demo-reader.js'),
-    import('../core/spec.js'),
-  ]);
-  const task = opts.task;
-  if (task === undefined)
+  const [fs, path, backendMod, learn, policyFile, ev, { readDemoFile }, { assertSpecsMatch }] =
+    await Promise.all([
+      import('node:fs'),
+      import('node:path'),
+      import('../learn/backend.js'),
+      import('../learn/index.js'),
+      import('../data/policy-file.js'),
+      import('../learn/evaluate.js'),
+      import('../data/demo-reader.js'),
+      import('../core/spec.js'),
+    ]);
+  const target = envTargetFromFlags(
+    {
+      task: opts.task,
+      model: opts.flags['model'] as string | undefined,
+      taskConfig: opts.flags['taskConfig'] as string | undefined,
+    },
+    '--algo bc',
+  );
+  if (target === undefined)
     throw new GailBridgeError(
-      'config',
-      '--algo bc: --task <name> is required (the built-in task the demonstrations are for, used for evaluation)',
+      'usage',
+      '--algo bc: --task <name> is required (the built-in task the demonstrations are for, used for evaluation), ' +
+        'or --model robot.xml / --task-config task.yaml for an MJCF robot',
     );
+  const task = describeEnvTarget(target);
+  const withReward = envTargetHasReward(target);
   const started = performance.now();
   const demo = await readDemoFile(opts.demos);
   const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
   const chosen = usable.slice(0, opts.trajectories ?? usable.length);
   if (chosen.length === 0) throw new GailBridgeError('file', `${opts.demos}: no usable demonstrations`);
   const envs = await Promise.all(
-    Array.from({ length: Math.min(4, opts.evalEpisodes) }, (_, i) => makeTaskEnv(task, { seed: i })),
+    Array.from({ length: Math.min(4, opts.evalEpisodes) }, (_, i) => makeEnvTarget(target, { seed: i })),
   );
   try {
     const spec = envs[0]!.spec;
@@ -204,7 +218,7 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
         opts.evalEpisodes,
         1_000_000,
       );
-      const evalReturn = ev.meanStd([...evaluation.returns]);
+      const evalReturn = withReward ? ev.meanStd([...evaluation.returns]) : null;
       const policyPath = path.join(opts.out, 'policy.policy');
       await policyFile.writePolicyFile(
         policyPath,
@@ -213,7 +227,7 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
           envSteps: 0,
           seed: opts.seed,
           date: new Date().toISOString(),
-          evalReturn: evalReturn.mean,
+          ...(evalReturn === null ? {} : { evalReturn: evalReturn.mean }),
           extra: { task, demos: opts.demos, trajectories: String(chosen.length) },
         }),
       );

@@ -1,14 +1,19 @@
 /**
- * Task config (`config/tasks/*.yaml`): an MJCF robot as a generic task (sim/generic.ts) for
- * `sim --model` and `train --algo gail --model` — frame skip, horizon, observation layout, reset noise and
- * the termination rules (a body's height range, a joint's range) that no flag can express.
+ * Task config (`config/tasks/*.yaml`): an MJCF robot as a generic task (sim/generic.ts) for every command
+ * that takes `--model` (sim, train, eval, demos, deploy --dry-run, record --sim) — frame skip, horizon,
+ * observation layout, reset noise and the termination rules (a body's height range, a joint's range) that
+ * no flag can express. `EnvTarget` is what such a command runs on: a built-in task or a generic one, from
+ * its flags or from the spec a policy recorded.
  *
  * Keys are snake_case, as in the robot configs. Every field is optional; unset fields keep the generic
  * env's defaults (or the command's, e.g. GAIL leaves the root's x/y out unless the file says otherwise).
  */
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { GailBridgeError } from '../core/errors.js';
+import type { SpecSource } from '../core/spec.js';
+import type { MujocoEnv } from '../sim/env.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
 import { loadYamlConfig, parseYamlConfig } from './load.js';
 
@@ -161,4 +166,123 @@ export async function withTaskConfigContext<T>(file: string | undefined, make: (
     if (file === undefined || !(err instanceof GailBridgeError)) throw err;
     throw new GailBridgeError(err.code, `task config ${file}: ${err.message}`, { cause: err });
   }
+}
+
+/** What a command runs on: a built-in task, or an MJCF robot as a generic task (reward 0). */
+export type EnvTarget =
+  | { readonly kind: 'task'; readonly task: string }
+  | {
+      readonly kind: 'model';
+      /** The MJCF file. */
+      readonly model: string;
+      /** The task config the options came from, if any (recorded in the env's spec source). */
+      readonly taskConfig: string | undefined;
+      readonly options: GenericEnvOptions;
+    };
+
+/** The env flags of a command: `--task`, `--model`, `--task-config`. */
+export interface EnvTargetFlags {
+  readonly task?: string | undefined;
+  readonly model?: string | undefined;
+  readonly taskConfig?: string | undefined;
+}
+
+/**
+ * Defaults of a generic task under the learning commands (train, eval, demos, deploy, record --sim): the
+ * root's x/y are left out of the observation (a policy should not depend on where the robot stands),
+ * unless the task config says otherwise. All of them use these, so that what one makes the next accepts.
+ */
+export const LEARNING_GENERIC_DEFAULTS: GenericEnvOptions = Object.freeze({ excludeRootXY: true });
+
+/** The target the flags name, or undefined when none is given. A clash is a `usage` error. */
+export function envTargetFromFlags(f: EnvTargetFlags, command: string): EnvTarget | undefined {
+  if (f.task !== undefined && (f.model !== undefined || f.taskConfig !== undefined))
+    throw new GailBridgeError(
+      'usage',
+      `${command}: --task names a built-in task, --model/--task-config an MJCF robot; give one or the other`,
+    );
+  if (f.task !== undefined) return { kind: 'task', task: f.task };
+  if (f.model === undefined && f.taskConfig === undefined) return undefined;
+  const generic: GenericTask =
+    f.taskConfig !== undefined ? loadGenericTask(f.taskConfig, f.model) : { path: f.model!, options: {} };
+  return {
+    kind: 'model',
+    model: generic.path,
+    taskConfig: f.taskConfig,
+    options: { ...LEARNING_GENERIC_DEFAULTS, ...generic.options },
+  };
+}
+
+/**
+ * The target a policy (or demo file) `file` was made on, from its spec's source: a built-in task, or the
+ * MJCF model and task config it recorded, which must still exist (else a `file` error saying to pass
+ * --model/--task-config). A robot recording names no simulation: a `usage` error asking for one.
+ */
+export function envTargetFromSource(source: SpecSource, file: string, what = 'policy'): EnvTarget {
+  switch (source.kind) {
+    case 'task':
+      return { kind: 'task', task: source.task };
+    case 'robot':
+      throw new GailBridgeError(
+        'usage',
+        `${what} ${file} was made from the robot config ${source.config}, not a simulation: ` +
+          'pass --task NAME or --model robot.xml (and --task-config task.yaml) to simulate one',
+      );
+    case 'mjcf': {
+      if (!existsSync(source.path))
+        throw new GailBridgeError(
+          'file',
+          `${what} ${file} was trained on the MJCF model ${source.path}, which no longer exists; ` +
+            'pass --model robot.xml (and --task-config task.yaml) to run it on a model you have',
+        );
+      if (source.taskConfig !== undefined && !existsSync(source.taskConfig))
+        throw new GailBridgeError(
+          'file',
+          `${what} ${file} was trained on ${source.path} with the task config ${source.taskConfig}, which no ` +
+            'longer exists; pass --task-config task.yaml (and --model robot.xml) to run it with one you have',
+        );
+      return envTargetFromFlags({ model: source.path, taskConfig: source.taskConfig }, what)!;
+    }
+  }
+}
+
+/** "hopper", or "model robot.xml (task config task.yaml)". */
+export function describeEnvTarget(t: EnvTarget): string {
+  return t.kind === 'task'
+    ? t.task
+    : `model ${t.model}${t.taskConfig === undefined ? '' : ` (task config ${t.taskConfig})`}`;
+}
+
+/** Whether the target's env has a task reward (a generic robot's is 0: nothing to report). */
+export function envTargetHasReward(t: EnvTarget): boolean {
+  return t.kind === 'task';
+}
+
+/** What to say instead of a return when the target has no reward. */
+export const NO_REWARD_TEXT = 'no reward: the model has no task reward; returns are not reported';
+
+/** Makes one env of the target (the caller owns and disposes it); a task config's errors name its file. */
+export async function makeEnvTarget(
+  t: EnvTarget,
+  options: { readonly seed?: number; readonly horizon?: number } = {},
+): Promise<MujocoEnv> {
+  if (t.kind === 'task') {
+    const { makeTaskEnv } = await import('../sim/tasks/index.js');
+    return makeTaskEnv(t.task, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.horizon === undefined ? {} : { horizon: options.horizon }),
+    });
+  }
+  const { makeGenericEnv } = await import('../sim/generic.js');
+  return withTaskConfigContext(t.taskConfig, () =>
+    makeGenericEnv(
+      { path: t.model },
+      {
+        ...t.options,
+        ...(t.taskConfig === undefined ? {} : { taskConfig: t.taskConfig }),
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+        ...(options.horizon === undefined ? {} : { horizon: options.horizon }),
+      },
+    ),
+  );
 }

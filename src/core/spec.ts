@@ -19,7 +19,13 @@ export interface SpaceSpec {
 /** Where the vectors come from; a tagged union derived from one map (STYLE 8). */
 export type SpecSource =
   | { readonly kind: 'task'; readonly task: string }
-  | { readonly kind: 'mjcf'; readonly path: string }
+  | {
+      readonly kind: 'mjcf';
+      /** The MJCF file of a generic task. */
+      readonly path: string;
+      /** The task config (config/tasks/*.yaml) its options came from, when there was one. */
+      readonly taskConfig?: string;
+    }
   | { readonly kind: 'robot'; readonly config: string };
 
 export interface Spec {

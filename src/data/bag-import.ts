@@ -9,19 +9,26 @@
  *   obs_k  = observation from the newest message of each source topic with log time ≤ t_k
  *   act_k  = the newest command with log time ≤ t_{k+1}: the command in force during step k
  * t_0 is the first tick at which every topic has a message. The rate is the config's, never guessed from
- * the data. A topic whose newest message is older than max(3 periods, 50 ms) at a tick is stale there:
- * stale ticks and the longest gap are reported per topic and written into the episode's metadata, not
- * silently filled. Messages whose log time goes backwards on a topic are counted as late.
+ * the data. Per topic and tick, as `record` does (src/record/recorder.ts), the newest message is
+ *   fresh    younger than one period,
+ *   held     older than that but within the observation timeout (`observationTimeout`: the config's
+ *            observation_timeout_s, else max(3 periods, 50 ms)): held, and counted per topic and episode,
+ *   silent   older than the timeout: no step is made of it. Silence cuts the open episode, which ends
+ *            `interrupted` (its last observation becomes the final one; the config says why in the
+ *            episode's `cut` metadata), and the next episode starts when every topic speaks again.
+ * So a pause between two takes never becomes frozen steps inside an episode. Messages whose log time goes
+ * backwards on a topic are counted as late.
  *
- * Episodes end (as `truncated`: an operator stop, not a task end) at each message on `episodeTopic`, at
- * gaps longer than `splitGapS` on any topic, or at the end of the bag.
+ * Episodes also end (as `truncated`: an operator stop, not a task end) at each message on `episodeTopic`,
+ * at silences longer than `splitGapS` (when that is shorter than the timeout), and at the end of the bag.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseRosMsg } from '@foxglove/rosmsg';
 import { MessageReader } from '@foxglove/rosmsg2-serialization';
-import { parse as parseYaml } from 'yaml';
-import { type RobotConfig, robotSpec } from '../config/robot.js';
+import { z } from 'zod';
+import { loadYamlConfig } from '../config/load.js';
+import { observationTimeout, type RobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { makeTrajectory, type Trajectory } from '../core/trajectory.js';
 import { actionFromCommand, ObservationMapper } from '../ros/mapping.js';
@@ -33,7 +40,10 @@ export interface BagImportOptions extends McapReadLimits {
   readonly configPath: string;
   /** A message on this topic (any type) starts a new episode. */
   readonly episodeTopic?: string;
-  /** Split episodes where any mapped topic is silent for longer than this, seconds. */
+  /**
+   * End the episode (`truncated`) where any mapped topic is silent for longer than this, seconds; a
+   * silence past the observation timeout always cuts it (`interrupted`).
+   */
   readonly splitGapS?: number;
   /** Episodes shorter than this many steps are dropped (reported). Default 1. */
   readonly minSteps?: number;
@@ -47,8 +57,12 @@ export interface TopicReport {
   messages: number;
   /** Messages whose log time was before the previous one's on this topic. */
   late: number;
-  /** Ticks at which this topic's newest message was older than the stale threshold. */
-  staleTicks: number;
+  /** Ticks at which this topic's newest message was older than a period but within the timeout (held). */
+  heldTicks: number;
+  /** Ticks at which this topic was silent past the observation timeout: no step was made there. */
+  silentTicks: number;
+  /** Episodes this topic's silence cut (ended `interrupted`). */
+  cuts: number;
   /** Longest interval between consecutive messages, seconds. */
   maxGapS: number;
 }
@@ -89,12 +103,13 @@ export async function bagFiles(bag: string): Promise<string[]> {
   const metaPath = join(bag, 'metadata.yaml');
   let meta: unknown;
   try {
-    meta = parseYaml(await readFile(metaPath, 'utf8'));
+    meta = loadYamlConfig(metaPath, z.unknown(), { what: 'bag metadata', code: 'file' });
   } catch (err) {
+    if ((err as { cause?: { code?: unknown } }).cause?.code !== 'ENOENT') throw err;
     const names = await readdir(bag).catch(() => []);
     throw new GailBridgeError(
       'file',
-      `${metaPath}: cannot read the bag's metadata (${(err as Error).message}); a rosbag2 folder holds ` +
+      `${metaPath}: cannot read the bag's metadata (no such file); a rosbag2 folder holds ` +
         `metadata.yaml next to its data files (found: ${names.join(', ') || 'nothing'})`,
       { cause: err },
     );
@@ -204,7 +219,16 @@ async function readTopics(
         channels.set(r.id, { topic: r.topic, reader });
         if (!topics.has(r.topic)) {
           topics.set(r.topic, {
-            report: { topic: r.topic, type: schema.name, messages: 0, late: 0, staleTicks: 0, maxGapS: 0 },
+            report: {
+              topic: r.topic,
+              type: schema.name,
+              messages: 0,
+              late: 0,
+              heldTicks: 0,
+              silentTicks: 0,
+              cuts: 0,
+              maxGapS: 0,
+            },
             times: [],
             msgs: [],
           });
@@ -296,7 +320,8 @@ export async function importBag(
   const boundaries = marks.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
   const periodNs = BigInt(Math.round(1e9 / config.control_rate_hz));
-  const staleNs = BigInt(Math.round(1e9 * Math.max(3 / config.control_rate_hz, 0.05)));
+  const timeoutS = observationTimeout(config);
+  const timeoutNs = BigInt(Math.round(1e9 * timeoutS));
   const splitNs = options.splitGapS !== undefined ? BigInt(Math.round(options.splitGapS * 1e9)) : undefined;
   const all = [...wanted.keys()].map((t) => topics.get(t)!);
   const actTopic = topics.get(act.topic)!;
@@ -314,11 +339,11 @@ export async function importBag(
   const out: { trajectory: Trajectory; metadata: Record<string, string> }[] = [];
   let dropped = 0;
   let ep:
-    | { obs: number[]; acts: number[]; times: number[]; stale: Map<string, number>; start: bigint }
+    | { obs: number[]; acts: number[]; times: number[]; held: Map<string, number>; start: bigint }
     | undefined;
   let nextBoundary = 0;
 
-  const finishEpisode = (): void => {
+  const finishEpisode = (end: 'truncated' | 'interrupted' = 'truncated', cut?: string): void => {
     if (!ep) return;
     const T = ep.acts.length / actDim;
     if (T < (options.minSteps ?? 1)) {
@@ -330,13 +355,14 @@ export async function importBag(
           actDim,
           obs: Float32Array.from(ep.obs.slice(0, (T + 1) * obsDim)),
           acts: Float32Array.from(ep.acts),
-          end: 'truncated',
+          end,
           timestamps: Float64Array.from(ep.times.slice(0, T + 1)),
         }),
         metadata: {
           source: files.join(','),
           start_log_time_ns: String(ep.start),
-          ...Object.fromEntries([...ep.stale].map(([topic, n]) => [`stale_ticks:${topic}`, String(n)])),
+          ...Object.fromEntries([...ep.held].map(([topic, n]) => [`held_ticks:${topic}`, String(n)])),
+          ...(cut === undefined ? {} : { cut }),
         },
       });
     }
@@ -350,16 +376,36 @@ export async function importBag(
       nextBoundary++;
     }
     let gap = false;
+    const silent: { topic: TopicMessages; ageNs: bigint }[] = [];
     all.forEach((topic, i) => {
       cursors[i] = advance(topic.times, cursors[i]!, t);
+      // A topic that ended (its last message is behind the tick) ages on like any other silence.
       const age = t - topic.times[cursors[i]!]!;
       latest.set(topic.report.topic, topic.msgs[cursors[i]!]);
-      if (age > staleNs) {
-        topic.report.staleTicks++;
-        if (ep) ep.stale.set(topic.report.topic, (ep.stale.get(topic.report.topic) ?? 0) + 1);
+      if (age > timeoutNs) {
+        topic.report.silentTicks++;
+        silent.push({ topic, ageNs: age });
+      } else if (age >= periodNs) {
+        topic.report.heldTicks++;
+        if (ep) ep.held.set(topic.report.topic, (ep.held.get(topic.report.topic) ?? 0) + 1);
       }
       if (splitNs !== undefined && age > splitNs) gap = true;
     });
+    if (silent.length > 0) {
+      if (ep) {
+        for (const s of silent) s.topic.report.cuts++;
+        finishEpisode(
+          'interrupted',
+          silent
+            .map(
+              (s) =>
+                `${s.topic.report.topic} silent ${(Number(s.ageNs) / 1e9).toFixed(2)} s > timeout ${timeoutS.toFixed(2)} s`,
+            )
+            .join('; '),
+        );
+      }
+      continue;
+    }
     if (gap) {
       finishEpisode();
       continue;
@@ -369,7 +415,7 @@ export async function importBag(
     } catch (err) {
       throw new GailBridgeError('ros', `${bag}: ${(err as Error).message}`, { cause: err });
     }
-    ep ??= { obs: [], acts: [], times: [], stale: new Map(), start: t };
+    ep ??= { obs: [], acts: [], times: [], held: new Map(), start: t };
     // The action of the previous tick is the command in force up to this one.
     if (ep.obs.length > 0) {
       actCursor = advance(actTopic.times, actCursor, t);

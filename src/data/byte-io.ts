@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { IWritable } from '@mcap/core';
-import { GailBridgeError } from '../core/errors.js';
+import { fileReadError, fileWriteError, GailBridgeError } from '../core/errors.js';
 
 /** An `IWritable` over a file opened for writing (created or truncated). Owns the handle. */
 export class FileWritable implements IWritable {
@@ -19,15 +19,15 @@ export class FileWritable implements IWritable {
     this.#fh = fh;
   }
 
-  /** Creates (or truncates) `path` for writing. */
-  static async create(path: string): Promise<FileWritable> {
+  /** Creates (or truncates) `path` for writing; `what` names it in errors ("output file"). */
+  static async create(path: string, what = 'output file'): Promise<FileWritable> {
     try {
       return new FileWritable(
         path,
         await open(path, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY),
       );
     } catch (err) {
-      throw new GailBridgeError('file', `${path}: cannot create (${(err as Error).message})`, { cause: err });
+      throw fileWriteError(what, path, err);
     }
   }
 
@@ -66,8 +66,15 @@ export function sourceName(source: ByteSource): string {
   return typeof source === 'string' ? source : `<${source.byteLength} bytes in memory>`;
 }
 
-/** Reads `source` in pieces of at most `pieceBytes`, without loading a file whole. */
-export async function* readPieces(source: ByteSource, pieceBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+/**
+ * Reads `source` in pieces of at most `pieceBytes`, without loading a file whole. `what` names the file in
+ * errors ("demo file X is a directory, expected a file").
+ */
+export async function* readPieces(
+  source: ByteSource,
+  pieceBytes = 1 << 20,
+  what = 'file',
+): AsyncGenerator<Uint8Array> {
   if (typeof source !== 'string') {
     for (let i = 0; i < source.byteLength; i += pieceBytes) yield source.subarray(i, i + pieceBytes);
     return;
@@ -75,13 +82,24 @@ export async function* readPieces(source: ByteSource, pieceBytes = 1 << 20): Asy
   let fh: FileHandle;
   try {
     fh = await open(source, 'r');
+    // Opening a directory for reading succeeds; its first read would fail with a bare EISDIR.
+    if ((await fh.stat()).isDirectory()) {
+      await fh.close();
+      throw fileReadError(what, source, { code: 'EISDIR' });
+    }
   } catch (err) {
-    throw new GailBridgeError('file', `${source}: cannot open (${(err as Error).message})`, { cause: err });
+    if (err instanceof GailBridgeError) throw err;
+    throw fileReadError(what, source, err);
   }
   try {
     for (;;) {
       const buf = new Uint8Array(pieceBytes);
-      const { bytesRead } = await fh.read(buf, 0, pieceBytes, null);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await fh.read(buf, 0, pieceBytes, null));
+      } catch (err) {
+        throw fileReadError(what, source, err);
+      }
       if (bytesRead === 0) return;
       yield buf.subarray(0, bytesRead);
     }
@@ -90,9 +108,9 @@ export async function* readPieces(source: ByteSource, pieceBytes = 1 << 20): Asy
   }
 }
 
-/** The first `n` bytes of `source` (fewer if it is shorter). */
-export async function readPrefix(source: ByteSource, n: number): Promise<Uint8Array> {
+/** The first `n` bytes of `source` (fewer if it is shorter); `what` as for `readPieces`. */
+export async function readPrefix(source: ByteSource, n: number, what = 'file'): Promise<Uint8Array> {
   if (typeof source !== 'string') return source.subarray(0, n);
-  for await (const piece of readPieces(source, n)) return piece;
+  for await (const piece of readPieces(source, n, what)) return piece;
   return new Uint8Array(0);
 }

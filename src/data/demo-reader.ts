@@ -1,6 +1,6 @@
 /**
  * Reads gail-bridge demonstration files (layout in demo-format.ts) as a stream of validated episodes, and
- * repairs files cut by a hard kill.
+ * repairs files cut by a hard kill or damaged anywhere (mcap-salvage.ts reads past damaged chunks).
  *
  * Untrusted input (specs/failure-cases.md): the MCAP layer is bounded by `readMcapRecords`; above it every
  * record is decoded with the project's own schema and checked against the file's spec and the episode
@@ -20,12 +20,14 @@ import {
 } from './demo-format.js';
 import { DemoWriter, type DemoWriterOptions } from './demo-writer.js';
 import { type McapReadLimits, type McapReadProgress, readMcapRecords } from './mcap-read.js';
+import { type SalvageFallback, type SalvageReport, salvageMcapRecords } from './mcap-salvage.js';
 import {
   bytesToFloat32,
   EpisodeEndCodec,
   EpisodeHeaderCodec,
   endFromProto,
   fromKeyValues,
+  GAIL_BRIDGE_DESCRIPTOR,
   SpecCodec,
   StepCodec,
   specFromProto,
@@ -49,22 +51,46 @@ export interface DemoReadReport {
   readonly skipped: Map<string, number>;
   /** In repair mode: what was lost and why; empty when nothing was. */
   readonly lost: string[];
-  /** In repair mode: the episode that was cut, if any, and how many of its steps survive. */
-  cut: { index: number; stepsKept: number } | undefined;
+  /** In repair mode: the episodes cut by damage or truncation, and how many of their steps survive. */
+  readonly cuts: { index: number; stepsKept: number }[];
+  /** In repair mode: the numbers of the episodes lost whole (their header is in damaged bytes). */
+  readonly lostEpisodes: number[];
 }
 
 export interface DemoReadOptions extends McapReadLimits {
   /**
-   * Keep going past damage: instead of throwing on truncation or a corrupt record, stop there, yield the
-   * episode in progress as `interrupted` and note what was lost in the report. Used by `inspect --repair`.
+   * Keep going past damage: skip damaged chunks and a truncated end (mcap-salvage.ts), yield the episode
+   * each damage cut as `interrupted`, drop the ones whose header was lost, and note everything lost in
+   * the report. Used by `inspect --repair`.
    */
   readonly repair?: boolean;
 }
 
 /** Creates an empty report to pass to `readDemoEpisodes`. */
 export function newDemoReadReport(): DemoReadReport {
-  return { spec: undefined, skipped: new Map(), lost: [], cut: undefined };
+  return { spec: undefined, skipped: new Map(), lost: [], cuts: [], lostEpisodes: [] };
 }
+
+/**
+ * The schemas and channels every DemoWriter registers, in its order (ChunkedMcapWriter numbers schemas
+ * from 1 and channels from 0): a repair assumes them when the chunk holding the Channel records is damaged
+ * and no summary survives.
+ */
+const DEMO_FALLBACK: SalvageFallback = {
+  schemas: (Object.keys(DEMO_CHANNELS) as DemoRecordKind[]).map((k, i) => ({
+    id: i + 1,
+    name: DEMO_CHANNELS[k].schema,
+    encoding: 'protobuf',
+    data: GAIL_BRIDGE_DESCRIPTOR,
+  })),
+  channels: (Object.keys(DEMO_CHANNELS) as DemoRecordKind[]).map((k, i) => ({
+    id: i,
+    schemaId: i + 1,
+    topic: DEMO_CHANNELS[k].topic,
+    messageEncoding: 'protobuf',
+    metadata: new Map<string, string>(),
+  })),
+};
 
 interface Building {
   readonly index: number;
@@ -143,10 +169,57 @@ export async function* readDemoEpisodes(
     else report.spec = spec;
   };
 
+  /** Closes the episode in progress at damage: its steps so far are kept, marked interrupted. */
+  function* cutBuilding(why: string): Generator<DemoEpisode> {
+    const b = building;
+    const spec = report.spec;
+    building = undefined;
+    if (!b || !spec) return;
+    const n = b.obs.length;
+    if (n === 0) {
+      report.lost.push(`episode ${b.index}: ${why} after its header; dropped`);
+      return;
+    }
+    // No observation followed the last surviving step: it becomes the final one, its action is dropped.
+    report.cuts.push({ index: b.index, stepsKept: n - 1 });
+    report.lost.push(`episode ${b.index}: ${why} after ${n} steps; kept ${n - 1}, marked interrupted`);
+    yield {
+      index: b.index,
+      trajectory: finish(b, spec, n - 1, 'interrupted', b.obs[n - 1]!, b.times[n - 1]),
+      metadata: b.metadata,
+      startedAt: b.startedAt,
+    };
+  }
+  /** Episodes from..to-1 were lost whole in damaged bytes. */
+  const loseEpisodes = (from: number, to: number): void => {
+    if (to <= from) return;
+    for (let i = from; i < to; i++) report.lostEpisodes.push(i);
+    report.lost.push(
+      to - from === 1
+        ? `episode ${from}: lost whole (its header is in damaged bytes)`
+        : `episodes ${from}–${to - 1}: lost whole (${to - from} episodes; their headers are in damaged bytes)`,
+    );
+  };
+  // After damage, records of an episode whose header was lost (or that was cut) are skipped.
+  let afterDamage = false;
+  const salvage: SalvageReport = { indexed: false, channelMessageCounts: undefined };
+
   try {
-    const limits = { ...options, requireCrcs: options.requireCrcs ?? true };
-    for await (const record of readMcapRecords(source, limits, false, progress)) {
+    const limits = {
+      ...options,
+      requireCrcs: options.requireCrcs ?? true,
+      what: options.what ?? 'demo file',
+    };
+    const records = options.repair
+      ? salvageMcapRecords(source, { ...limits, fallback: DEMO_FALLBACK }, salvage)
+      : readMcapRecords(source, limits, false, progress);
+    for await (const record of records) {
       switch (record.type) {
+        case 'Damage':
+          report.lost.push(record.reason);
+          yield* cutBuilding('cut');
+          afterDamage = true;
+          break;
         case 'Header':
           if (record.profile !== '') throw notOurs(`its MCAP profile is "${record.profile}"`);
           break;
@@ -211,6 +284,10 @@ export async function* readDemoEpisodes(
                 `${at}: episode ${h.episode} starts while episode ${building.index} is open`,
               );
             }
+            if (afterDamage && h.episode > nextEpisode) {
+              loseEpisodes(nextEpisode, h.episode);
+              nextEpisode = h.episode;
+            }
             if (h.episode !== nextEpisode) {
               throw new GailBridgeError('file', `${at}: expected episode ${nextEpisode}, got ${h.episode}`);
             }
@@ -225,6 +302,10 @@ export async function* readDemoEpisodes(
               times: [],
             };
             nextEpisode++;
+            break;
+          }
+          if (!building && afterDamage) {
+            skip('records of episodes cut or lost by damage');
             break;
           }
           if (!building || !spec) throw new GailBridgeError('file', `${at}: no episode is open`);
@@ -290,6 +371,11 @@ export async function* readDemoEpisodes(
     if (building) {
       throw new GailBridgeError('file', `${name}: episode ${building.index} has no end record`);
     }
+    // The summary's statistics say how many episodes were written: any after the last header read were lost.
+    const headerChannel = [...channelKinds].find(([, k]) => k === 'header')?.[0];
+    const written =
+      headerChannel === undefined ? undefined : salvage.channelMessageCounts?.get(headerChannel);
+    if (written !== undefined) loseEpisodes(nextEpisode, Number(written));
   } catch (err) {
     if (!(err instanceof GailBridgeError) || err.code !== 'file' || !options.repair || !ours) {
       if (err instanceof GailBridgeError && err.code === 'file' && ours && !options.repair) {
@@ -302,26 +388,7 @@ export async function* readDemoEpisodes(
       throw err;
     }
     report.lost.push(err.message);
-    const lostBytes = progress.bytesReceived - progress.bytesRead;
-    if (lostBytes > 0) report.lost.push(`${lostBytes} bytes after the last complete record`);
-    const spec = report.spec;
-    if (building && spec) {
-      const b = building;
-      const n = b.obs.length;
-      if (n === 0) {
-        report.lost.push(`episode ${b.index}: only its header survived; dropped`);
-      } else {
-        // No observation followed the last surviving step: it becomes the final one, its action is dropped.
-        report.cut = { index: b.index, stepsKept: n - 1 };
-        report.lost.push(`episode ${b.index}: cut after ${n} steps; kept ${n - 1}, marked interrupted`);
-        yield {
-          index: b.index,
-          trajectory: finish(b, spec, n - 1, 'interrupted', b.obs[n - 1]!, b.times[n - 1]),
-          metadata: b.metadata,
-          startedAt: b.startedAt,
-        };
-      }
-    }
+    yield* cutBuilding('cut');
   }
 }
 
@@ -345,21 +412,34 @@ export async function readDemoFile(source: ByteSource, options: DemoReadOptions 
 export interface RepairResult {
   readonly episodes: number;
   readonly steps: number;
-  readonly cut: { index: number; stepsKept: number } | undefined;
+  /** Episodes cut by damage or truncation: their steps before it are kept, marked interrupted. */
+  readonly cuts: readonly { index: number; stepsKept: number }[];
+  /** Numbers (in the input) of the episodes lost whole. */
+  readonly lostEpisodes: readonly number[];
   /** What was lost, one line each; empty when the input was intact. */
   readonly lost: readonly string[];
 }
 
 /**
- * Writes to `output` every complete episode of a damaged demo file, plus the cut one marked
- * `interrupted`, and says what was lost (`inspect --repair`).
+ * Writes to `output` every intact episode of a damaged demo file, plus the ones damage cut (marked
+ * `interrupted`), and says what was lost (`inspect --repair`). When damage left nothing to recover, throws
+ * a `file` error listing the damage and writes no output.
  */
 export async function repairDemoFile(
   input: string,
   output: string,
   options: Omit<DemoWriterOptions, 'spec'> & McapReadLimits = {},
 ): Promise<RepairResult> {
-  const { spec, episodes, report } = await readDemoFile(input, { ...options, repair: true });
+  const report = newDemoReadReport();
+  const episodes: DemoEpisode[] = [];
+  for await (const ep of readDemoEpisodes(input, { ...options, repair: true }, report)) episodes.push(ep);
+  if (episodes.length === 0 && report.lost.length > 0)
+    throw new GailBridgeError(
+      'file',
+      `${input}: nothing could be recovered, so ${output} was not written:\n  - ${report.lost.join('\n  - ')}`,
+    );
+  const spec = report.spec;
+  if (!spec) throw new GailBridgeError('file', `${input}: the file carries no spec`);
   const writer = await DemoWriter.create(output, { ...options, spec });
   let steps = 0;
   try {
@@ -370,5 +450,11 @@ export async function repairDemoFile(
   } finally {
     await writer.close();
   }
-  return { episodes: episodes.length, steps, cut: report.cut, lost: report.lost };
+  return {
+    episodes: episodes.length,
+    steps,
+    cuts: report.cuts,
+    lostEpisodes: report.lostEpisodes,
+    lost: report.lost,
+  };
 }

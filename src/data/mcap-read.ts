@@ -26,6 +26,8 @@ export interface McapReadLimits {
   readonly maxChunkBytes?: number;
   /** Refuse chunks whose CRC field is 0 ("not computed"). Default false (demo reads: true). */
   readonly requireCrcs?: boolean;
+  /** Names the file in errors that are not about its content ("demo file", "bag file"). Default "MCAP file". */
+  readonly what?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -37,6 +39,37 @@ export async function loadCodecs(): Promise<void> {
   await Promise.all([zstd.isLoaded, decompressLz4.isLoaded]);
 }
 
+/** Throws a `file` error for a chunk declaring more than `maxChunk` uncompressed bytes. */
+export function chunkSizeCheck(name: string, maxChunk: number): (size: bigint, compression: string) => void {
+  return (size, compression) => {
+    if (size > BigInt(maxChunk)) {
+      throw new GailBridgeError(
+        'file',
+        `${name}: a ${compression} chunk declares ${size} uncompressed bytes, over the limit of ${maxChunk}`,
+      );
+    }
+  };
+}
+
+/** zstd and lz4 decompressors for `McapStreamReader`, each refusing oversized chunks before decompressing. */
+export function decompressHandlers(
+  checkSize: (size: bigint, compression: string) => void,
+): Record<string, (data: Uint8Array, size: bigint) => Uint8Array> {
+  return {
+    zstd: (data, size) => {
+      checkSize(size, 'zstd');
+      return zstd.decompress(data, Number(size));
+    },
+    lz4: (data, size) => {
+      checkSize(size, 'lz4');
+      return decompressLz4(data, Number(size));
+    },
+  };
+}
+
+/** Default of `McapReadLimits.maxRecordBytes` and `maxChunkBytes`. */
+export const DEFAULT_MAX_RECORD_BYTES = 256 * MIB;
+
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.byteLength < prefix.byteLength) return false;
   return prefix.every((b, i) => bytes[i] === b);
@@ -46,9 +79,9 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
  * Checks the first bytes of `source`: returns when it starts with the MCAP magic, else throws a `file`
  * error saying what it is (empty, a SQLite rosbag2 bag, or not MCAP).
  */
-export async function assertMcapMagic(source: ByteSource): Promise<void> {
+export async function assertMcapMagic(source: ByteSource, what = 'MCAP file'): Promise<void> {
   const name = sourceName(source);
-  const head = await readPrefix(source, 16);
+  const head = await readPrefix(source, 16, what);
   if (head.byteLength === 0) throw new GailBridgeError('file', `${name}: the file is empty`);
   if (startsWith(head, SQLITE_MAGIC)) {
     throw new GailBridgeError(
@@ -87,31 +120,16 @@ export async function* readMcapRecords(
   progress: McapReadProgress = { bytesRead: 0, bytesReceived: 0 },
 ): AsyncGenerator<McapTypes.TypedMcapRecord> {
   const name = sourceName(source);
-  const maxRecord = limits.maxRecordBytes ?? 256 * MIB;
-  const maxChunk = limits.maxChunkBytes ?? 256 * MIB;
-  await assertMcapMagic(source);
+  const maxRecord = limits.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const maxChunk = limits.maxChunkBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const what = limits.what ?? 'MCAP file';
+  await assertMcapMagic(source, what);
   await loadCodecs();
-  const checkSize = (size: bigint, compression: string): void => {
-    if (size > BigInt(maxChunk)) {
-      throw new GailBridgeError(
-        'file',
-        `${name}: a ${compression} chunk declares ${size} uncompressed bytes, over the limit of ${maxChunk}`,
-      );
-    }
-  };
+  const checkSize = chunkSizeCheck(name, maxChunk);
   const reader = new McapStreamReader({
     includeChunks: true,
     validateCrcs: true,
-    decompressHandlers: {
-      zstd: (data, size) => {
-        checkSize(size, 'zstd');
-        return zstd.decompress(data, Number(size));
-      },
-      lz4: (data, size) => {
-        checkSize(size, 'lz4');
-        return decompressLz4(data, Number(size));
-      },
-    },
+    decompressHandlers: decompressHandlers(checkSize),
   });
   let appended = 0;
   const offset = (): number => appended - reader.bytesRemaining();
@@ -119,7 +137,7 @@ export async function* readMcapRecords(
     cause instanceof GailBridgeError
       ? cause
       : new GailBridgeError('file', `${name}: ${what} at byte ${offset()} of the file`, { cause });
-  for await (const piece of readPieces(source)) {
+  for await (const piece of readPieces(source, undefined, what)) {
     appended += piece.byteLength;
     progress.bytesReceived = appended;
     try {

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { assertFinite, GailBridgeError } from '../core/errors.js';
+import { assertFinite, fileReadError, fileWriteError, GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
 import {
   bytesToFloat32,
@@ -336,9 +336,7 @@ export async function writePolicyFile(path: string, record: PolicyRecord): Promi
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw new GailBridgeError('file', `${path}: cannot write the policy (${(err as Error).message})`, {
-      cause: err,
-    });
+    throw fileWriteError('policy file', path, err);
   }
   const dh = await open(dir, 'r');
   try {
@@ -358,9 +356,12 @@ export async function readPolicyFile(
 ): Promise<PolicyRecord> {
   let size: number;
   try {
-    size = (await stat(path)).size;
+    const st = await stat(path);
+    if (st.isDirectory()) throw fileReadError('policy file', path, { code: 'EISDIR' });
+    size = st.size;
   } catch (err) {
-    throw new GailBridgeError('file', `${path}: cannot read (${(err as Error).message})`, { cause: err });
+    if (err instanceof GailBridgeError) throw err;
+    throw fileReadError('policy file', path, err);
   }
   if (size > HEADER_BYTES + MAX_POLICY_PAYLOAD_BYTES) {
     throw new GailBridgeError(
@@ -368,12 +369,16 @@ export async function readPolicyFile(
       `${path}: ${size} bytes is larger than any policy file gail-bridge writes`,
     );
   }
-  const fh = await open(path, 'r');
   let bytes: Uint8Array;
   try {
-    bytes = await fh.readFile();
-  } finally {
-    await fh.close();
+    const fh = await open(path, 'r');
+    try {
+      bytes = await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw fileReadError('policy file', path, err);
   }
   const record = decodePolicyFile(bytes, path);
   if (options.expectSpec) assertSpecsMatch(`${path} vs the env`, options.expectSpec, record.spec);

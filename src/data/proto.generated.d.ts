@@ -107,6 +107,9 @@ export namespace gail_bridge {
         /** SpecSource robotConfig. */
         robotConfig?: (string|null);
 
+        /** SpecSource taskConfig. */
+        taskConfig: string;
+
         /** SpecSource kind. */
         kind?: ("task"|"mjcfPath"|"robotConfig");
 
@@ -143,6 +146,9 @@ export namespace gail_bridge {
             /** SpecSource robotConfig */
             robotConfig?: (string|null);
 
+            /** SpecSource taskConfig */
+            taskConfig?: (string|null);
+
             /** SpecSource kind */
             kind?: ("task"|"mjcfPath"|"robotConfig");
 
@@ -155,6 +161,7 @@ export namespace gail_bridge {
           task?: string|null;
           mjcfPath?: string|null;
           robotConfig?: string|null;
+          taskConfig?: string|null;
           $unknowns?: Uint8Array[];
         } & (
           ({ kind?: undefined; task?: null; mjcfPath?: null; robotConfig?: null }|{ kind?: "task"; task: string; mjcfPath?: null; robotConfig?: null }|{ kind?: "mjcfPath"; task?: null; mjcfPath: string; robotConfig?: null }|{ kind?: "robotConfig"; task?: null; mjcfPath?: null; robotConfig: string })

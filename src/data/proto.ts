@@ -5,6 +5,8 @@
  * schema found in an input file. protobufjs decodes bytes of the wrong type without complaint (see
  * specs/failure-cases.md), so every `*FromProto` below validates what it gets and names the field.
  */
+
+import { resolve } from 'node:path';
 import protobuf from 'protobufjs/light.js';
 import { GailBridgeError } from '../core/errors.js';
 import { makeSpaceSpec, type SpaceSpec, type Spec, type SpecSource } from '../core/spec.js';
@@ -113,11 +115,15 @@ export function specToProto(spec: Spec): gail_bridge.Spec.$Properties {
     low: [...s.low],
     high: [...s.high],
   });
+  // A file outlives the working directory it was written from: its paths are absolute.
   const source: gail_bridge.SpecSource.$Properties =
     spec.source.kind === 'task'
       ? { task: spec.source.task }
       : spec.source.kind === 'mjcf'
-        ? { mjcfPath: spec.source.path }
+        ? {
+            mjcfPath: resolve(spec.source.path),
+            ...(spec.source.taskConfig === undefined ? {} : { taskConfig: resolve(spec.source.taskConfig) }),
+          }
         : { robotConfig: spec.source.config };
   return {
     observation: space(spec.observation),
@@ -155,7 +161,12 @@ export function specFromProto(msg: gail_bridge.Spec.$Properties | null | undefin
   // Decoded oneof members read a default from the prototype when unset: ask which one is set.
   const has = (k: keyof gail_bridge.SpecSource.$Properties): boolean => !!src && Object.hasOwn(src, k);
   if (has('task')) source = { kind: 'task', task: src!.task ?? '' };
-  else if (has('mjcfPath')) source = { kind: 'mjcf', path: src!.mjcfPath ?? '' };
+  else if (has('mjcfPath'))
+    source = {
+      kind: 'mjcf',
+      path: src!.mjcfPath ?? '',
+      ...(src!.taskConfig ? { taskConfig: src!.taskConfig } : {}),
+    };
   else if (has('robotConfig')) source = { kind: 'robot', config: src!.robotConfig ?? '' };
   else throw new GailBridgeError('file', `${what}: spec.source is missing (task, mjcf or robot)`);
   return Object.freeze({

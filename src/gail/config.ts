@@ -133,15 +133,15 @@ export function resolveGailConfig(
     ...partial,
   };
   const bad = (flag: string, value: unknown, want: string) =>
-    new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
+    new GailBridgeError('usage', `${flag}: expected ${want}, got ${String(value)}`);
   if (c.task !== undefined && (c.taskConfig !== undefined || c.genericEnv !== undefined))
     throw new GailBridgeError(
-      'config',
+      'usage',
       '--task-config: describes a generic MJCF task; use it with --model or alone, not with --task',
     );
   if ((c.task === undefined) === (c.model === undefined))
     throw new GailBridgeError(
-      'config',
+      'usage',
       '--task or --model: give exactly one (a built-in task, or an MJCF robot)',
     );
   if (!Object.hasOwn(POLICY_OPTS, c.policyOpt)) throw bad('--policy-opt', c.policyOpt, 'ppo or trpo');

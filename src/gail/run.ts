@@ -24,7 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { withTaskConfigContext } from '../config/task.js';
+import { LEARNING_GENERIC_DEFAULTS, makeEnvTarget } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
@@ -39,8 +39,6 @@ import { type NamedArrays, namedArray } from '../learn/named-arrays.js';
 import { policyToRecord, recordArrays } from '../learn/policy-record.js';
 import { PpoLearner } from '../learn/ppo.js';
 import { TrpoLearner } from '../learn/trpo.js';
-import { makeGenericEnv } from '../sim/generic.js';
-import { makeTaskEnv } from '../sim/tasks/index.js';
 import type { Env } from '../sim/types.js';
 import { envSource, envsAsBatch } from '../streams/env-source.js';
 import { trajectoryPairs } from '../streams/pairs.js';
@@ -95,11 +93,17 @@ export function makeGailEnv(
   config: Pick<GailConfig, 'task' | 'model' | 'taskConfig' | 'genericEnv'>,
   seed: number,
 ): Promise<Env> {
-  return config.task !== undefined
-    ? makeTaskEnv(config.task, { seed })
-    : withTaskConfigContext(config.taskConfig, () =>
-        makeGenericEnv({ path: config.model! }, { excludeRootXY: true, ...config.genericEnv, seed }),
-      );
+  return makeEnvTarget(
+    config.task !== undefined
+      ? { kind: 'task', task: config.task }
+      : {
+          kind: 'model',
+          model: config.model!,
+          taskConfig: config.taskConfig,
+          options: { ...LEARNING_GENERIC_DEFAULTS, ...config.genericEnv },
+        },
+    { seed },
+  );
 }
 
 /** Writes `bytes` to `path` atomically: temp file, fsync, rename (DESIGN "Data"). */
@@ -137,6 +141,8 @@ export async function runGail(
     );
   const makeEnv = (seed: number): Promise<Env> => makeGailEnv(config, seed);
   const probe = await makeEnv(config.seed);
+  // The policy records the env it was trained on (a generic robot's model and task config), not the demos'.
+  const policySpec = { ...demo.spec, source: probe.spec.source };
   let expertReturn = Number.NaN;
   let random = Number.NaN;
   try {
@@ -264,7 +270,7 @@ export async function runGail(
       const learnerArrays = (learner as { toArrays(): NamedArrays }).toArrays();
       const record = policyToRecord(
         policy,
-        demo.spec,
+        policySpec,
         {
           algo: `gail-${config.policyOpt}`,
           envSteps: m.envSteps,

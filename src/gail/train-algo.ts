@@ -25,7 +25,7 @@ interface SharedTrainOptions {
 function num(name: string, check: (x: number) => boolean, want: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!check(n)) throw new GailBridgeError('config', `${name}: expected ${want}, got "${v}"`);
+    if (!check(n)) throw new GailBridgeError('usage', `${name}: expected ${want}, got "${v}"`);
     return n;
   };
 }
@@ -36,7 +36,7 @@ function widths(name: string): (v: string) => number[] {
   return (v: string) => {
     const w = v.split(',').map((s) => Number(s.trim()));
     if (w.some((x) => !Number.isInteger(x) || x <= 0))
-      throw new GailBridgeError('config', `${name}: expected comma-separated positive integers, got "${v}"`);
+      throw new GailBridgeError('usage', `${name}: expected comma-separated positive integers, got "${v}"`);
     return w;
   };
 }
@@ -46,11 +46,11 @@ export function addGailOptions(cmd: Command): Command {
   return cmd
     .option(
       '--model <robot.xml>',
-      '[gail] train on this MJCF robot (generic env) instead of a built-in --task',
+      'train on this MJCF robot (generic env, no reward) instead of a built-in --task',
     )
     .option(
       '--task-config <file.yaml>',
-      '[gail] generic env options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
+      'generic env options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
     )
     .addOption(
       new Option('--policy-opt <opt>', '[gail] policy optimiser')
@@ -178,7 +178,8 @@ export interface GailTrainResult {
   readonly demoPairs: number;
   readonly trajectories: number;
   readonly wallSeconds: number;
-  readonly evalReturn: { mean: number; std: number };
+  /** Null on a generic robot, which has no reward. */
+  readonly evalReturn: { mean: number; std: number } | null;
   readonly details: Readonly<Record<string, unknown>>;
 }
 
@@ -219,7 +220,7 @@ export async function runGailAlgo(opts: SharedTrainOptions): Promise<GailTrainRe
   });
   bar.stop();
   info(`report: ${r.reportPath}`);
-  let evalReturn = { mean: Number.NaN, std: Number.NaN };
+  let evalReturn: { mean: number; std: number } | null = null;
   if (config.task !== undefined) {
     const record = await readPolicyFile(r.checkpointPath);
     const policy = policyFromRecord(record, config.seed, true);

@@ -26,7 +26,7 @@
  * when the recording finishes (see record-file.ts).
  */
 import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from 'rxjs';
-import type { RobotConfig } from '../config/robot.js';
+import { observationTimeout, type RobotConfig } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { Spec } from '../core/spec.js';
 import type { EpisodeEnd } from '../core/trajectory.js';
@@ -75,7 +75,7 @@ export interface RecorderOptions {
   readonly now?: () => number;
   /** Teleop command topic, when it differs from the config's action topic. */
   readonly actionTopic?: string;
-  /** Seconds of silence after which a topic is missing. Default: the config's observation timeout. */
+  /** Seconds of silence after which a topic is missing. Default: `observationTimeout(config)` (as import, deploy). */
   readonly topicTimeoutS?: number;
   /** Seconds to wait at start for every topic's first message. Default 5. */
   readonly startTimeoutS?: number;
@@ -239,7 +239,7 @@ export class Recorder {
       (options.scheduler ? () => this.#scheduler.now() / 1000 : () => performance.now() / 1000);
     this.topics = recordTopics(cfg, options.actionTopic);
     this.periodS = 1 / cfg.control_rate_hz;
-    this.timeoutS = options.topicTimeoutS ?? cfg.observation_timeout_s ?? Math.max(3 * this.periodS, 0.05);
+    this.timeoutS = options.topicTimeoutS ?? observationTimeout(cfg);
     if (!(this.timeoutS > 0))
       throw new GailBridgeError('config', `record: topic timeout must be > 0 s, got ${this.timeoutS}`);
     this.#reader = new StepReader(cfg, options.actionTopic);

@@ -34,7 +34,7 @@ export function addRosSimOptions(command: Command): Command {
         (v) => {
           const n = Number(v);
           if (!(n > 0 && Number.isFinite(n)))
-            throw new GailBridgeError('config', `--rate: expected a positive number of Hz, got "${v}"`);
+            throw new GailBridgeError('usage', `--rate: expected a positive number of Hz, got "${v}"`);
           return n;
         },
       ),
@@ -72,10 +72,7 @@ export interface RosSimOptions {
 /** The flags' values as `runRosSim` options. */
 export function rosSimOptions(flags: RosSimFlags): Omit<RosSimOptions, 'env'> {
   if (flags.rate !== undefined && !flags.realtime)
-    throw new GailBridgeError(
-      'config',
-      '--rate applies to --realtime only (lockstep steps once per command)',
-    );
+    throw new GailBridgeError('usage', '--rate applies to --realtime only (lockstep steps once per command)');
   return {
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
     realtime: Boolean(flags.realtime),

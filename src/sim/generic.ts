@@ -50,6 +50,11 @@ export interface GenericEnvOptions {
   readonly jointRange?: readonly JointRangeRule[];
   /** Generator seed for resets without a seed; default 0. */
   readonly seed?: number;
+  /**
+   * The task config file these options came from, recorded in the spec's source (so a policy trained on
+   * this env knows it); it changes nothing in the env itself.
+   */
+  readonly taskConfig?: string;
 }
 
 /** Loads an MJCF robot as a generic `Env` (the caller owns and disposes it). */
@@ -71,7 +76,11 @@ export function makeGenericEnvWith(
     return new MujocoEnv(sim, genericRuntime(sim, options), {
       frameSkip: options.frameSkip ?? 1,
       horizon: options.horizon ?? 1000,
-      source: { kind: 'mjcf', path: sim.origin },
+      source: {
+        kind: 'mjcf',
+        path: sim.origin,
+        ...(options.taskConfig === undefined ? {} : { taskConfig: options.taskConfig }),
+      },
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
   } catch (err) {

@@ -8,9 +8,9 @@
  * idempotent, and any later use throws a `state` error.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import type { MjData, MjModel } from '@mujoco/mujoco';
-import { GailBridgeError } from '../core/errors.js';
+import { fileReadError, GailBridgeError } from '../core/errors.js';
 import { describeThrown, loadMujoco, type Mujoco } from './mujoco.js';
 
 /**
@@ -96,7 +96,9 @@ export function loadModelWith(mujoco: Mujoco, source: ModelSource): LoadedModel 
     try {
       model = mujoco.MjModel.from_xml_path(mainInFs) as MjModel | null;
     } catch (err) {
-      throw mjcfError(where, describeThrown(err), folder, err);
+      throw mjcfError(where, describeThrown(err), folder, err, (missing) =>
+        missingAssetHint(mujoco, folder, mainInFs, missing),
+      );
     }
     if (model === null || model === undefined) {
       throw mjcfError(where, 'MuJoCo returned no model (a bare mjXError)', folder);
@@ -266,7 +268,12 @@ function stageFile(mujoco: Mujoco, folder: string, hostPath: string): string {
     const file = queue.shift()!;
     if (staged.has(file)) continue;
     staged.add(file);
-    const bytes = readFileSync(file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      throw fileReadError('MJCF file', file === main ? hostPath : file, err, 'mjcf');
+    }
     writeFs(mujoco, folder + file, bytes);
     if (!/\.xml$/i.test(file) && file !== main) continue;
     const text = bytes.toString('utf8');
@@ -355,11 +362,98 @@ function removeTree(mujoco: Mujoco, path: string): void {
 // ---------------------------------------------------------------------------------------------------
 // Error translation
 
+/** Which compiler directory an element's file attribute resolves against (MJCF reference, "compiler"). */
+const ASSET_DIR_OF_TAG: Readonly<Record<string, 'meshdir' | 'texturedir'>> = {
+  mesh: 'meshdir',
+  skin: 'meshdir',
+  hfield: 'meshdir',
+  texture: 'texturedir',
+};
+
+/**
+ * Where MuJoCo looks for a missing asset, in the message's words. MuJoCo (3.x, checked on the WASM build)
+ * resolves a mesh, skin or height field file against the compiler meshdir (textures: texturedir; both
+ * default to assetdir) that is in effect for the whole model, i.e. the last `<compiler>` setting in
+ * document order with includes expanded, taken from the main model file's folder; failing that, it tries
+ * the folder of the file that declares the element, and its error names only that last attempt, which
+ * points the user at the wrong place when the element sits in an `<include>`d file. This names the first
+ * path, the element and the file that declares it. `missing` is MuJoCo's path with the staging folder
+ * removed; paths here are WASM-FS paths, shown without the folder.
+ */
+function missingAssetHint(
+  mujoco: Mujoco,
+  folder: string,
+  mainInFs: string,
+  missing: string,
+): string | undefined {
+  const modelDir = posix.dirname(mainInFs);
+  const read = (path: string): string | undefined => {
+    try {
+      return mujoco.FS.readFile(path, { encoding: 'utf8' }) as unknown as string;
+    } catch {
+      return undefined;
+    }
+  };
+  const dirs: Record<string, string> = {};
+  const refs: { tag: string; ref: string; file: string }[] = [];
+  const walk = (file: string, depth: number): void => {
+    const text = read(file);
+    if (text === undefined || depth > 32) return;
+    for (const m of text.matchAll(/<(\w+)\b[^>]*?>/g)) {
+      const tag = m[1]!.toLowerCase();
+      if (tag === 'compiler') {
+        for (const a of ['meshdir', 'texturedir', 'assetdir']) {
+          const v = attr(m[0], a);
+          if (v !== undefined) dirs[a] = v;
+        }
+        continue;
+      }
+      const ref = attr(m[0], 'file');
+      if (ref === undefined || ref === '') continue;
+      if (tag === 'include') {
+        const found = [posix.join(posix.dirname(file), ref), posix.join(modelDir, ref)].find(
+          (p) => read(p) !== undefined,
+        );
+        if (found !== undefined) walk(found, depth + 1);
+      } else refs.push({ tag, ref, file });
+    }
+  };
+  walk(mainInFs, 0);
+  const shown = (p: string): string => p.split(folder).join('');
+  for (const r of refs) {
+    const dirAttr = ASSET_DIR_OF_TAG[r.tag];
+    const dir = dirAttr === undefined ? undefined : (dirs[dirAttr] ?? dirs['assetdir']);
+    const primary = posix.join(modelDir, dir ?? '', r.ref);
+    const fallback = posix.join(posix.dirname(r.file), r.ref);
+    if (shown(primary) !== missing && shown(fallback) !== missing) continue;
+    const against =
+      dir === undefined
+        ? `the model file's folder${dirAttr === undefined ? '' : ` (no compiler ${dirAttr} is set)`}`
+        : `compiler ${dirs[dirAttr!] !== undefined ? dirAttr : 'assetdir'} "${dir}" from the model file's folder`;
+    const then =
+      fallback === primary
+        ? ''
+        : ` (MuJoCo then tries ${shown(fallback)}, next to the file that declares it)`;
+    return (
+      `missing file ${shown(primary)}: <${r.tag} file="${r.ref}"> in ${shown(r.file)} resolves against ` +
+      `${against}${then}`
+    );
+  }
+  return undefined;
+}
+
 /**
  * Turns MuJoCo's loader text ("MuJoCo Error: Loading error: XML Error: invalid keyword: 'hinx'\nElement
  * 'joint', line 1") into one message: the file, the problem, where, and what to do.
  */
-function mjcfError(where: string, raw: string, folder: string, cause?: unknown): GailBridgeError {
+function mjcfError(
+  where: string,
+  raw: string,
+  folder: string,
+  cause?: unknown,
+  /** Explains a missing asset (given the path MuJoCo last tried), or undefined when it cannot. */
+  explainMissing?: (missing: string) => string | undefined,
+): GailBridgeError {
   const text = raw
     .split(folder)
     .join('')
@@ -371,6 +465,11 @@ function mjcfError(where: string, raw: string, folder: string, cause?: unknown):
   const at = lineNo === undefined ? '' : ` (line ${lineNo})`;
   let fix: string;
   const missing = /Error opening file '([^']*)'/i.exec(text)?.[1];
+  const explained = missing === undefined ? undefined : explainMissing?.(missing);
+  if (explained !== undefined)
+    return new GailBridgeError('mjcf', `MJCF ${where}: ${explained} — add the file or fix the path.`, {
+      cause,
+    });
   if (/XML parse error|XML_ERROR/i.test(text)) {
     fix = `malformed XML${at}: fix the XML syntax (unclosed or mismatched element)`;
   } else if (missing !== undefined) {

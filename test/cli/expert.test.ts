@@ -60,8 +60,10 @@ describe('expert, eval, demos, train --algo bc', () => {
       backend: 'wasm',
     });
     assert.equal(r.returns.length, 3);
-    assert.ok(Number.isFinite(r.return.mean) && Number.isFinite(r.randomReturn.mean));
-    assert.equal(r.normalizedScore, (r.return.mean - r.randomReturn.mean) / (1000 - r.randomReturn.mean));
+    const ret = r.return!.mean;
+    const random = r.randomReturn!.mean;
+    assert.ok(Number.isFinite(ret) && Number.isFinite(random));
+    assert.equal(r.normalizedScore, (ret - random) / (1000 - random));
   });
 
   it('demos writes a demo file that train --algo bc learns from', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { makeTrajectory } from '../../src/core/trajectory.js';
 import { DemoWriter } from '../../src/data/demo-writer.js';
 import { bagBytes, jointState, metadataYaml } from '../data/bags.js';
 import { makeSpec } from '../data/helpers.js';
+import { runCli } from './run-cli.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -86,6 +88,35 @@ describe('gail-bridge inspect', () => {
     await writeFile(cut, bytes.subarray(0, bytes.byteLength - 30));
     const damaged = await inspect(cut);
     assert.ok(damaged.kind === 'mcap' && /truncated/.test(damaged.problem ?? ''), JSON.stringify(damaged));
+
+    // One rule for damage: any damaged file exits 2 saying what was damaged (the summary still printed).
+    const generic = await runCli(['inspect', cut]);
+    assert.equal(generic.code, 2, generic.stderr);
+    assert.match(generic.stdout, /\/joint_states/);
+    assert.match(generic.stderr, /gail-bridge: .*cut\.mcap is damaged: .*truncated/);
+    const cutDemo = join(dir, 'cut-demo.mcap');
+    const demoBytes = await readFile(demo);
+    await writeFile(cutDemo, demoBytes.subarray(0, demoBytes.byteLength - 30));
+    const ours = await runCli(['inspect', cutDemo]);
+    assert.equal(ours.code, 2, ours.stderr);
+    assert.match(ours.stderr, /cut-demo\.mcap: the file is truncated.*--repair/);
+  });
+
+  it('--repair with nothing recoverable exits 2 and writes no file', async () => {
+    const bytes = await readFile(demo);
+    // Every byte of the data section after the metadata record is garbage: no chunk survives.
+    const wrecked = Uint8Array.from(bytes);
+    for (let i = 200; i < wrecked.byteLength; i++) wrecked[i] = (i * 31) & 0xff;
+    const input = join(dir, 'wrecked.mcap');
+    await writeFile(input, wrecked);
+    const out = join(dir, 'wrecked-fixed.mcap');
+    const r = await runCli(['inspect', input, '--repair', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /wrecked\.mcap: nothing could be recovered, so .*wrecked-fixed\.mcap was not written/,
+    );
+    assert.equal(existsSync(out), false);
   });
 
   it('prints one JSON object with --json, and repairs a cut demo file with --repair', async () => {
@@ -122,7 +153,7 @@ describe('gail-bridge inspect', () => {
     const rep = JSON.parse(res.stdout);
     assert.equal(rep.kind, 'repair');
     assert.equal(rep.episodes, 1);
-    assert.ok(rep.cut.stepsKept >= 1);
+    assert.ok(rep.cuts[0].stepsKept >= 1);
     assert.match(res.stderr, /lost: .*truncated/);
     const fixed = await inspect(out);
     assert.ok(fixed.kind === 'demo' && fixed.ends.interrupted === 1);

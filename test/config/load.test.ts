@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { z } from 'zod';
-import { formatPath, loadYamlConfig, parseYamlConfig } from '../../src/config/load.js';
+import {
+  formatPath,
+  loadYamlConfig,
+  MAX_CONFIG_BYTES,
+  MAX_REPORTED_PROBLEMS,
+  parseYamlConfig,
+} from '../../src/config/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gb-load-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const schema = z.strictObject({
   rate: z.number().positive(),
@@ -51,7 +63,45 @@ describe('parseYamlConfig', () => {
         return `b${i}: &b${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
       }),
     ].join('\n');
-    assert.throws(() => parseYamlConfig(bomb, 'bomb.yaml', schema), /alias/i);
+    assert.throws(() => parseYamlConfig(bomb, 'bomb.yaml', schema), {
+      name: 'GailBridgeError',
+      code: 'config',
+      message:
+        'bomb.yaml: its aliases (*name) expand to more than 100 nodes, which a configuration never needs ' +
+        '(a YAML "billion laughs" file?); write the values out or use fewer aliases',
+    });
+  });
+
+  it('lists at most MAX_REPORTED_PROBLEMS problems, each cut short, and says how many more', () => {
+    const keys = Array.from({ length: 500 }, (_, i) => `k${i}_${'x'.repeat(1000)}: 1`).join('\n');
+    let message = '';
+    assert.throws(
+      () => parseYamlConfig(`rate: 1\nitems: []\n${keys}\n`, 'many.yaml', schema),
+      (e: Error) => {
+        message = e.message;
+        return true;
+      },
+    );
+    const lines = message.split('\n');
+    assert.equal(lines[0], 'invalid config (500 problems):');
+    assert.equal(lines.length, 1 + MAX_REPORTED_PROBLEMS + 1);
+    assert.equal(lines.at(-1), '  - … and 480 more');
+    assert.match(lines[1]!, /^ {2}- many\.yaml:3: k0_x+… \(cut\)$/);
+    assert.ok(message.length < 8000, `${message.length} characters`);
+  });
+
+  it('bounds the error text for garbage: a few lines, not megabytes', () => {
+    const garbage = Array.from({ length: 200_000 }, (_, i) =>
+      String.fromCharCode(1 + ((i * 7919) % 126)),
+    ).join('');
+    assert.throws(
+      () => parseYamlConfig(garbage, 'garbage.yaml', schema),
+      (e: Error) => {
+        assert.match(e.message, /^invalid (YAML|config)/);
+        assert.ok(e.message.length < 8000, `${e.message.length} characters`);
+        return true;
+      },
+    );
   });
 });
 
@@ -61,6 +111,27 @@ describe('loadYamlConfig', () => {
       code: 'config',
       message: 'cannot read config /nonexistent/robot.yaml: no such file',
     });
+  });
+
+  it('says a directory is not a config file', () => {
+    const folder = join(dir, 'robots');
+    mkdirSync(folder);
+    assert.throws(() => loadYamlConfig(folder, schema), {
+      code: 'config',
+      message: `config ${folder} is a directory, expected a file`,
+    });
+  });
+
+  it('refuses a file over MAX_CONFIG_BYTES before reading it', () => {
+    const big = join(dir, 'huge.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, 50 * 1024 ** 3); // sparse: reading it whole would take 50 GiB
+    const t0 = performance.now();
+    assert.throws(() => loadYamlConfig(big, schema), {
+      code: 'config',
+      message: `config ${big} is 50.0 GiB, over the ${MAX_CONFIG_BYTES / 1024 ** 2} MiB a config file may have; is it the right file?`,
+    });
+    assert.ok(performance.now() - t0 < 1000);
   });
 });
 

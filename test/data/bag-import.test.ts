@@ -186,16 +186,17 @@ describe('importBag', () => {
       const js = r.topics.find((x) => x.topic === '/joint_states')!;
       assert.equal(js.type, 'sensor_msgs/msg/JointState');
       assert.equal(js.messages, 41);
-      assert.equal(js.staleTicks, 0);
+      assert.equal(js.silentTicks, 0);
+      assert.equal(js.heldTicks, 0);
     });
   }
 
-  it('reads a split bag folder through metadata.yaml, splits on an episode topic and on gaps, reports stale topics', async () => {
+  it('reads a split bag folder through metadata.yaml, splits on an episode topic, cuts at silences', async () => {
     const folder = join(dir, 'split_bag');
     await mkdir(folder, { recursive: true });
     const mark: BagMessage = { topic: '/episode', type: 'std_msgs/msg/Empty', t: 1.02, msg: {} };
-    // 0..2 s, then a 1 s hole on every topic, then 3..4 s; the joint states also pause 0.5 s at 3.4 s
-    // (stale, threshold max(3 periods, 50 ms) = 0.3 s, at ticks 3.75 and 3.85; no split, that needs 0.5 s).
+    // 0..2 s, then a 1 s hole on every topic, then 3..4 s; the joint states also pause 0.5 s at 3.4 s.
+    // The observation timeout is max(3 periods, 50 ms) = 0.3 s: both silences cut their episode.
     const late = armMessages(3, 4).filter((m) => !(m.topic === '/joint_states' && m.t > 3.41 && m.t < 3.89));
     const first = [...armMessages(0, 1), mark];
     const second = [...armMessages(1.05, 2), ...late];
@@ -208,12 +209,48 @@ describe('importBag', () => {
       splitGapS: 0.5,
     });
     assert.equal(r.files.length, 2);
-    assert.equal(r.trajectories.length, 3, 'episode mark at 1.02 s, gap 2..3 s');
+    assert.equal(r.trajectories.length, 3, 'episode mark at 1.02 s, hole 2..3 s, joint-state pause at 3.4 s');
     const [a, b, c] = r.trajectories.map((x) => x.trajectory);
     assert.equal(a!.length, 9); // ticks 0.05 .. 0.95
-    assert.ok(b!.length >= 9 && c!.length >= 8, `${b!.length} ${c!.length}`);
-    assert.equal(r.trajectories[2]!.metadata['stale_ticks:/joint_states'], '2');
+    assert.equal(a!.end, 'truncated');
+    // Held for up to the timeout (ticks 2.05..2.25), cut at 2.35 s.
+    assert.equal(b!.length, 12);
+    assert.equal(b!.end, 'interrupted');
+    assert.equal(c!.length, 6); // ticks 3.05 .. 3.65 (3.55 and 3.65 held), cut at 3.75 s
+    assert.equal(c!.end, 'interrupted');
+    assert.equal(r.trajectories[2]!.metadata['held_ticks:/joint_states'], '2');
+    assert.equal(r.trajectories[2]!.metadata['cut'], '/joint_states silent 0.35 s > timeout 0.30 s');
+    // After the pause only tick 3.95 remains: one observation, no step, dropped.
+    assert.equal(r.droppedEpisodes, 1);
     assert.equal(r.unusedTopics['/episode'], 1);
+  });
+
+  it('a silence longer than the observation timeout cuts the episode (interrupted), never filled in', async () => {
+    // Two takes, 0..1 s and 4..5 s, with 3 s of silence on every topic between them (timeout 0.3 s at 10 Hz).
+    const path = join(dir, 'two-takes.mcap');
+    await writeBag(path, await bagBytes([...armMessages(0, 1), ...armMessages(4, 5)]));
+    const r = await importBag(path, ARM, opts('arm2.yaml'));
+    assert.equal(r.trajectories.length, 2);
+    const [a, b] = r.trajectories;
+    assert.equal(a!.trajectory.end, 'interrupted');
+    assert.equal(b!.trajectory.end, 'truncated', 'the end of the bag');
+    for (const { trajectory: t } of r.trajectories) {
+      const times = t.timestamps!;
+      for (let k = 1; k < times.length; k++)
+        assert.ok(times[k]! - times[k - 1]! < 0.1 + 1e-9, `a gap inside an episode at ${times[k]}`);
+      // Within the timeout the newest message is held, as record does: at most 3 periods (0.3 s) of it.
+      assert.ok(t.length <= 9 + 3, `${t.length} steps: frozen steps were filled in`);
+    }
+    assert.match(a!.metadata['cut'] ?? '', /^\/joint_states silent 0\.3\d s > timeout 0\.30 s; \/cmd silent/);
+    const js = r.topics.find((x) => x.topic === '/joint_states')!;
+    assert.ok(js.silentTicks >= 26 && js.silentTicks <= 30, `${js.silentTicks}`);
+    assert.equal(js.cuts, 1);
+
+    // The config's observation_timeout_s is the rule (as for record and deploy): 5 s holds through 3 s.
+    const patient = { ...ARM, observation_timeout_s: 5 };
+    const held = await importBag(path, patient, opts('arm2.yaml'));
+    assert.equal(held.trajectories.length, 1);
+    assert.ok(held.topics.find((x) => x.topic === '/joint_states')!.heldTicks > 25);
   });
 
   it('counts messages whose log time goes backwards as late, and uses them in time order', async () => {

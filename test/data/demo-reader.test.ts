@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { McapRecordBuilder, TempBuffer } from '@mcap/core';
+import { McapIndexedReader, McapRecordBuilder, TempBuffer } from '@mcap/core';
 import fc from 'fast-check';
 import { GailBridgeError } from '../../src/core/errors.js';
 import { makeTrajectory, type Trajectory } from '../../src/core/trajectory.js';
@@ -188,7 +189,8 @@ describe('repairDemoFile', () => {
     const output = join(dir, 'repaired.mcap');
     const result = await repairDemoFile(input, output);
     assert.equal(result.episodes, 3);
-    assert.ok(result.cut && result.cut.index === 2 && result.cut.stepsKept > 0 && result.cut.stepsKept < 20);
+    const [c] = result.cuts;
+    assert.ok(result.cuts.length === 1 && c!.index === 2 && c!.stepsKept > 0 && c!.stepsKept < 20);
     assert.ok(result.lost.some((l) => /truncated/.test(l)));
     assert.ok(
       result.lost.some((l) => /episode 2: cut after \d+ steps; kept \d+, marked interrupted/.test(l)),
@@ -201,7 +203,7 @@ describe('repairDemoFile', () => {
     });
     const cut = repaired.episodes[2]!.trajectory;
     assert.equal(cut.end, 'interrupted');
-    assert.equal(cut.length, result.cut!.stepsKept);
+    assert.equal(cut.length, c!.stepsKept);
     assert.equal(cut.obs[cut.obs.length - 1], cut.length, 'the last surviving observation is the final one');
   });
 
@@ -210,7 +212,7 @@ describe('repairDemoFile', () => {
     await writeFile(input, await smallFile('zstd'));
     const output = join(dir, 'intact-repaired.mcap');
     const result = await repairDemoFile(input, output);
-    assert.deepEqual(result, { episodes: 2, steps: 5, cut: undefined, lost: [] });
+    assert.deepEqual(result, { episodes: 2, steps: 5, cuts: [], lostEpisodes: [], lost: [] });
     const a = await readDemoFile(input);
     const b = await readDemoFile(output);
     a.episodes.forEach((ep, i) => {
@@ -218,3 +220,176 @@ describe('repairDemoFile', () => {
     });
   });
 });
+
+/** `n` episodes (episode e: 5 + e % 3 steps, values offset by 100·e), one chunk each (the writer flushes at each end). */
+async function episodesFile(
+  n: number,
+  chunkBytes?: number,
+): Promise<{ bytes: Uint8Array; done: Trajectory[] }> {
+  const buf = new TempBuffer();
+  const w = await DemoWriter.toWritable(buf, {
+    spec,
+    compression: 'zstd',
+    chunkSeconds: 1e6,
+    ...(chunkBytes === undefined ? {} : { chunkBytes }),
+  });
+  const done = Array.from({ length: n }, (_, e) =>
+    ramp(5 + (e % 3), e % 2 ? 'truncated' : 'terminated', 100 * e),
+  );
+  for (const t of done) await w.writeTrajectory(t);
+  await w.close();
+  return { bytes: buf.get().slice(), done };
+}
+
+/** Start offset and length of every chunk, from the file's chunk index. */
+async function chunkSpans(bytes: Uint8Array): Promise<{ start: number; length: number }[]> {
+  const reader = await McapIndexedReader.Initialize({
+    readable: {
+      size: async () => BigInt(bytes.byteLength),
+      read: async (offset, length) => bytes.slice(Number(offset), Number(offset + length)),
+    },
+  });
+  return reader.chunkIndexes.map((c) => ({
+    start: Number(c.chunkStartOffset),
+    length: Number(c.chunkLength),
+  }));
+}
+
+/** A copy of `bytes` with the byte at `at` flipped. */
+function flipped(bytes: Uint8Array, ...at: number[]): Uint8Array {
+  const out = bytes.slice();
+  for (const i of at) out[i] = out[i]! ^ 0xff;
+  return out;
+}
+
+describe('repairDemoFile past damaged chunks', () => {
+  it('one damaged chunk in the middle of 25 episodes: the other 24 are recovered, episode 12 is named lost', async () => {
+    const { bytes, done } = await episodesFile(25);
+    const spans = await chunkSpans(bytes);
+    assert.equal(spans.length, 25);
+    const input = join(dir, 'middle.mcap');
+    await writeFile(input, flipped(bytes, spans[12]!.start + Math.floor(spans[12]!.length / 2)));
+    await rejectsFile(() => readDemoFile(input), /--repair/);
+    const output = join(dir, 'middle-repaired.mcap');
+    const r = await repairDemoFile(input, output);
+    assert.equal(r.episodes, 24);
+    assert.deepEqual(r.lostEpisodes, [12]);
+    assert.deepEqual(r.cuts, []);
+    assert.ok(
+      r.lost.some((l) => /damaged/.test(l)),
+      r.lost.join('\n'),
+    );
+    assert.ok(r.lost.includes('episode 12: lost whole (its header is in damaged bytes)'), r.lost.join('\n'));
+    const repaired = await readDemoFile(output);
+    const kept = done.filter((_, e) => e !== 12);
+    assert.equal(repaired.episodes.length, kept.length);
+    kept.forEach((t, i) => {
+      assertSameTrajectory(repaired.episodes[i]!.trajectory, t);
+    });
+  });
+
+  it('a damaged first chunk (which holds the channel records): the rest is recovered', async () => {
+    const { bytes, done } = await episodesFile(5);
+    const spans = await chunkSpans(bytes);
+    const damaged = flipped(bytes, spans[0]!.start + Math.floor(spans[0]!.length / 2));
+    const r = await repairDemoFile(await fileOf('first.mcap', damaged), join(dir, 'first-repaired.mcap'));
+    assert.equal(r.episodes, 4);
+    assert.deepEqual(r.lostEpisodes, [0]);
+    const repaired = await readDemoFile(join(dir, 'first-repaired.mcap'));
+    done.slice(1).forEach((t, i) => {
+      assertSameTrajectory(repaired.episodes[i]!.trajectory, t);
+    });
+
+    // Cut short as well (no summary): the channels of the demo layout stand in; the scan finds chunk 1.
+    const cutShort = damaged.subarray(0, spans[4]!.start + 10);
+    const r2 = await repairDemoFile(
+      await fileOf('first-cut.mcap', cutShort),
+      join(dir, 'first-cut-repaired.mcap'),
+    );
+    assert.equal(r2.episodes, 3);
+    assert.ok(
+      r2.lost.some((l) => /episode 0: lost whole/.test(l)),
+      r2.lost.join('\n'),
+    );
+    assert.ok(
+      r2.lost.some((l) => /truncated/.test(l)),
+      r2.lost.join('\n'),
+    );
+  });
+
+  it('a damaged record length, with no summary to say where chunks start: the scan resynchronises', async () => {
+    const { bytes } = await episodesFile(6);
+    const spans = await chunkSpans(bytes);
+    const cut = bytes.subarray(0, spans[5]!.start); // no summary: only the scan can find chunks 3 and 4
+    const damaged = flipped(cut, spans[2]!.start + 3); // chunk 2's length field
+    const r = await repairDemoFile(await fileOf('length.mcap', damaged), join(dir, 'length-repaired.mcap'));
+    assert.equal(r.episodes, 4);
+    assert.deepEqual(r.lostEpisodes, [2]);
+  });
+
+  it('an episode over two chunks, its second damaged: kept up to the damage, marked interrupted', async () => {
+    const { bytes, done } = await episodesFile(3, 200);
+    const spans = await chunkSpans(bytes);
+    const chunksOf = spans.length;
+    assert.ok(chunksOf > 3, `${chunksOf} chunks`);
+    // The last chunk holds the end of episode 2, which started in an earlier chunk.
+    const last = spans[chunksOf - 1]!;
+    const r = await repairDemoFile(
+      await fileOf('split.mcap', flipped(bytes, last.start + Math.floor(last.length / 2))),
+      join(dir, 'split-repaired.mcap'),
+    );
+    assert.equal(r.episodes, 3);
+    assert.equal(r.cuts.length, 1);
+    assert.equal(r.cuts[0]!.index, 2);
+    assert.ok(r.cuts[0]!.stepsKept < done[2]!.length);
+    const repaired = await readDemoFile(join(dir, 'split-repaired.mcap'));
+    assert.equal(repaired.episodes[2]!.trajectory.end, 'interrupted');
+  });
+
+  it('a flipped byte anywhere: repair recovers only true episodes (or cut prefixes), or says why not', async () => {
+    const { bytes, done } = await episodesFile(4);
+    for (let i = 0; i < bytes.byteLength; i += 13) {
+      const input = await fileOf('flip.mcap', flipped(bytes, i));
+      const output = join(dir, 'flip-repaired.mcap');
+      let r: Awaited<ReturnType<typeof repairDemoFile>>;
+      try {
+        r = await within(5000, () => repairDemoFile(input, output));
+      } catch (e) {
+        assert.ok(e instanceof GailBridgeError, `byte ${i}: ${String(e)}`);
+        continue;
+      }
+      const repaired = await readDemoFile(output);
+      for (const ep of repaired.episodes) {
+        const t = ep.trajectory;
+        const original = done.find((d) => d.obs[0] === t.obs[0]);
+        assert.ok(original, `byte ${i}: an episode that was never written`);
+        if (t.end === 'interrupted' && original.end !== 'interrupted') {
+          assert.ok(t.length < original.length, `byte ${i}`);
+          assert.deepEqual([...t.acts], [...original.acts.subarray(0, t.acts.length)], `byte ${i}`);
+        } else assertSameTrajectory(t, original);
+      }
+      assert.ok(r.episodes + r.lostEpisodes.length <= done.length, `byte ${i}`);
+    }
+  });
+
+  it('nothing recoverable: an error listing the damage, and no output file', async () => {
+    const { bytes } = await episodesFile(1);
+    const [span] = await chunkSpans(bytes);
+    const output = join(dir, 'nothing-repaired.mcap');
+    await rejectsFile(
+      async () =>
+        repairDemoFile(
+          await fileOf('nothing.mcap', flipped(bytes, span!.start + Math.floor(span!.length / 2))),
+          output,
+        ),
+      /nothing\.mcap: nothing could be recovered, so .*nothing-repaired\.mcap was not written:\n {2}- .*damaged/,
+    );
+    assert.equal(existsSync(output), false);
+  });
+});
+
+async function fileOf(name: string, bytes: Uint8Array): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return path;
+}

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { GailBridgeError } from '../../src/core/errors.js';
-import { makeSpaceSpec } from '../../src/core/spec.js';
+import { makeSpaceSpec, type Spec } from '../../src/core/spec.js';
 import {
   compilePolicyMean,
   decodePolicyFile,
@@ -229,6 +229,23 @@ describe('policy files', () => {
       'spec',
       /observation: missing wrist/,
     );
+  });
+
+  it('record the MJCF model and task config of a generic task as absolute paths; older files read without one', () => {
+    const withSource = (source: Spec['source']) => ({ ...tinyRecord(), spec: { ...makeSpec(2, 1), source } });
+    const decoded = (source: Spec['source']) =>
+      decodePolicyFile(encodePolicyFile(withSource(source), 'x.policy'), 'x.policy').spec.source;
+    assert.deepEqual(decoded({ kind: 'mjcf', path: 'robots/arm.xml', taskConfig: 'tasks/arm.yaml' }), {
+      kind: 'mjcf',
+      path: resolve('robots/arm.xml'),
+      taskConfig: resolve('tasks/arm.yaml'),
+    });
+    // A file written before task_config existed holds only mjcf_path: it reads as "no task config".
+    assert.deepEqual(decoded({ kind: 'mjcf', path: '/robots/arm.xml' }), {
+      kind: 'mjcf',
+      path: '/robots/arm.xml',
+    });
+    assert.deepEqual(decoded({ kind: 'task', task: 'hopper' }), { kind: 'task', task: 'hopper' });
   });
 
   it('policyMean computes normalise → tanh layer → linear by hand', () => {

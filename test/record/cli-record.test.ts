@@ -119,6 +119,17 @@ describe('gail-bridge record --sim (no ROS 2)', () => {
   });
 
   it('records the simulated Hopper driven by a leader policy, one take per sim episode', async () => {
+    await recordsSimHopper({ sim: 'hopper' });
+  });
+
+  it('--sim --model/--task-config: records an MJCF robot (the generic Hopper) the same way', async () => {
+    await recordsSimHopper({
+      sim: true,
+      taskConfig: join(import.meta.dirname, '../../config/tasks/hopper-generic.yaml'),
+    });
+  });
+
+  async function recordsSimHopper(target: { sim: string | true; taskConfig?: string }): Promise<void> {
     const env = await makeTaskEnv('hopper');
     const policyPath = join(dir, 'leader.policy');
     await writePolicyFile(policyPath, randomPolicyRecord(env.spec, 3));
@@ -135,7 +146,7 @@ describe('gail-bridge record --sim (no ROS 2)', () => {
       namespace: '/gail_bridge/record',
       nodeName: 'gail_bridge_record',
       episodes: 2,
-      sim: 'hopper',
+      ...target,
       teleopPolicy: policyPath,
       scheduler,
     }).finally(() => {
@@ -172,7 +183,7 @@ describe('gail-bridge record --sim (no ROS 2)', () => {
       ],
     );
     assert.equal(report.topics.find((t) => t.topic === '/joint_states')?.missing, 0);
-  });
+  }
 
   it('refuses --sim without a leader policy, and --teleop-policy without --sim', async () => {
     const base = {

@@ -123,6 +123,37 @@ describe('loadModel', () => {
     );
   });
 
+  it('names a missing mesh of an included file at the path MuJoCo looks for: compiler meshdir, from the model folder', async () => {
+    const dir = fixture('include-missing-mesh');
+    await assert.rejects(
+      () => loadModel({ path: `${dir}/robot.xml` }),
+      (err: unknown) => {
+        assert.ok(err instanceof GailBridgeError);
+        assert.equal(
+          err.message,
+          `MJCF ${dir}/robot.xml: missing file ${dir}/assets/meshes/forearm.stl: <mesh file="forearm.stl"> in ` +
+            `${dir}/parts/arm.xml resolves against compiler meshdir "assets/meshes" from the model file's folder ` +
+            `(MuJoCo then tries ${dir}/parts/forearm.stl, next to the file that declares it) — add the file or fix the path.`,
+        );
+        return true;
+      },
+    );
+    // The same rule with the meshdir declared in the included file (the last compiler meshdir applies).
+    await rejectsMjcf(
+      () =>
+        loadModel({
+          xml: '<mujoco><include file="parts/arm.xml"/></mujoco>',
+          assets: {
+            'parts/arm.xml':
+              '<mujoco><compiler meshdir="B"/><asset><mesh name="m" file="x.stl"/></asset>' +
+              '<worldbody><geom type="mesh" mesh="m"/></worldbody></mujoco>',
+          },
+          name: 'string.xml',
+        }),
+      /^MJCF string\.xml: missing file \/model\/B\/x\.stl: <mesh file="x\.stl"> in \/model\/parts\/arm\.xml resolves against compiler meshdir "B"/,
+    );
+  });
+
   it('reports a missing model file with the resolved path', async () => {
     await rejectsMjcf(() => loadModel({ path: 'no/such/robot.xml' }), /no\/such\/robot\.xml: file not found/);
   });
