@@ -76,6 +76,7 @@ run('npm', ['run', 'build', '--silent']);
 // 3. The interface package, built out of tree, and rclnodejs's JS for it.
 const tmp = mkdtempSync(join(tmpdir(), 'gb-test-ros2-'));
 let code = 1;
+let generatedForOverlay = false;
 try {
   say(`building msgs/gail_bridge_msgs with colcon into ${tmp}`);
   run('colcon', [
@@ -107,6 +108,7 @@ try {
   env.ROS_DOMAIN_ID = String(50 + (process.pid % 50));
   env.GAIL_BRIDGE_TEST_ROS2_TMP = tmp;
   say('generating rclnodejs JavaScript for the sourced interfaces (npx generate-ros-messages)');
+  generatedForOverlay = true;
   run('npx', ['--no-install', 'generate-ros-messages'], { env });
 
   // 4. The contract suite over rclnodejs, then the end-to-end scenarios.
@@ -132,6 +134,13 @@ try {
   );
   code = r.status ?? 1;
 } finally {
+  // rclnodejs keeps the JavaScript it generated for the temporary overlay; once the overlay is gone its
+  // type support libraries are too, and creating a gail_bridge_msgs entity would fail. Generate again
+  // for the environment the caller sourced.
+  if (generatedForOverlay && !keep) {
+    say('generating rclnodejs JavaScript again for the environment you sourced (the overlay is removed)');
+    spawnSync('npx', ['--no-install', 'generate-ros-messages'], { cwd: root, stdio: 'inherit' });
+  }
   if (keep) say(`kept ${tmp}`);
   else if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@ import { GailBridgeError } from '../core/errors.js';
 import { DemoWriter } from '../data/demo-writer.js';
 import { finishOnSignal } from '../data/finish-on-signal.js';
 import { compactDemoFile } from '../record/compact.js';
-import { episodeEventMessage, openEpisodeEvents } from '../record/episode-events.js';
+import { episodeEventMessage } from '../record/episode-events.js';
 import { type KeyInput, keyCommands, keyHelp } from '../record/keyboard.js';
 import {
   type DemoSink,
@@ -21,6 +21,7 @@ import {
   type RecorderEvent,
   type RecorderReport,
 } from '../record/recorder.js';
+import { openEpisodeEvents } from '../ros/bridge-msgs.js';
 import type { Bus } from '../ros/bus.js';
 import { InProcessGraph } from '../ros/in-process-bus.js';
 import { commandMessage, ObservationMapper, ROS_TYPE } from '../ros/mapping.js';

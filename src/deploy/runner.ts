@@ -22,7 +22,7 @@ import { actionLimits, observationTimeout, type RobotConfig, robotSpec } from '.
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
 import type { Policy } from '../learn/types.js';
-import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../record/bridge-msgs.js';
+import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../ros/bridge-msgs.js';
 import type { Bus, Publisher } from '../ros/bus.js';
 import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
 import { fromTime, header, type JointState } from '../ros/messages.js';

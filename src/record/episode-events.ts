@@ -1,18 +1,10 @@
 /**
- * Publishing the recorder's episode boundaries as gail_bridge_msgs/EpisodeEvent, when rclnodejs has the
- * generated type; otherwise the recorder runs without them and says what to build (bridge-msgs.ts).
+ * The recorder's episode boundaries as gail_bridge_msgs/EpisodeEvent messages (published through
+ * `openEpisodeEvents`, ros/bridge-msgs.ts, when rclnodejs has the generated type).
  */
-import type { Bus, Publisher } from '../ros/bus.js';
+
+import { EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS, type EpisodeEventMsg } from '../ros/bridge-msgs.js';
 import { header } from '../ros/messages.js';
-import { QOS_PRESETS } from '../ros/qos.js';
-import {
-  BRIDGE_MSG_TYPES,
-  BRIDGE_MSGS_BUILD_HINT,
-  BRIDGE_MSGS_PACKAGE,
-  EPISODE_EVENT_ENDS,
-  EPISODE_EVENT_KINDS,
-  type EpisodeEventMsg,
-} from './bridge-msgs.js';
 import type { RecorderEvent } from './recorder.js';
 
 /** The message for a recorder event, or undefined for events that are not episode boundaries. */
@@ -51,35 +43,5 @@ export function episodeEventMessage(
     case 'ready':
     case 'warning':
       return undefined;
-  }
-}
-
-/** Why the EpisodeEvent publisher could not be made, and what to build. */
-export interface EpisodeEventsUnavailable {
-  readonly available: false;
-  readonly hint: string;
-}
-
-/**
- * Creates the EpisodeEvent publisher on `topic`. rclnodejs throws on a type it has not generated; then
- * this returns the build hint instead, naming the missing type.
- */
-export function openEpisodeEvents(
-  bus: Bus,
-  topic: string,
-):
-  | { readonly available: true; readonly publisher: Publisher<Record<string, unknown>> }
-  | EpisodeEventsUnavailable {
-  try {
-    return {
-      available: true,
-      publisher: bus.publisher(topic, BRIDGE_MSG_TYPES.episodeEvent, QOS_PRESETS.reliable),
-    };
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return {
-      available: false,
-      hint: `${BRIDGE_MSGS_PACKAGE} is not available (${BRIDGE_MSG_TYPES.episodeEvent}: ${why}); ${BRIDGE_MSGS_BUILD_HINT}`,
-    };
   }
 }

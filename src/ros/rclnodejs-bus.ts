@@ -246,8 +246,10 @@ export class RclnodejsBus implements Bus {
         );
         return;
       }
-      const sub = this.node.createSubscription(type as never, topic, { qos: this.qos(qos) }, (msg: unknown) =>
-        subscriber.next(msg as MessageOf<K>),
+      const sub = created(`a subscription to ${topic}`, type, () =>
+        this.node.createSubscription(type as never, topic, { qos: this.qos(qos) }, (msg: unknown) =>
+          subscriber.next(msg as MessageOf<K>),
+        ),
       );
       let live = true;
       const handle = {
@@ -270,7 +272,9 @@ export class RclnodejsBus implements Bus {
     qos: Qos = QOS_PRESETS.reliable,
   ): Publisher<MessageOf<K>> {
     this.assertLive(`create a publisher on ${topic}`);
-    const pub = this.node.createPublisher(type as never, topic, { qos: this.qos(qos) });
+    const pub = created(`a publisher on ${topic}`, type, () =>
+      this.node.createPublisher(type as never, topic, { qos: this.qos(qos) }),
+    );
     let live = true;
     const handle: Publisher<MessageOf<K>> = {
       topic,
@@ -311,7 +315,9 @@ export class RclnodejsBus implements Bus {
 
   serviceClient<K extends string>(service: string, type: K): ServiceClient<RequestOf<K>, ResponseOf<K>> {
     this.assertLive(`create a client of ${service}`);
-    const client = this.node.createClient(type as never, service);
+    const client = created(`a client of ${service}`, type, () =>
+      this.node.createClient(type as never, service),
+    );
     let live = true;
     const check = (): void => {
       if (!live) throw new GailBridgeError('state', `client of ${service}: used after dispose`);
@@ -352,15 +358,17 @@ export class RclnodejsBus implements Bus {
     handler: (request: RequestOf<K>) => ResponseOf<K> | Promise<ResponseOf<K>>,
   ): ServiceServer {
     this.assertLive(`serve ${service}`);
-    const server = this.node.createService(type as never, service, (request, response) => {
-      Promise.resolve()
-        .then(() => handler(request as RequestOf<K>))
-        .then((r) => response.send(r as never))
-        .catch((err: unknown) => {
-          // A throwing handler leaves the caller to its timeout, as in rclcpp; say why on stderr.
-          process.stderr.write(`gail-bridge: service ${service} handler failed: ${String(err)}\n`);
-        });
-    });
+    const server = created(`the service ${service}`, type, () =>
+      this.node.createService(type as never, service, (request, response) => {
+        Promise.resolve()
+          .then(() => handler(request as RequestOf<K>))
+          .then((r) => response.send(r as never))
+          .catch((err: unknown) => {
+            // A throwing handler leaves the caller to its timeout, as in rclcpp; say why on stderr.
+            process.stderr.write(`gail-bridge: service ${service} handler failed: ${String(err)}\n`);
+          });
+      }),
+    );
     let live = true;
     const handle: ServiceServer = {
       service,
@@ -428,4 +436,22 @@ function fromRclValue(v: unknown): ParameterValue {
   if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'bigint' ? Number(x) : x)) as ParameterValue;
   return v as ParameterValue;
+}
+
+/**
+ * Runs an rclnodejs create call, turning its failure into a `ros` error that names the entity and type.
+ * rclnodejs fails here when an interface's generated JavaScript exists but its type support library does
+ * not (an overlay built, generated for, then removed or not sourced): the message of the dlopen error
+ * alone ("libgail_bridge_msgs__rosidl_typesupport_c.so: cannot open shared object file") crashed the sim.
+ */
+function created<T>(what: string, type: string, create: () => T): T {
+  try {
+    return create();
+  } catch (err) {
+    throw new GailBridgeError(
+      'ros',
+      `cannot create ${what} (${type}): ${err instanceof Error ? err.message : String(err)}; is the package that defines ${type.split('/')[0]} built and its overlay sourced?`,
+      { cause: err },
+    );
+  }
 }

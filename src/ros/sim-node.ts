@@ -15,15 +15,16 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
+import type { LoadedModel } from '../sim/model.js';
+import type { Env, StepEnd } from '../sim/types.js';
 import {
-  BRIDGE_MSG_TYPES,
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventKind,
-} from '../record/bridge-msgs.js';
-import type { LoadedModel } from '../sim/model.js';
-import type { Env, StepEnd } from '../sim/types.js';
+  openEpisodeEvents,
+} from './bridge-msgs.js';
 import type { Bus, Publisher } from './bus.js';
+
 import { header, type JointState, toTime } from './messages.js';
 import { QOS_PRESETS } from './qos.js';
 
@@ -55,6 +56,8 @@ export interface SimNodeOptions {
   /** Lockstep: republish the current state when no command came for this long, ms (lost first message). */
   readonly idleRepublishMs?: number;
   readonly scheduler?: SchedulerLike;
+  /** Told when something is left out (default: a line on stderr). */
+  readonly onWarning?: (line: string) => void;
 }
 
 /** One finished episode. */
@@ -75,7 +78,8 @@ export class SimNode {
   private readonly scheduler: SchedulerLike;
   private readonly joints: { name: string; qpos: number; dof: number }[];
   private readonly jointPub: Publisher<JointState>;
-  private readonly eventPub: Publisher<Record<string, unknown>>;
+  /** Undefined when gail_bridge_msgs is not available to rclnodejs (the sim still serves the robot). */
+  private readonly eventPub: Publisher<Record<string, unknown>> | undefined;
   private readonly clockPub: Publisher<{ clock: { sec: number; nanosec: number } }> | undefined;
   private readonly subs: Subscription[] = [];
   private readonly disposers: { dispose(): void }[] = [];
@@ -109,12 +113,15 @@ export class SimNode {
       'sensor_msgs/msg/JointState',
       QOS_PRESETS.reliable,
     );
-    this.eventPub = bus.publisher(
-      options.eventsTopic ?? `${ns}/episode_events`,
-      BRIDGE_MSG_TYPES.episodeEvent,
-      QOS_PRESETS.reliable,
-    );
-    this.disposers.push(this.jointPub, this.eventPub);
+    // Without gail_bridge_msgs the robot side still works (joint states, commands, reset); only the
+    // episode events are missing, which `record --follow-episodes` needs: say so, with the fix.
+    const events = openEpisodeEvents(bus, options.eventsTopic ?? `${ns}/episode_events`);
+    this.eventPub = events.available ? events.publisher : undefined;
+    if (!events.available)
+      (options.onWarning ?? ((l: string) => process.stderr.write(`${l}\n`)))(
+        `gail-bridge sim: not publishing episode events: ${events.hint}`,
+      );
+    this.disposers.push(this.jointPub, ...(this.eventPub ? [this.eventPub] : []));
     if (options.publishClock) {
       this.clockPub = bus.publisher('/clock', 'rosgraph_msgs/msg/Clock', QOS_PRESETS.reliable);
       this.disposers.push(this.clockPub);
@@ -218,7 +225,7 @@ export class SimNode {
   }
 
   private event(kind: EpisodeEventKind, end: StepEnd | 'none', steps: number): void {
-    this.eventPub.publish({
+    this.eventPub?.publish({
       header: header(this.simTime),
       event: EPISODE_EVENT_KINDS[kind],
       episode: this.episodeIndex,

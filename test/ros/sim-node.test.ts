@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { firstValueFrom, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/record/bridge-msgs.js';
+import { EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/ros/bridge-msgs.js';
 import { InProcessGraph } from '../../src/ros/in-process-bus.js';
 import { fromTime, type JointState } from '../../src/ros/messages.js';
+import type { Qos } from '../../src/ros/qos.js';
 import { rosSimOptions, runRosSim } from '../../src/ros/sim-command.js';
 import { SimNode } from '../../src/ros/sim-node.js';
 import type { MujocoEnv } from '../../src/sim/env.js';
@@ -43,6 +44,34 @@ describe('SimNode (lockstep)', () => {
     assert.deepEqual(Array.from(env.model.views().ctrl), [0.1, -0.2, 0.3]);
     assert.ok(states[2]!.effort.length === 6 && Math.abs(states[2]!.effort[3]! - 0.1 * 200) < 1e-6);
     node.dispose();
+    node.dispose();
+    simBus.dispose();
+    ctl.dispose();
+  });
+
+  it('without gail_bridge_msgs still serves the robot and says what episode events need', async () => {
+    const graph = new InProcessGraph();
+    const simBus = graph.node('sim');
+    // rclnodejs refuses a type whose type support library is missing (generated JS, overlay gone).
+    const publisher = simBus.publisher.bind(simBus);
+    simBus.publisher = ((topic: string, type: string, qos?: Qos) => {
+      if (type.startsWith('gail_bridge_msgs/'))
+        throw new Error('libgail_bridge_msgs__rosidl_typesupport_c.so: cannot open shared object file');
+      return publisher(topic, type, qos);
+    }) as typeof simBus.publisher;
+    const ctl = graph.node('ctl');
+    let states = 0;
+    ctl.subscribe('/joint_states', 'sensor_msgs/msg/JointState').subscribe(() => states++);
+    const warnings: string[] = [];
+    const node = new SimNode({ bus: simBus, env, seed: 1, onWarning: (w) => warnings.push(w) });
+    node.start();
+    await flushAsap();
+    assert.equal(states, 1);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /^gail-bridge sim: not publishing episode events: gail_bridge_msgs is not available .*cannot open shared object file.*colcon build/,
+    );
     node.dispose();
     simBus.dispose();
     ctl.dispose();

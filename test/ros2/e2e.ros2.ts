@@ -17,11 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadRobotConfig, observationTimeout } from '../../src/config/robot.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
-import {
-  BRIDGE_MSG_TYPES,
-  type BridgeStatusMsg,
-  type EpisodeEventMsg,
-} from '../../src/record/bridge-msgs.js';
+import { BRIDGE_MSG_TYPES, type BridgeStatusMsg, type EpisodeEventMsg } from '../../src/ros/bridge-msgs.js';
 import type { Bus } from '../../src/ros/bus.js';
 import type { JointState } from '../../src/ros/messages.js';
 import { QOS_PRESETS } from '../../src/ros/qos.js';

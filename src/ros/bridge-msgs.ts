@@ -6,7 +6,9 @@
  */
 
 import type { EpisodeEnd } from '../core/trajectory.js';
-import type { Header } from '../ros/messages.js';
+import type { Bus, Publisher } from './bus.js';
+import type { Header } from './messages.js';
+import { QOS_PRESETS } from './qos.js';
 
 export const BRIDGE_MSGS_PACKAGE = 'gail_bridge_msgs';
 
@@ -112,4 +114,34 @@ export function bridgeMsgsAvailability(load: InterfaceLoader): BridgeMsgsAvailab
     missing,
     hint: `${BRIDGE_MSGS_PACKAGE} is not available to rclnodejs (missing ${missing.join(', ')}); ${BRIDGE_MSGS_BUILD_HINT}`,
   };
+}
+
+/** Why the EpisodeEvent publisher could not be made, and what to build. */
+export interface EpisodeEventsUnavailable {
+  readonly available: false;
+  readonly hint: string;
+}
+
+/**
+ * Creates the EpisodeEvent publisher on `topic`. rclnodejs throws on a type it has not generated; then
+ * this returns the build hint instead, naming the missing type.
+ */
+export function openEpisodeEvents(
+  bus: Bus,
+  topic: string,
+):
+  | { readonly available: true; readonly publisher: Publisher<Record<string, unknown>> }
+  | EpisodeEventsUnavailable {
+  try {
+    return {
+      available: true,
+      publisher: bus.publisher(topic, BRIDGE_MSG_TYPES.episodeEvent, QOS_PRESETS.reliable),
+    };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      available: false,
+      hint: `${BRIDGE_MSGS_PACKAGE} is not available (${BRIDGE_MSG_TYPES.episodeEvent}: ${why}); ${BRIDGE_MSGS_BUILD_HINT}`,
+    };
+  }
 }
