@@ -4,7 +4,8 @@
 #
 #   cpu    (default)  gail-bridge + rclnodejs + gail_bridge_msgs; TensorFlow.js on the wasm backend
 #   gpu               cpu + CUDA 11.2 / cuDNN 8.1 libraries + @tensorflow/tfjs-node-gpu (backend `tensorflow`)
-#   test              the build tree with dev dependencies: runs the Bus contract tests over rclnodejs
+#   test              the build tree with dev dependencies: `npm run test:ros2` (the Bus contract over
+#                     rclnodejs and the end-to-end scenarios with real processes and ros2 launch)
 #
 #   docker build -t gail-bridge:cpu .
 #   docker build --target gpu -t gail-bridge:gpu .
@@ -19,7 +20,10 @@ ARG NODE_VERSION=20.20.2
 # tfjs-node-gpu 4.x downloads libtensorflow 2.9.1 (GPU), linked against CUDA 11.2 and cuDNN 8.1.
 ARG CUDA_IMAGE=nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04
 ARG TFJS_NODE_GPU_VERSION=4.22.0
-# rclnodejs is an optional peer of gail-bridge (npm ci never installs it); installed here with ROS 2 sourced.
+# rclnodejs is an optional peer of gail-bridge (npm ci never installs it); installed here with ROS 2 sourced,
+# by the documented command (src/ros/rclnodejs-bus.ts RCLNODEJS_INSTALL): --save-peer because npm 11
+# installs nothing for a plain --no-save of an optional peer, npm_config_yes because its source build
+# runs npx.
 ARG RCLNODEJS_VERSION=2.2.0
 
 # ---------------------------------------------------------------------------------------------------
@@ -75,7 +79,7 @@ FROM build AS build-test
 ARG RCLNODEJS_VERSION
 RUN source /opt/ros/${ROS_DISTRO}/setup.bash \
  && source /opt/gail_bridge_ws/install/setup.bash \
- && npm install --no-save "rclnodejs@${RCLNODEJS_VERSION}" \
+ && npm_config_yes=true npm install --no-save --save-peer "rclnodejs@${RCLNODEJS_VERSION}" \
  && node -e "require('rclnodejs')" \
  && test -d node_modules/rclnodejs/generated/gail_bridge_msgs
 
@@ -84,7 +88,7 @@ ARG RCLNODEJS_VERSION
 RUN npm prune --omit=dev \
  && source /opt/ros/${ROS_DISTRO}/setup.bash \
  && source /opt/gail_bridge_ws/install/setup.bash \
- && npm install --no-save --omit=dev "rclnodejs@${RCLNODEJS_VERSION}" \
+ && npm_config_yes=true npm install --no-save --save-peer --omit=dev "rclnodejs@${RCLNODEJS_VERSION}" \
  && node -e "require('rclnodejs')" \
  && test -d node_modules/rclnodejs/generated/gail_bridge_msgs
 
@@ -94,7 +98,7 @@ ARG TFJS_NODE_GPU_VERSION
 RUN npm prune --omit=dev \
  && source /opt/ros/${ROS_DISTRO}/setup.bash \
  && source /opt/gail_bridge_ws/install/setup.bash \
- && npm install --no-save --omit=dev "rclnodejs@${RCLNODEJS_VERSION}" "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}" \
+ && npm_config_yes=true npm install --no-save --save-peer --omit=dev "rclnodejs@${RCLNODEJS_VERSION}" "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}" \
  && node -e "require('rclnodejs')" \
  && test -d node_modules/rclnodejs/generated/gail_bridge_msgs \
  && find node_modules/@tensorflow/tfjs-node-gpu/lib -name tfjs_binding.node | grep -q .
@@ -120,14 +124,16 @@ ENTRYPOINT ["/usr/local/bin/gail-bridge-entrypoint"]
 CMD ["--help"]
 
 # ---------------------------------------------------------------------------------------------------
-# test: the build tree (dev dependencies, tests) — runs the rclnodejs contract tests against real ROS 2
+# test: the build tree (dev dependencies, tests, the Hopper expert) — `npm run test:ros2` on real ROS 2:
+# the Bus contract over rclnodejs, sim + deploy in real processes, signals, record, and ros2 launch
 FROM runtime AS test
 COPY --from=build-test /opt/gail-bridge /opt/gail-bridge
 COPY test /opt/gail-bridge/test
+COPY scripts /opt/gail-bridge/scripts
+COPY experts /opt/gail-bridge/experts
 RUN ln -s /opt/gail-bridge/bin/gail-bridge.js /usr/local/bin/gail-bridge
 WORKDIR /opt/gail-bridge
-# ROS_DISTRO is set here, so the contract suite runs over rclnodejs as well as the in-process bus.
-CMD ["bash", "-c", "node --import tsx --test test/ros/*.test.ts test/msgs/*.test.ts"]
+CMD ["npm", "run", "test:ros2"]
 
 # ---------------------------------------------------------------------------------------------------
 # gpu: the cpu image plus the CUDA 11.2 / cuDNN 8.1 runtime libraries (taken from NVIDIA's CUDA base

@@ -6,17 +6,19 @@
  * gail_bridge_msgs with colcon, and pins Node and the GPU stack to versions that fit package.json.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
+import { RCLNODEJS_INSTALL } from '../../src/ros/rclnodejs-bus.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(text);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   engines: { node: string };
+  scripts?: Record<string, string>;
   dependencies: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -219,17 +221,27 @@ describe('Dockerfile', () => {
     assert.match(gpu, /LD_LIBRARY_PATH=\/usr\/local\/cuda\/lib64/);
   });
 
-  it('test: runs test files that exist, the ROS 2 contract suite among them', () => {
+  it('test: runs npm run test:ros2, with what it needs copied in', () => {
     const cmd = stage('test').find((i) => i.getKeyword() === 'CMD');
     assert.ok(cmd);
-    const globs = [...body(cmd).matchAll(/(test\/[a-z]+)\/\*\.test\.ts/g)].map((m) => m[1]!);
-    assert.ok(globs.includes('test/ros'), `test CMD must run test/ros/*.test.ts: ${body(cmd)}`);
-    for (const dir of globs) {
-      const files = existsSync(join(ROOT, dir))
-        ? readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.test.ts'))
-        : [];
-      assert.ok(files.length > 0, `${dir}/*.test.ts matches no file`);
+    assert.match(body(cmd), /"npm", "run", "test:ros2"/);
+    assert.match(pkg.scripts?.['test:ros2'] ?? '', /scripts\/test-ros2\.ts/);
+    const copies = stage('test')
+      .filter((i) => i.getKeyword() === 'COPY')
+      .map(body)
+      .join('\n');
+    for (const dir of ['test', 'scripts', 'experts']) {
+      assert.match(copies, new RegExp(`^COPY ${dir} `, 'm'), `test stage: ${dir}/ not copied`);
+      assert.ok(existsSync(join(ROOT, dir)));
     }
+  });
+
+  it('installs rclnodejs with the documented command', () => {
+    for (const target of ['build-test', 'build-cpu', 'build-gpu']) {
+      const install = stage(target).find((i) => i.getKeyword() === 'RUN' && /rclnodejs@/.test(body(i)));
+      assert.match(body(install!), /npm_config_yes=true npm install --no-save --save-peer /, target);
+    }
+    assert.match(RCLNODEJS_INSTALL.line, /^npm_config_yes=true npm install --no-save --save-peer rclnodejs@/);
   });
 
   it('installs the rclnodejs version package.json accepts as its optional peer', () => {
