@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { loadRobotConfig, observationTimeout } from '../../src/config/robot.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
 import { BRIDGE_MSG_TYPES, type BridgeStatusMsg, type EpisodeEventMsg } from '../../src/ros/bridge-msgs.js';
@@ -136,6 +136,12 @@ before(async () => {
     .subscribe((m) => statuses.push(m as unknown as BridgeStatusMsg));
 });
 
+// A failed scenario leaves its processes running: end them before the next one looks at the graph.
+afterEach(async () => {
+  killAll(children);
+  await Promise.all(children.map((c) => c.exited));
+});
+
 after(() => {
   killAll(children);
   probe?.dispose();
@@ -157,18 +163,23 @@ describe('real ROS 2: sim and deploy in two processes', { timeout: 180_000 }, ()
     assert.ok(forward > 0.5, `the Hopper should hop forward, moved ${forward} m`);
 
     // An episode ends (reset service: truncated) and the next one starts; the loop keeps going.
+    // (The Hopper may also have fallen by now — terminated — on a loaded machine; only the reset's are read.)
+    const before = events.length;
     const reset = probe.serviceClient('/gail_bridge_sim/reset', 'std_srvs/srv/Trigger');
     const res = await reset.call({}, 5000);
     reset.dispose();
     assert.equal(res.success, true);
+    const fresh = (): EpisodeEventMsg[] => events.slice(before);
     await waitFor(
-      'ended + started events',
-      () => events.some((e) => e.event === 1) && events.some((e) => e.event === 0 && e.episode >= 1),
+      'ended + started events after the reset',
+      () => fresh().some((e) => e.event === 1) && fresh().some((e) => e.event === 0),
       5000,
       [sim],
     );
-    const ended = events.find((e) => e.event === 1)!;
+    const ended = fresh().find((e) => e.event === 1)!;
     assert.equal(ended.end, 2, 'a reset ends the episode truncated');
+    const started = fresh().find((e) => e.event === 0)!;
+    assert.equal(started.episode, ended.episode + 1);
     const tReset = performance.now();
     await commanding(tReset, 100, [sim, deploy]);
 
