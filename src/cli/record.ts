@@ -9,7 +9,6 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { loadRobotConfig, type RobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { DemoWriter } from '../data/demo-writer.js';
-import { finishOnSignal } from '../data/finish-on-signal.js';
 import { compactDemoFile } from '../record/compact.js';
 import { episodeEventMessage, openEpisodeEvents } from '../record/episode-events.js';
 import { type KeyInput, keyCommands, keyHelp } from '../record/keyboard.js';
@@ -26,6 +25,7 @@ import { commandMessage, ObservationMapper, ROS_TYPE } from '../ros/mapping.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { SimNode } from '../ros/sim-node.js';
 import { info, positiveInt, report, runCommand } from './common.js';
+import { finishOnSignal } from './finish-on-signal.js';
 
 /** What `record` prints (with --json, exactly this object). */
 export interface RecordReport extends RecorderReport {

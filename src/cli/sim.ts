@@ -7,12 +7,12 @@ import { type Command, Option } from 'commander';
 import { type GenericTask, loadGenericTask, withTaskConfigContext } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { addRosSimOptions, type RosSimFlags, rosSimOptions, runRosSim } from '../ros/sim-command.js';
 import type { MujocoEnv } from '../sim/env.js';
 import { makeGenericEnv } from '../sim/generic.js';
 import { makeTaskEnv } from '../sim/tasks/index.js';
 import type { StepEnd } from '../sim/types.js';
 import { info, integer, positiveInt, progressBar, report, runCommand } from './common.js';
+import { addRosSimOptions, type RosSimFlags, rosSimOptions, runRosSim } from './sim-ros.js';
 
 export const SIM_POLICIES = ['random', 'zero'] as const;
 export type SimPolicy = (typeof SIM_POLICIES)[number];

@@ -18,15 +18,15 @@
  * All timing runs on an injected rxjs scheduler and clock, so tests run on virtual time.
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { resolveQos } from '../config/qos.js';
 import { actionLimits, observationTimeout, type RobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
 import type { Policy } from '../learn/types.js';
-import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../record/bridge-msgs.js';
+import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../ros/bridge-msgs.js';
 import type { Bus, Publisher } from '../ros/bus.js';
 import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
 import { fromTime, header, type JointState } from '../ros/messages.js';
-import { resolveQos } from '../ros/qos.js';
 import {
   allFinite,
   CLAMPED_ABSOLUTE,

@@ -1,10 +1,9 @@
 /**
  * Publishing the recorder's episode boundaries as gail_bridge_msgs/EpisodeEvent, when rclnodejs has the
- * generated type; otherwise the recorder runs without them and says what to build (bridge-msgs.ts).
+ * generated type; otherwise the recorder runs without them and says what to build (ros/bridge-msgs.ts).
  */
-import type { Bus, Publisher } from '../ros/bus.js';
-import { header } from '../ros/messages.js';
-import { QOS_PRESETS } from '../ros/qos.js';
+
+import { QOS_PRESETS } from '../config/qos.js';
 import {
   BRIDGE_MSG_TYPES,
   BRIDGE_MSGS_BUILD_HINT,
@@ -12,7 +11,9 @@ import {
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventMsg,
-} from './bridge-msgs.js';
+} from '../ros/bridge-msgs.js';
+import type { Bus, Publisher } from '../ros/bus.js';
+import { header } from '../ros/messages.js';
 import type { RecorderEvent } from './recorder.js';
 
 /** The message for a recorder event, or undefined for events that are not episode boundaries. */

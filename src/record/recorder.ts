@@ -26,19 +26,19 @@
  * when the recording finishes (see record-file.ts).
  */
 import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import { QOS_PRESETS } from '../config/qos.js';
 import type { RobotConfig } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { Spec } from '../core/spec.js';
 import type { EpisodeEnd } from '../core/trajectory.js';
-import type { Bus, ServiceServer } from '../ros/bus.js';
-import { fromTime, type Header, type StringMsg } from '../ros/messages.js';
-import { QOS_PRESETS } from '../ros/qos.js';
 import {
   BRIDGE_MSG_TYPES,
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventMsg,
-} from './bridge-msgs.js';
+} from '../ros/bridge-msgs.js';
+import type { Bus, ServiceServer } from '../ros/bus.js';
+import { fromTime, type Header, type StringMsg } from '../ros/messages.js';
 import { type RecordTopic, recordTopics, StepReader } from './topic-vectors.js';
 
 /** Operator commands, one map (STYLE 8): name → what it does. */

@@ -14,18 +14,18 @@
  * stamps strictly increase across episodes.
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { QOS_PRESETS } from '../config/qos.js';
 import { GailBridgeError } from '../core/errors.js';
+import type { LoadedModel } from '../sim/model.js';
+import type { Env, StepEnd } from '../sim/types.js';
 import {
   BRIDGE_MSG_TYPES,
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventKind,
-} from '../record/bridge-msgs.js';
-import type { LoadedModel } from '../sim/model.js';
-import type { Env, StepEnd } from '../sim/types.js';
+} from './bridge-msgs.js';
 import type { Bus, Publisher } from './bus.js';
 import { header, type JointState, toTime } from './messages.js';
-import { QOS_PRESETS } from './qos.js';
 
 /** An env whose MuJoCo state can be read (MujocoEnv). */
 export type InspectableEnv = Env & { readonly model: LoadedModel };

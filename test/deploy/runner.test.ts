@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeSpaceSpec, type Spec } from '../../src/core/spec.js';
-import { BRIDGE_MSG_TYPES, BRIDGE_STATES, type BridgeStatusMsg } from '../../src/record/bridge-msgs.js';
+import { BRIDGE_MSG_TYPES, BRIDGE_STATES, type BridgeStatusMsg } from '../../src/ros/bridge-msgs.js';
 import { at, between, freezeFault, nanFault, nanJointState } from '../../src/streams/faults.js';
 import { atTime, type Command, FnPolicy, harness, TWO_JOINTS } from './harness.js';
 

@@ -20,7 +20,7 @@ import {
   bridgeMsgsAvailability,
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
-} from '../../src/record/bridge-msgs.js';
+} from '../../src/ros/bridge-msgs.js';
 import { wellFormedErrors } from '../xml/well-formed.js';
 
 const PKG_DIR = join(import.meta.dirname, '../../msgs/gail_bridge_msgs');

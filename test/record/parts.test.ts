@@ -14,10 +14,10 @@ import { makeSpaceSpec, type Spec } from '../../src/core/spec.js';
 import { makeTrajectory } from '../../src/core/trajectory.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
 import { DemoWriter } from '../../src/data/demo-writer.js';
-import { EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/record/bridge-msgs.js';
 import { compactDemoFile } from '../../src/record/compact.js';
 import { episodeEventMessage, openEpisodeEvents } from '../../src/record/episode-events.js';
 import { KEY_COMMANDS, keyCommands, keyHelp } from '../../src/record/keyboard.js';
+import { EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/ros/bridge-msgs.js';
 import type { Bus } from '../../src/ros/bus.js';
 import { InProcessGraph } from '../../src/ros/in-process-bus.js';
 

@@ -6,7 +6,7 @@
  */
 
 import type { EpisodeEnd } from '../core/trajectory.js';
-import type { Header } from '../ros/messages.js';
+import type { Header } from './messages.js';
 
 export const BRIDGE_MSGS_PACKAGE = 'gail_bridge_msgs';
 
