@@ -5,7 +5,9 @@
  */
 import type { EventEmitter } from 'node:events';
 
-const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+/** The signals a command handles, and the exit code of each (128 + signal number). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export interface FinishOnSignalOptions {
   /** Where signals arrive; default `process`. */
@@ -27,7 +29,7 @@ export function finishOnSignal(
   const target = options.target ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let finishing = false;
-  const handlers = Object.entries(SIGNALS).map(([signal, code]) => {
+  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
     const handler = (): void => {
       if (finishing) {
         options.log?.(`${signal} again: exiting without finishing the file`);
