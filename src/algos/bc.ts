@@ -7,7 +7,7 @@ import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { usableDemonstrations } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
-import { type BackendChoice, useBackend } from '../learn/backend.js';
+import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { BC_DEFAULTS, BC_LOSSES, BcLearner, type BcLoss, pairsFromTrajectories } from '../learn/bc.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
@@ -126,7 +126,7 @@ export async function bcAlgorithm(
   } finally {
     probe.dispose();
   }
-  const backend = await useBackend(s.backend as BackendChoice);
+  const backend = await useBackend(parseBackendChoice(s.backend));
   log(backend.description);
   const data = pairsFromTrajectories(chosen, { subsample: s.subsample, seed: s.seed });
   log(`demos: ${chosen.length} trajectories, ${data.n} pairs`);

@@ -12,7 +12,7 @@
 import { Subscription } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import type { PolicyRecord } from '../data/policy-file.js';
-import { type BackendChoice, useBackend } from '../learn/backend.js';
+import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { evaluate, meanStd } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { namedArray, takeArray } from '../learn/named-arrays.js';
@@ -131,7 +131,7 @@ export async function expertAlgorithm(
   options: { readonly log?: (line: string) => void } = {},
 ): Promise<ExpertAlgorithm> {
   const log = options.log ?? (() => {});
-  const backend = await useBackend(s.backend as BackendChoice);
+  const backend = await useBackend(parseBackendChoice(s.backend));
   log(backend.description);
   const probe = await makeTaskEnv(s.task, { seed: s.seed });
   const spec = probe.spec;

@@ -14,7 +14,7 @@ import { type GailConfig, plannedRounds } from '../gail/config.js';
 import { Discriminator } from '../gail/discriminator.js';
 import { gailReportLayout } from '../gail/report.js';
 import { trainGail } from '../gail/trainer.js';
-import { type BackendChoice, useBackend } from '../learn/backend.js';
+import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { pairsFromTrajectories, trainBc } from '../learn/bc.js';
 import { evaluate, meanStd, uniformRandomAct } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
@@ -59,7 +59,7 @@ export async function gailAlgorithm(
   options: { readonly log?: (line: string) => void } = {},
 ): Promise<GailAlgorithm> {
   const log = options.log ?? (() => {});
-  const backend = await useBackend(config.backend as BackendChoice);
+  const backend = await useBackend(parseBackendChoice(config.backend));
   log(backend.description);
 
   // Demonstrations, and the env they must match.

@@ -75,6 +75,25 @@ function seconds(name: string): (v: string) => number {
   };
 }
 
+/** The flags of `record` as commander parses them. */
+interface RecordFlags {
+  readonly config: string;
+  readonly out: string;
+  readonly actionTopic?: string;
+  readonly timeout?: number;
+  readonly startTimeout: number;
+  readonly allowMissing: boolean;
+  /** False with --no-keyboard. */
+  readonly keyboard: boolean;
+  readonly namespace: string;
+  readonly episodes?: number;
+  readonly followEpisodes?: string;
+  readonly sim?: string;
+  readonly teleopPolicy?: string;
+  readonly nodeName: string;
+  readonly json: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('record')
@@ -116,24 +135,24 @@ export function register(program: Command): void {
     )
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_record')
     .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
+    .action((o: RecordFlags) =>
       runCommand(async () => {
         const r = await runRecord({
-          config: String(o['config']),
-          out: String(o['out']),
-          actionTopic: o['actionTopic'] as string | undefined,
-          timeoutS: o['timeout'] as number | undefined,
-          startTimeoutS: o['startTimeout'] as number,
-          allowMissing: Boolean(o['allowMissing']),
-          keyboard: o['keyboard'] !== false,
-          namespace: String(o['namespace']),
-          episodes: o['episodes'] as number | undefined,
-          followEpisodes: o['followEpisodes'] as string | undefined,
-          sim: o['sim'] as string | undefined,
-          teleopPolicy: o['teleopPolicy'] as string | undefined,
-          nodeName: String(o['nodeName']),
+          config: o.config,
+          out: o.out,
+          actionTopic: o.actionTopic,
+          timeoutS: o.timeout,
+          startTimeoutS: o.startTimeout,
+          allowMissing: o.allowMissing,
+          keyboard: o.keyboard,
+          namespace: o.namespace,
+          episodes: o.episodes,
+          followEpisodes: o.followEpisodes,
+          sim: o.sim,
+          teleopPolicy: o.teleopPolicy,
+          nodeName: o.nodeName,
         });
-        report(Boolean(o['json']), r, () => formatRecordReport(r));
+        report(o.json, r, () => formatRecordReport(r));
       }),
     );
 }
@@ -238,7 +257,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
         info(describeEvent(e));
         if (events.available) {
           const msg = episodeEventMessage(e, steps);
-          if (msg) events.publisher.publish(msg as unknown as Record<string, unknown>);
+          if (msg) events.publisher.publish(msg);
         }
         if (e.kind === 'ended' && o.episodes !== undefined) {
           kept = recorder.report().episodes.filter((x) => !x.discarded).length;

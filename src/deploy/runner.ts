@@ -190,7 +190,7 @@ export class DeployRunner {
   private endMessage = '';
   private readonly subs: Subscription[] = [];
   private commandPub: Publisher<Record<string, unknown>> | undefined;
-  private statusPub: Publisher<Record<string, unknown>> | undefined;
+  private statusPub: Publisher<BridgeStatusMsg> | undefined;
   private tickIndex = 0;
   private startedAt = 0;
   /** When the next watchdog tick is due (seconds on `now`); ticks are start + k periods. */
@@ -659,7 +659,7 @@ export class DeployRunner {
     };
     this.countAtStatus.set(this.receivedCount);
     this.lastStatusAt = t;
-    this.statusPub.publish(message as unknown as Record<string, unknown>);
+    this.statusPub.publish(message);
   }
 
   private teardown(): void {

@@ -68,9 +68,7 @@ export interface EpisodeEventsUnavailable {
 export function openEpisodeEvents(
   bus: Bus,
   topic: string,
-):
-  | { readonly available: true; readonly publisher: Publisher<Record<string, unknown>> }
-  | EpisodeEventsUnavailable {
+): { readonly available: true; readonly publisher: Publisher<EpisodeEventMsg> } | EpisodeEventsUnavailable {
   try {
     return {
       available: true,

@@ -23,6 +23,7 @@ import {
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventKind,
+  type EpisodeEventMsg,
 } from './bridge-msgs.js';
 import type { Bus, Publisher } from './bus.js';
 import { header, type JointState, toTime } from './messages.js';
@@ -75,7 +76,7 @@ export class SimNode {
   private readonly scheduler: SchedulerLike;
   private readonly joints: { name: string; qpos: number; dof: number }[];
   private readonly jointPub: Publisher<JointState>;
-  private readonly eventPub: Publisher<Record<string, unknown>>;
+  private readonly eventPub: Publisher<EpisodeEventMsg>;
   private readonly clockPub: Publisher<{ clock: { sec: number; nanosec: number } }> | undefined;
   private readonly subs: Subscription[] = [];
   private readonly disposers: { dispose(): void }[] = [];

@@ -183,9 +183,7 @@ export function readMetricsRows(dir: string): Record<string, number>[] {
       continue;
     }
     if (parsed === null || typeof parsed !== 'object') continue;
-    rows.push(
-      Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, Number(v)])),
-    );
+    rows.push(Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Number(v)])));
   }
   return rows;
 }
