@@ -96,7 +96,15 @@ export async function runInFolder<S extends object, A extends TrainingAlgorithm,
     const at = (p: RunProgress): number => Math.min(total, unit === 'env steps' ? p.envSteps : p.round);
     progress = progressBar(total, run.progress.label, run.progress.fields);
     const stop = new StopRequest();
-    const release = stopOnSignal(stop, { log, ...(run.signals ? { target: run.signals } : {}) });
+    const release = stopOnSignal(stop, {
+      log,
+      // A second signal exits at once: give the terminal its cursor back first.
+      exit: (code) => {
+        progress?.stop();
+        process.exit(code);
+      },
+      ...(run.signals ? { target: run.signals } : {}),
+    });
     let outcome: RunOutcome;
     try {
       outcome = await runTraining(algorithm, {

@@ -192,9 +192,11 @@ export function trainCommand(): Command {
     )
     .option('--force', 'replace what the --out folder holds (its run files are deleted)', false)
     .option('--trajectories <n>', 'use only the first n demonstrations', positiveInt('--trajectories'))
-    .option('--hidden <widths>', 'hidden layer widths of the policy', widths('--hidden'), [
-      ...GAIL_DEFAULTS.policyHidden,
-    ])
+    .addOption(
+      new Option('--hidden <widths>', 'hidden layer widths of the policy')
+        .argParser(widths('--hidden'))
+        .default([...GAIL_DEFAULTS.policyHidden], GAIL_DEFAULTS.policyHidden.join(',')),
+    )
     .option('--seed <n>', 'random seed', integer('--seed'), GAIL_DEFAULTS.seed)
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', GAIL_DEFAULTS.backend)
     .option(
@@ -270,9 +272,11 @@ export function trainCommand(): Command {
       '--no-absorbing-fill',
       gail('one absorbing pair per terminated episode instead of padding to the horizon'),
     )
-    .option('--disc-hidden <widths>', gail('discriminator hidden widths'), widths('--disc-hidden'), [
-      ...GAIL_DEFAULTS.discHidden,
-    ])
+    .addOption(
+      new Option('--disc-hidden <widths>', gail('discriminator hidden widths'))
+        .argParser(widths('--disc-hidden'))
+        .default([...GAIL_DEFAULTS.discHidden], GAIL_DEFAULTS.discHidden.join(',')),
+    )
     .option(
       '--disc-steps <n>',
       gail('discriminator steps per round'),
@@ -409,7 +413,7 @@ export async function train(
     if (saved.command !== 'train' || !entry)
       throw new GailBridgeError(
         'config',
-        `--resume ${dir}: this is a ${saved.command} --algo ${saved.algo} run; continue it with \`${resumeCommand(saved, dir)}\``,
+        `--resume ${dir}: this is a \`${saved.command}\` run (algorithm ${saved.algo}); continue it with \`${resumeCommand(saved, dir)}\``,
       );
     return entry.run({
       dir,
