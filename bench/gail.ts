@@ -11,7 +11,8 @@
  * policy's deterministic return, as `gail-bridge eval` computes it (R_expert: the evaluation return
  * stored in experts/<task>.policy; R_random: a uniform random policy on the same reset seeds), mean and
  * std over seeds, with the raw return and each run's env steps and wall-clock. Runs call the CLI's
- * library code in process (`runGail`, `trainBc`), one after the other.
+ * library code in process (GAIL through the run layer, `runTraining` with `gailAlgorithm`, in a run
+ * folder as `train` makes one; `trainBc`), one after the other.
  * Rows `throughput-<backend>`: discriminator steps and PPO updates on synthetic Hopper-sized data, on
  * every TensorFlow.js backend this machine can load.
  *
@@ -27,6 +28,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gailAlgorithm } from '../src/algos/gail.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
 import { assertSpecsMatch, type Spec } from '../src/core/spec.js';
@@ -35,7 +37,6 @@ import { readDemoFile } from '../src/data/demo-reader.js';
 import { readPolicyFile } from '../src/data/policy-file.js';
 import { GAIL_DEFAULTS, type GailConfig, resolveGailConfig } from '../src/gail/config.js';
 import { Discriminator } from '../src/gail/discriminator.js';
-import { CHECKPOINT, readRunConfig, runGail } from '../src/gail/run.js';
 import { availableBackends, type BackendInfo, useBackend } from '../src/learn/backend.js';
 import { BC_DEFAULTS, pairsFromTrajectories, trainBc } from '../src/learn/bc.js';
 import { type ActFn, evaluate, meanStd, normalizedScore, uniformRandomAct } from '../src/learn/evaluate.js';
@@ -43,6 +44,9 @@ import { GaussianPolicy } from '../src/learn/gaussian-policy.js';
 import { policyFromRecord } from '../src/learn/policy-record.js';
 import { PPO_DEFAULTS, PpoLearner } from '../src/learn/ppo.js';
 import type { RolloutBatch } from '../src/learn/types.js';
+import { createRunFolder, readRunConfig, runPath } from '../src/run/folder.js';
+import { runTraining } from '../src/run/run.js';
+import { StopRequest } from '../src/run/stop.js';
 import { isTaskName, makeTaskEnv, TASK_NAMES, TASKS } from '../src/sim/tasks/index.js';
 import type { PairSet } from '../src/streams/pairs.js';
 import { GAIL_FLAGS_HELP } from './gail-flags.js';
@@ -432,16 +436,18 @@ async function evaluateReturn(task: string, act: ActFn, episodes: number): Promi
   }
 }
 
-/** Where a GAIL run reports progress and keeps its folder. */
+/** Where a GAIL run reports progress and keeps its folder, and the bench's stop request (Ctrl-C). */
 interface RunControl {
   readonly log: (line: string) => void;
   /** Where this run's folder goes. */
   readonly runsDir: string;
+  readonly stop: StopRequest;
 }
 
 /**
- * A run folder's training wall-clock from its metrics.jsonl: `wallSeconds` restarts at 0 when a run is
- * resumed, so the segments' last values are summed.
+ * A run folder's training wall-clock from its metrics.jsonl. The run layer's `wallSeconds` counts every
+ * segment of a resumed run; folders made before it restarted at 0 on resume, so a drop starts a new
+ * segment whose last value is added.
  */
 export function runWallSeconds(metricsJsonl: string): number {
   let total = 0;
@@ -465,24 +471,26 @@ export function runWallSeconds(metricsJsonl: string): number {
  * The fields in which a run folder's stored config differs from the one this bench run resolved (empty
  * when they agree): `--resume` must not put runs made with other settings into the table.
  */
-export function configDifferences(stored: GailConfig, wanted: GailConfig): string[] {
+export function configDifferences(
+  stored: Readonly<Record<string, unknown>>,
+  wanted: Readonly<Record<string, unknown>>,
+): string[] {
   const keys = new Set([...Object.keys(stored), ...Object.keys(wanted)]);
   const diffs: string[] = [];
   for (const k of keys) {
-    const a = JSON.stringify((stored as unknown as Record<string, unknown>)[k]);
-    const b = JSON.stringify((wanted as unknown as Record<string, unknown>)[k]);
+    const a = JSON.stringify(stored[k]);
+    const b = JSON.stringify(wanted[k]);
     if (a !== b) diffs.push(`${k}: folder ${a ?? 'absent'}, this run ${b ?? 'absent'}`);
   }
   return diffs;
 }
 
-/** The resolved `train --algo gail` config of one planned GAIL run, its folder in `runsDir`. */
-function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions, runsDir: string): GailConfig {
+/** The resolved `train --algo gail` config of one planned GAIL run. */
+function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions): GailConfig {
   return resolveGailConfig({
     task: run.task,
     demos,
     demoTrajectories: run.trajectories,
-    out: join(runsDir, `${run.row}-s${run.seed}`),
     steps: o.steps,
     seed: run.seed,
     absorbing: METHODS[run.method].absorbing,
@@ -490,9 +498,15 @@ function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions, runs
   });
 }
 
+/** The run folder of one planned GAIL run in `runsDir`. */
+function runDir(run: PlannedRun, runsDir: string): string {
+  return join(runsDir, `${run.row}-s${run.seed}`);
+}
+
 /**
  * --resume: every planned GAIL run whose folder already holds a checkpoint must have been made with the
- * same config, or the bench stops before it starts anything (hours in, it would be too late).
+ * same settings (its config.json), or the bench stops before it starts anything (hours in, it would be
+ * too late).
  */
 function checkResumable(
   runs: readonly PlannedRun[],
@@ -503,13 +517,20 @@ function checkResumable(
   let found = 0;
   for (const run of runs) {
     if (run.method === 'bc') continue;
-    const config = gailRunConfig(run, demos(run.task), o, runsDir);
-    if (!existsSync(join(config.out, CHECKPOINT))) continue;
-    const diffs = configDifferences(readRunConfig(config.out), config);
+    const dir = runDir(run, runsDir);
+    if (!existsSync(runPath(dir, 'checkpoint'))) continue;
+    const saved = readRunConfig(dir);
+    const wanted: Record<string, unknown> = JSON.parse(
+      JSON.stringify(gailRunConfig(run, demos(run.task), o)),
+    );
+    const diffs = [
+      ...(saved.algo === 'gail' ? [] : [`algo: folder ${saved.algo}, this run gail`]),
+      ...configDifferences(saved.settings, wanted),
+    ];
     if (diffs.length > 0)
       throw new GailBridgeError(
         'config',
-        `bench gail --resume: ${config.out} was made with other settings (${diffs.join('; ')}); ` +
+        `bench gail --resume: ${dir} was made with other settings (${diffs.join('; ')}); ` +
           'move that folder away, or run without --resume to retrain it',
       );
     found++;
@@ -517,26 +538,25 @@ function checkResumable(
   return found;
 }
 
-/** One GAIL run through `runGail`; undefined when Ctrl-C cut it short. */
+/** One GAIL run through the run layer, as `train --algo gail` makes it; undefined when Ctrl-C cut it short. */
 async function runGailOnce(
   run: PlannedRun,
   setup: TaskSetup,
   o: GailBenchOptions,
   ctl: RunControl,
 ): Promise<(Omit<RunOutcome, 'score' | 'run'> & { reused: boolean }) | undefined> {
-  const config = gailRunConfig(run, setup.demos, o, ctl.runsDir);
-  const checkpointPath = join(config.out, CHECKPOINT);
-  const metricsPath = join(config.out, 'metrics.jsonl');
+  const config = gailRunConfig(run, setup.demos, o);
+  const dir = runDir(run, ctl.runsDir);
+  const checkpointPath = runPath(dir, 'checkpoint');
+  const metricsPath = runPath(dir, 'metrics');
   // `checkResumable` has compared the folder's config with this one before any run started.
   const resume = o.resume && existsSync(checkpointPath);
   if (resume) {
     const record = await readPolicyFile(checkpointPath);
     if (record.training.envSteps >= o.steps) {
-      ctl.log(
-        `    finished run in ${config.out} (${record.training.envSteps} env steps): evaluating it again`,
-      );
+      ctl.log(`    finished run in ${dir} (${record.training.envSteps} env steps): evaluating it again`);
       return {
-        ...(await evaluateGailCheckpoint(run, o, checkpointPath)),
+        ...(await evaluateGailCheckpoint(run, o, runPath(dir, 'policy'))),
         envSteps: record.training.envSteps,
         wallSeconds: existsSync(metricsPath) ? runWallSeconds(readFileSync(metricsPath, 'utf8')) : Number.NaN,
         reused: true,
@@ -544,32 +564,43 @@ async function runGailOnce(
     }
   }
   let lastLog = performance.now();
-  const t0 = performance.now();
-  // runGail's own SIGINT handler ends the round in progress and writes its checkpoint.
-  const r = await runGail(config, resume, {
-    log: (line) => ctl.log(`    ${line}`),
-    onIteration: (m) => {
-      const now = performance.now();
-      if (now - lastLog < 30_000 && m.envSteps < o.steps) return;
-      lastLog = now;
-      const score = Number.isFinite(m.normalizedScore)
-        ? `, training score ${m.normalizedScore.toFixed(2)}`
-        : '';
-      ctl.log(
-        `    ${m.envSteps}/${o.steps} env steps, ${Math.round(m.stepsPerSecond)} steps/s, ` +
-          `D acc ${m.discAccExpert.toFixed(2)}/${m.discAccPolicy.toFixed(2)}, return ${m.returnMean.toFixed(1)}${score}`,
-      );
-    },
-  });
-  // A resumed run's clock: the folder's earlier segments plus this one (metrics.jsonl has them all).
-  const wallSeconds = resume
-    ? runWallSeconds(readFileSync(metricsPath, 'utf8'))
-    : (performance.now() - t0) / 1000;
-  if (r.stopped === 'interrupted') return undefined;
+  const log = (line: string) => ctl.log(`    ${line}`);
+  const algorithm = await gailAlgorithm(config, { log });
+  let outcome: Awaited<ReturnType<typeof runTraining>>;
+  try {
+    // Without --resume a folder left by an earlier bench is retrained from scratch, as documented.
+    const folderConfig = resume
+      ? readRunConfig(dir)
+      : createRunFolder(dir, { command: 'train', algo: 'gail', settings: config }, { force: true });
+    outcome = await runTraining(algorithm, {
+      dir,
+      config: folderConfig,
+      resume,
+      stop: ctl.stop,
+      log,
+      onRound: (_p, m) => {
+        const now = performance.now();
+        if (now - lastLog < 30_000 && (m['envSteps'] ?? 0) < o.steps) return;
+        lastLog = now;
+        const num = (k: string) => m[k] ?? Number.NaN;
+        const score = Number.isFinite(num('normalizedScore'))
+          ? `, training score ${num('normalizedScore').toFixed(2)}`
+          : '';
+        ctl.log(
+          `    ${num('envSteps')}/${o.steps} env steps, ${Math.round(num('stepsPerSecond'))} steps/s, ` +
+            `D acc ${num('discAccExpert').toFixed(2)}/${num('discAccPolicy').toFixed(2)}, return ${num('returnMean').toFixed(1)}${score}`,
+        );
+      },
+    });
+  } finally {
+    algorithm.dispose();
+  }
+  if (outcome.end === 'stopped') return undefined;
   return {
-    ...(await evaluateGailCheckpoint(run, o, r.checkpointPath)),
-    envSteps: r.envSteps,
-    wallSeconds,
+    ...(await evaluateGailCheckpoint(run, o, outcome.policyPath)),
+    envSteps: outcome.progress.envSteps,
+    // The run layer's clock counts the folder's earlier segments too.
+    wallSeconds: outcome.wallSeconds,
     reused: false,
   };
 }
@@ -744,9 +775,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const notes: string[] = [];
   if (quick) notes.push('--quick: a tiny run that only checks the bench works; its numbers mean nothing.');
 
-  // Ctrl-C: the first stops after the GAIL round in progress (runGail's own handler) and skips the rest;
-  // a second quits at once. Nothing is saved either way (main sees `interrupted`).
+  // Ctrl-C: the first stops after the GAIL round in progress (the run layer's stop request, which also
+  // writes that run's checkpoint) and skips the rest; a second quits at once. Nothing is saved either
+  // way (main sees `interrupted`).
   let interrupts = 0;
+  const stop = new StopRequest();
   let tempDir: string | undefined;
   const cleanUp = (): void => {
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
@@ -755,6 +788,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const onSigint = (): void => {
     interrupts++;
     if (interrupts === 1) {
+      stop.request('SIGINT');
       ctx.log(
         'gail: Ctrl-C: stopping after the round in progress; nothing will be saved (again to quit now)',
       );
@@ -838,7 +872,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         try {
           if (p.method === 'bc') r = await runBcOnce(p, setup, o);
           else {
-            const g = await runGailOnce(p, setup, o, { log: ctx.log, runsDir });
+            const g = await runGailOnce(p, setup, o, { log: ctx.log, runsDir, stop });
             if (g?.reused) reused++;
             r = g && { return: g.return, envSteps: g.envSteps, wallSeconds: g.wallSeconds };
           }

@@ -3,12 +3,13 @@
  * as one JSON object on stdout) and saves the result to bench/results/<name>.json with the machine, the
  * date and the exact command. Benchmarks never run in CI: they take minutes and depend on the machine.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
+import { writeFileAtomic } from '../src/data/atomic-file.js';
 import { GAIL_FLAGS_HELP } from './gail-flags.js';
 import type { Bench } from './lib/bench.js';
 import { cpuTicks, loadAverage, machineInfo, machineNotes } from './lib/machine.js';
@@ -60,12 +61,10 @@ export function commandLine(args: readonly string[], viaNpm: boolean): string {
   return viaNpm ? ['npm run bench --', ...quoted].join(' ') : ['tsx bench/main.ts', ...quoted].join(' ');
 }
 
-/** Writes `result` to `path` through a temporary file, so a crash never leaves half a JSON file. */
+/** Writes `result` to `path` atomically (the project's one writer), so a crash never leaves half a JSON file. */
 export function saveResult(result: BenchResult, path: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(result, jsonReplacer, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(result, jsonReplacer, 2)}\n`);
 }
 
 interface MainFlags {

@@ -3,7 +3,7 @@
  * stderr), progress bars on stderr, and turning a `GailBridgeError` into a one-paragraph message and
  * its exit code (exit-codes.ts) instead of a stack trace.
  */
-import { SingleBar } from 'cli-progress';
+import { MultiBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -25,32 +25,78 @@ export function info(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** A progress display: a bar on a terminal, a line every few percent elsewhere. */
 export interface Progress {
-  update(value: number, payload?: Record<string, string | number>): void;
+  /** Moves the bar to `value`; `payload` sets the named fields (any names, "steps/s" included). */
+  update(value: number, payload?: Readonly<Record<string, string | number>>): void;
+  /** A line for the user: printed above the bar, never on its line. */
+  log(line: string): void;
   stop(): void;
 }
 
+/** Where progress goes: stderr, or a test's stream. A terminal has `isTTY` (and `columns`). */
+export type ProgressStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
+
 /**
- * A progress bar on stderr when it is a terminal; otherwise (CI, pipes) a line every `everyPercent`
- * percent so logs stay readable.
+ * cli-progress substitutes only `{word}` placeholders (/\{(\w+)\}/), so a field such as "steps/s" is
+ * carried under a key made of word characters and shown under its own name.
+ */
+export function payloadKey(field: string): string {
+  return `f_${field.replace(/\W/g, '_')}`;
+}
+
+/**
+ * A progress bar when `stream` (default stderr) is a terminal; otherwise (CI, pipes) a line every
+ * `everyPercent` percent so logs stay readable. The bar starts at the first `update`, so lines logged
+ * before it (the backend, the demos) stand on their own lines; lines logged while it runs go through
+ * `log`, which prints them above the bar.
  */
 export function progressBar(
   total: number,
   label: string,
-  fields: string[] = [],
-  everyPercent = 10,
+  fields: readonly string[] = [],
+  options: { readonly everyPercent?: number; readonly stream?: ProgressStream; readonly start?: number } = {},
 ): Progress {
-  const extra = fields.map((f) => ` ${f}: {${f}}`).join('');
-  if (process.stderr.isTTY) {
-    const bar = new SingleBar({
-      format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}${extra}`,
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: false,
-    });
-    const empty = Object.fromEntries(fields.map((f) => [f, '-']));
-    bar.start(total, 0, empty);
-    return { update: (v, p) => bar.update(v, p ?? {}), stop: () => bar.stop() };
+  const stream = options.stream ?? process.stderr;
+  const everyPercent = options.everyPercent ?? 10;
+  const write = (line: string): void => void stream.write(`${line}\n`);
+  if (stream.isTTY) {
+    const extra = fields.map((f) => `  ${f}: {${payloadKey(f)}}`).join('');
+    let multi: MultiBar | undefined;
+    let bar: ReturnType<MultiBar['create']> | undefined;
+    let stopped = false;
+    const keyed = (payload: Readonly<Record<string, string | number>> = {}) =>
+      Object.fromEntries(fields.map((f) => [payloadKey(f), payload[f] ?? '-']));
+    return {
+      update(value, payload) {
+        if (stopped) return;
+        if (!multi) {
+          multi = new MultiBar({
+            format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta_formatted}${extra}`,
+            stream,
+            hideCursor: true,
+            clearOnComplete: false,
+            // The bar is redrawn after every logged line, which clears its line first.
+            forceRedraw: true,
+          });
+          bar = multi.create(total, options.start ?? 0, keyed());
+        }
+        bar!.update(value, keyed(payload));
+      },
+      log(line) {
+        if (!multi || stopped) return write(line);
+        multi.log(`${line}\n`);
+        multi.update();
+      },
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        if (multi) {
+          multi.update();
+          multi.stop();
+        }
+      },
+    };
   }
   let nextMark = 0;
   return {
@@ -58,10 +104,11 @@ export function progressBar(
       const pct = (100 * value) / Math.max(total, 1);
       if (pct + 1e-9 >= nextMark) {
         const rest = fields.map((f) => ` ${f}: ${payload?.[f] ?? '-'}`).join('');
-        info(`${label} ${value}/${total} (${pct.toFixed(0)}%)${rest}`);
+        write(`${label} ${value}/${total} (${pct.toFixed(0)}%)${rest}`);
         nextMark = Math.floor(pct / everyPercent) * everyPercent + everyPercent;
       }
     },
+    log: write,
     stop() {},
   };
 }
@@ -118,4 +165,34 @@ export function addEnvTargetOptions(command: Command, fallback: string): Command
       '--task-config <file.yaml>',
       'generic task options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
     );
+}
+
+/** Parses a number option that must pass `check`, naming the option and what it wants on error. */
+export function numberOption(
+  name: string,
+  check: (n: number) => boolean,
+  want: string,
+): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || !check(n))
+      throw new GailBridgeError('usage', `${name}: expected ${want}, got "${v}"`);
+    return n;
+  };
+}
+
+/** Parses a positive number option. */
+export const positiveNumber = (name: string) => numberOption(name, (n) => n > 0, 'a positive number');
+
+/** Parses a number ≥ 0. */
+export const nonNegative = (name: string) => numberOption(name, (n) => n >= 0, 'a number ≥ 0');
+
+/** Parses "64,64" into layer widths, naming the option on error. */
+export function widths(name: string): (v: string) => number[] {
+  return (v: string) => {
+    const w = v.split(',').map((s) => Number(s.trim()));
+    if (w.length === 0 || w.some((x) => !Number.isInteger(x) || x <= 0))
+      throw new GailBridgeError('usage', `${name}: expected comma-separated positive integers, got "${v}"`);
+    return w;
+  };
 }

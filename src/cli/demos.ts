@@ -39,6 +39,12 @@ export interface DemosResult {
   readonly ends: Readonly<Record<string, number>>;
 }
 
+/** The flags of `demos` as commander parses them (`out` defaults to demos/<task>.mcap). */
+interface DemosFlags extends Omit<DemosOptions, 'out'> {
+  readonly out?: string;
+  readonly json: boolean;
+}
+
 export function register(program: Command): void {
   const command = program
     .command('demos')
@@ -58,21 +64,11 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the first episode (episode e uses seed + e)', integer('--seed'), 2_000_000)
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', 'auto')
     .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
+    .action((o: DemosFlags) =>
       runCommand(async () => {
-        const r = await runDemos({
-          policy: String(o['policy']),
-          task: o['task'] as string | undefined,
-          model: o['model'] as string | undefined,
-          taskConfig: o['taskConfig'] as string | undefined,
-          episodes: o['episodes'] as number,
-          out: o['out'] as string | undefined,
-          mode: o['mode'] as 'deterministic' | 'stochastic',
-          seed: o['seed'] as number,
-          backend: String(o['backend']),
-        });
+        const r = await runDemos(o);
         report(
-          Boolean(o['json']),
+          o.json,
           r,
           () =>
             `${r.out}: ${r.episodes} episodes, ${r.steps} steps, ` +

@@ -40,6 +40,11 @@ export interface DeployReport {
   };
 }
 
+/** The flags of `deploy` as commander parses them. */
+interface DeployFlags extends RunDeployOptions {
+  readonly json: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('deploy')
@@ -59,20 +64,10 @@ export function register(program: Command): void {
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_deploy')
     .option('--log-commands', 'print every published command on stderr', false)
     .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
+    .action((o: DeployFlags) =>
       runCommand(async () => {
-        const r = await runDeploy({
-          policy: String(o['policy']),
-          config: String(o['config']),
-          dryRun: Boolean(o['dryRun']),
-          task: o['task'] as string | undefined,
-          model: o['model'] as string | undefined,
-          taskConfig: o['taskConfig'] as string | undefined,
-          duration: o['duration'] as number | undefined,
-          nodeName: String(o['nodeName']),
-          logCommands: Boolean(o['logCommands']),
-        });
-        report(Boolean(o['json']), r, () => formatReport(r));
+        const r = await runDeploy(o);
+        report(o.json, r, () => formatReport(r));
         if (r.reason === 'fault') process.exitCode = EXIT.fault;
       }),
     );

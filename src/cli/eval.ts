@@ -41,6 +41,11 @@ export interface EvalResult {
   readonly normalizedScore: number | null;
 }
 
+/** The flags of `eval` as commander parses them. */
+interface EvalFlags extends EvalOptions {
+  readonly json: boolean;
+}
+
 export function register(program: Command): void {
   const command = program
     .command('eval')
@@ -65,22 +70,10 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the first episode (episode e uses seed + e)', integer('--seed'), 1_000_000)
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', 'auto')
     .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
+    .action((o: EvalFlags) =>
       runCommand(async () => {
-        const r = await runEval({
-          policy: String(o['policy']),
-          task: o['task'] as string | undefined,
-          model: o['model'] as string | undefined,
-          taskConfig: o['taskConfig'] as string | undefined,
-          episodes: o['episodes'] as number,
-          mode: o['mode'] as 'deterministic' | 'stochastic',
-          expert: o['expert'] as string | undefined,
-          expertReturn: o['expertReturn'] as number | undefined,
-          envs: o['envs'] as number,
-          seed: o['seed'] as number,
-          backend: String(o['backend']),
-        });
-        report(Boolean(o['json']), r, () => {
+        const r = await runEval(o);
+        report(o.json, r, () => {
           const length = `  length ${r.length.mean.toFixed(1)} ± ${r.length.std.toFixed(1)}; ends ${JSON.stringify(r.ends)}`;
           const head = `${r.policy} on ${r.task}, ${r.episodes} episodes (${r.mode})`;
           if (r.return === null) return [head, `  ${NO_REWARD_TEXT}`, length].join('\n');

@@ -1,46 +1,38 @@
 /**
  * `gail-bridge expert`: trains an expert on a built-in task's true reward with PPO or TRPO, as the GAIL
- * paper made its experts (Ho & Ermon 2016, §6). One iteration: N envs × T steps through the streams
- * pipeline (env source → rollout collector, no absorbing states) → one learner update. Every few
- * updates a checkpoint evaluates the policy deterministically on fixed seeds: <out> keeps the best one
- * (PPO's last iterate is not always its best), <out>.last the latest state. Both are policy files written
- * atomically; Ctrl-C writes <out>.last; `--resume` continues from <out>.last (or <out>) with weights,
- * normaliser, value net, optimiser state and step count. A finished run removes <out>.last.
+ * paper made its experts (Ho & Ermon 2016, §6), in a run folder (src/run; the algorithm is
+ * src/algos/expert.ts). Every few updates the policy is evaluated deterministically on fixed seeds and
+ * the best one so far is the folder's policy.policy (PPO's last iterate is not always its best);
+ * checkpoint.policy holds the latest state for `--resume DIR`.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { type Command, Option } from 'commander';
-import { GailBridgeError } from '../core/errors.js';
-import { info, positiveInt, progressBar, report, runCommand } from './common.js';
+import { Command, Option } from 'commander';
+import type { ExpertAlgo, ExpertSettings } from '../algos/expert.js';
+import type { RunConfig } from '../run/folder.js';
+import { resumeCommand } from '../run/run.js';
+import { integer, positiveInt, positiveNumber, report, runCommand, widths } from './common.js';
+import { resumeConfig, runInFolder } from './run-command.js';
+import type { StopOnSignalOptions } from './stop-on-signal.js';
 
-/** What the command was asked for (one record; defaults in `register`). */
-export interface ExpertOptions {
-  /** Built-in task name. */
-  readonly task: string;
-  readonly algo: 'ppo' | 'trpo';
-  /** Total env steps (including those of a resumed file). */
-  readonly steps: number;
-  /** Policy file to write (and to resume from). */
-  readonly out: string;
-  /** Parallel envs N. */
-  readonly envs: number;
-  /** Steps per env per update T (N·T samples per update). */
-  readonly rolloutSteps: number;
-  /** Hidden widths of the policy and value networks. */
-  readonly hidden: readonly number[];
-  readonly seed: number;
-  readonly backend: string;
-  readonly resume: boolean;
-  /** Updates between checkpoints. */
-  readonly checkpointEvery: number;
-  /** Deterministic episodes for the final evaluation (stored as the file's evalReturn). */
-  readonly evalEpisodes: number;
-  /** Learning rate (PPO: Adam step size; TRPO: value net's). */
+/** The flags of `expert` as commander parses them (each option's parser makes the type given here). */
+export interface ExpertFlags {
+  readonly task?: string;
+  readonly algo?: ExpertAlgo;
+  readonly steps?: number;
+  /** The run folder to create; default runs/expert-<task>. */
+  readonly out?: string;
+  readonly envs?: number;
+  readonly rolloutSteps?: number;
+  readonly hidden?: number[];
   readonly lr?: number;
-  /** PPO minibatches per epoch. */
   readonly minibatches?: number;
-  /** PPO: scale rewards by the running std of the discounted return (Engstrom et al. 2020). */
   readonly normalizeRewards?: boolean;
+  readonly seed?: number;
+  readonly backend?: string;
+  /** The run folder to continue. */
+  readonly resume?: string;
+  readonly force: boolean;
+  readonly checkpointEvery?: number;
+  readonly evalEpisodes?: number;
   readonly json: boolean;
 }
 
@@ -48,340 +40,218 @@ export interface ExpertOptions {
 export interface ExpertResult {
   readonly task: string;
   readonly algo: string;
+  /** The run folder. */
   readonly out: string;
+  /** The expert: the best evaluated policy. */
+  readonly policyFile: string;
   readonly backend: string;
   readonly envSteps: number;
+  /** Updates in this segment of the run. */
   readonly updates: number;
+  /** Training wall-clock over every segment of the run. */
   readonly wallSeconds: number;
-  /** Wall-clock spent stepping envs and acting (collection), vs in learner updates. */
+  /** This segment: env stepping and acting, learner updates, evaluations. */
   readonly envSeconds: number;
   readonly learnerSeconds: number;
-  /** Time in checkpoint evaluations and snapshots. */
   readonly checkpointSeconds: number;
-  /** Deterministic evaluation of the policy in the file (the best checkpoint). */
+  /** Deterministic evaluation of the policy in policy.policy (the best checkpoint). */
   readonly evalReturn: { mean: number; std: number };
   readonly evalLength: number;
   /** Env steps at which that policy was taken. */
   readonly bestAtSteps: number;
-  readonly interrupted: boolean;
+  /** "finished", or "stopped" by a signal. */
+  readonly end: 'finished' | 'stopped';
+  readonly stoppedBy?: string;
+  readonly continueWith?: string;
 }
 
-/** Parses "64,64" into widths. */
-export function parseWidths(v: string): number[] {
-  const w = v.split(',').map((s) => Number(s.trim()));
-  if (w.length === 0 || w.some((x) => !Number.isInteger(x) || x <= 0)) {
-    throw new GailBridgeError('usage', `--hidden: expected comma-separated positive integers, got "${v}"`);
-  }
-  return w;
-}
-
-function positiveNumber(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n))
-      throw new GailBridgeError('usage', `${name}: expected a positive number, got "${v}"`);
-    return n;
-  };
-}
-
-export function register(program: Command): void {
-  program
-    .command('expert')
-    .description("train an expert policy on a built-in task's true reward (PPO or TRPO), with checkpoints")
-    .requiredOption('--task <name>', 'built-in task (see `gail-bridge tasks`)')
-    .addOption(new Option('--algo <algo>', 'policy optimiser').choices(['ppo', 'trpo']).default('ppo'))
-    .option('--steps <n>', 'total env steps', positiveInt('--steps'), 1_000_000)
-    .option('--out <file>', 'policy file to write (default experts/<task>.policy)')
-    .option('--envs <n>', 'parallel envs', positiveInt('--envs'), 4)
+/** The `expert` command's options (its action is added by `register`). */
+export function expertCommand(): Command {
+  return new Command('expert')
+    .description(
+      "train an expert policy on a built-in task's true reward (PPO or TRPO) in a run folder, or continue one (--resume DIR)",
+    )
+    .option('--task <name>', 'built-in task (see `gail-bridge tasks`); required for a new run')
+    .addOption(new Option('--algo <algo>', 'policy optimiser (default ppo)').choices(['ppo', 'trpo']))
+    .option('--steps <n>', 'total env steps (default 1000000)', positiveInt('--steps'))
+    .option(
+      '--out <dir>',
+      'run folder to create (default runs/expert-<task>); its policy.policy is the expert',
+    )
+    .option('--envs <n>', 'parallel envs (default 4)', positiveInt('--envs'))
     .option(
       '--rollout-steps <n>',
       'steps per env per update (PPO default 512, TRPO 1250)',
       positiveInt('--rollout-steps'),
     )
-    .option('--hidden <widths>', 'hidden layer widths of policy and value nets', '64,64')
-    .option('--lr <rate>', 'learning rate (PPO Adam; TRPO value net)', positiveNumber('--lr'))
+    .option(
+      '--hidden <widths>',
+      'hidden layer widths of policy and value nets (default 64,64)',
+      widths('--hidden'),
+    )
+    .option(
+      '--lr <rate>',
+      'learning rate (PPO Adam, default 3e-4 annealed; TRPO value net, default 1e-3)',
+      positiveNumber('--lr'),
+    )
     .option('--minibatches <n>', 'PPO minibatches per epoch (default 32)', positiveInt('--minibatches'))
     .option(
       '--normalize-rewards',
       'PPO: divide rewards by the running std of the discounted return (for returns far from unit scale)',
-      false,
     )
-    .option('--seed <n>', 'random seed', positiveIntOrZero, 0)
-    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', 'auto')
-    .option('--resume', 'continue from the policy file at --out', false)
-    .option('--checkpoint-every <n>', 'updates between checkpoints', positiveInt('--checkpoint-every'), 10)
+    .option('--seed <n>', 'random seed (default 0)', integer('--seed'))
+    .option('--backend <name>', 'TensorFlow.js backend: auto (default), tensorflow, wasm, cpu')
+    .option('--resume <dir>', 'continue the run in this folder with its saved settings')
+    .option('--force', 'replace what the --out folder holds (its run files are deleted)', false)
+    .option(
+      '--checkpoint-every <n>',
+      'updates between evaluations and checkpoints (default 10)',
+      positiveInt('--checkpoint-every'),
+    )
     .option(
       '--eval-episodes <n>',
-      'deterministic episodes for the final evaluation',
+      'deterministic episodes per evaluation (default 10)',
       positiveInt('--eval-episodes'),
-      10,
     )
-    .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
+    .option('--json', 'print the result as one JSON object on stdout', false);
+}
+
+export function register(program: Command): void {
+  const cmd = expertCommand().copyInheritedSettings(program);
+  program.addCommand(
+    cmd.action((_flags: unknown, command: Command) =>
       runCommand(async () => {
-        const algo = o['algo'] as 'ppo' | 'trpo';
-        const opts: ExpertOptions = {
-          task: String(o['task']),
-          algo,
-          steps: o['steps'] as number,
-          out: (o['out'] as string | undefined) ?? `experts/${String(o['task'])}.policy`,
-          envs: o['envs'] as number,
-          rolloutSteps: (o['rolloutSteps'] as number | undefined) ?? (algo === 'ppo' ? 512 : 1250),
-          hidden: parseWidths(String(o['hidden'])),
-          seed: o['seed'] as number,
-          backend: String(o['backend']),
-          resume: Boolean(o['resume']),
-          checkpointEvery: o['checkpointEvery'] as number,
-          evalEpisodes: o['evalEpisodes'] as number,
-          lr: o['lr'] as number | undefined,
-          minibatches: o['minibatches'] as number | undefined,
-          normalizeRewards: Boolean(o['normalizeRewards']),
-          json: Boolean(o['json']),
-        };
-        const result = await runExpert(opts);
-        report(opts.json, result, () =>
-          [
-            result.interrupted
-              ? `interrupted: latest state in ${result.out}.last (continue with --resume)`
-              : `expert written to ${result.out} (best checkpoint, at ${result.bestAtSteps} env steps)`,
-            `  ${result.envSteps} env steps, ${result.updates} updates, ${result.wallSeconds.toFixed(1)} s ` +
-              `(env ${result.envSeconds.toFixed(1)} s, learner ${result.learnerSeconds.toFixed(1)} s) on ${result.backend}`,
-            `  deterministic return ${result.evalReturn.mean.toFixed(1)} ± ${result.evalReturn.std.toFixed(1)}, ` +
-              `mean length ${result.evalLength.toFixed(0)}`,
-          ].join('\n'),
-        );
+        const flags = command.opts<ExpertFlags>();
+        const result = await expert(flags, (message) => command.error(message));
+        report(flags.json, result, () => expertReport(result));
       }),
-    );
-}
-
-function positiveIntOrZero(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new GailBridgeError('usage', `--seed: expected an integer ≥ 0, got "${v}"`);
-  return n;
-}
-
-/** Trains (or resumes) an expert as `opts` says; see the file comment. */
-export async function runExpert(opts: ExpertOptions): Promise<ExpertResult> {
-  // Heavy modules load here, not at CLI start (main.ts registers every command).
-  const [{ take }, backendMod, { makeTaskEnv }, streams, collector, learn, policyFile, evalMod] =
-    await Promise.all([
-      import('rxjs'),
-      import('../learn/backend.js'),
-      import('../sim/tasks/index.js'),
-      import('../streams/env-source.js'),
-      import('../streams/collector.js'),
-      import('../learn/index.js'),
-      import('../data/policy-file.js'),
-      import('../learn/evaluate.js'),
-    ]);
-  const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
-  info(backend.description);
-
-  const probe = await makeTaskEnv(opts.task, { seed: opts.seed });
-  const spec = probe.spec;
-  const obsDim = spec.observation.names.length;
-  const actDim = spec.action.names.length;
-  const perUpdate = opts.envs * opts.rolloutSteps;
-  const totalUpdates = Math.max(1, Math.ceil(opts.steps / perUpdate));
-
-  let policy: InstanceType<typeof learn.GaussianPolicy>;
-  let envSteps = 0;
-  // The latest state lives in <out>.last while training runs; <out> holds the best evaluated policy.
-  const lastPath = `${opts.out}.last`;
-  const resumeFrom = existsSync(lastPath) ? lastPath : opts.out;
-  const resumeRecord =
-    opts.resume && existsSync(resumeFrom)
-      ? await policyFile.readPolicyFile(resumeFrom, { expectSpec: spec })
-      : undefined;
-  if (opts.resume && !resumeRecord) info(`--resume: ${opts.out} does not exist yet; starting fresh`);
-  if (resumeRecord) {
-    if (resumeRecord.training.algo !== opts.algo) {
-      probe.dispose();
-      throw new GailBridgeError(
-        'config',
-        `--resume: ${opts.out} was trained with ${resumeRecord.training.algo}, not ${opts.algo}; pass --algo ${resumeRecord.training.algo}`,
-      );
-    }
-    policy = learn.policyFromRecord(resumeRecord, opts.seed + 1);
-    envSteps = resumeRecord.training.envSteps;
-  } else {
-    policy = new learn.GaussianPolicy({ obsDim, actDim, hiddenSizes: opts.hidden }, opts.seed);
-  }
-  const valueHidden = resumeRecord?.architecture.valueHidden ?? opts.hidden;
-  const learner =
-    opts.algo === 'ppo'
-      ? new learn.PpoLearner(policy, {
-          seed: opts.seed,
-          totalUpdates,
-          valueHiddenSizes: valueHidden,
-          ...(opts.lr === undefined ? {} : { learningRate: opts.lr }),
-          ...(opts.minibatches === undefined ? {} : { numMinibatches: opts.minibatches }),
-          normalizeRewards: opts.normalizeRewards ?? false,
-        })
-      : new learn.TrpoLearner(policy, {
-          seed: opts.seed,
-          valueHiddenSizes: valueHidden,
-          ...(opts.lr === undefined ? {} : { valueLearningRate: opts.lr }),
-        });
-  if (resumeRecord) learner.loadArrays(learn.recordArrays(resumeRecord));
-  if (resumeRecord) info(`resuming ${resumeFrom} at ${envSteps} env steps`);
-
-  mkdirSync(dirname(opts.out) || '.', { recursive: true });
-  const started = performance.now();
-  // Snapshots are taken synchronously (between updates); the writes are chained so they never overlap.
-  let writes: Promise<void> = Promise.resolve();
-  const save = (path: string, evalReturn?: number): void => {
-    const record = learn.policyToRecord(
-      policy,
-      spec,
-      {
-        algo: opts.algo,
-        envSteps,
-        seed: opts.seed,
-        date: new Date().toISOString(),
-        ...(evalReturn === undefined ? {} : { evalReturn }),
-        extra: {
-          task: opts.task,
-          backend: backend.name,
-          wallSeconds: ((performance.now() - started) / 1000).toFixed(1),
-        },
-      },
-      { valueHidden, arrays: learner.toArrays() },
-    );
-    writes = writes.then(() => policyFile.writePolicyFile(path, record));
-  };
-  const evalEnvs = await Promise.all(
-    Array.from({ length: Math.min(opts.evalEpisodes, 4) }, (_, i) =>
-      makeTaskEnv(opts.task, { seed: 10_000 + i }),
     ),
   );
-  /** Deterministic return on fixed seeds, with the normaliser frozen so evaluation does not train it. */
-  const evaluateNow = (): { mean: number; std: number; length: number } => {
-    const frozen = policy.obsNorm.frozen;
-    policy.obsNorm.frozen = true;
-    try {
-      const ev = evalMod.evaluate(
-        evalEnvs,
-        (obs, n) => policy.act(obs, n, 'deterministic').actions,
-        opts.evalEpisodes,
-        1_000_000,
-      );
-      return { ...evalMod.meanStd([...ev.returns]), length: evalMod.meanStd([...ev.lengths]).mean };
-    } finally {
-      policy.obsNorm.frozen = frozen;
-    }
-  };
-  let best = {
-    mean: resumeRecord?.training.evalReturn ?? Number.NEGATIVE_INFINITY,
-    std: Number.NaN,
-    length: Number.NaN,
-  };
-  let bestAtSteps = resumeRecord ? envSteps : 0;
-  /** Evaluates; keeps the policy in <out> when it is the best so far. Always refreshes <out>.last. */
-  let savedBest = false;
-  let checkpointMs = 0;
-  const checkpoint = (): void => {
-    const t0 = performance.now();
-    const e = evaluateNow();
-    if (e.mean >= best.mean) {
-      best = e;
-      bestAtSteps = envSteps;
-      savedBest = true;
-      save(opts.out, e.mean);
-    }
-    checkpointMs += performance.now() - t0;
-    save(lastPath, e.mean);
-  };
+}
 
-  const remaining = Math.max(0, Math.ceil((opts.steps - envSteps) / perUpdate));
-  const bar = progressBar(opts.steps, `${opts.algo} ${opts.task}`, ['steps/s', 'return', 'length']);
-  const recentReturns: number[] = [];
-  const recentLengths: number[] = [];
-  let learnerMs = 0;
-  let updates = 0;
-  let interrupted = false;
-  const envs = [
-    probe,
-    ...(await Promise.all(
-      Array.from({ length: opts.envs - 1 }, (_, i) => makeTaskEnv(opts.task, { seed: opts.seed + i + 1 })),
-    )),
-  ];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const sub = streams
-        .envSource(() => streams.envsAsBatch(envs, opts.seed), policy, { seed: opts.seed + envSteps })
-        .pipe(collector.collectRollouts({ numSteps: opts.rolloutSteps, absorbing: false }), take(remaining))
-        .subscribe({
-          next: (rollout) => {
-            const t0 = performance.now();
-            learner.update(rollout.batch);
-            learnerMs += performance.now() - t0;
-            updates++;
-            envSteps += rollout.envSteps;
-            for (const e of rollout.episodes) {
-              recentReturns.push(e.return);
-              recentLengths.push(e.length);
-            }
-            recentReturns.splice(0, Math.max(0, recentReturns.length - 20));
-            recentLengths.splice(0, Math.max(0, recentLengths.length - 20));
-            const secs = (performance.now() - started) / 1000;
-            bar.update(Math.min(envSteps, opts.steps), {
-              'steps/s': Math.round(envSteps / Math.max(secs, 1e-9)),
-              return: recentReturns.length > 0 ? evalMod.meanStd(recentReturns).mean.toFixed(1) : '-',
-              length: recentLengths.length > 0 ? evalMod.meanStd(recentLengths).mean.toFixed(0) : '-',
-            });
-            if (updates % opts.checkpointEvery === 0) checkpoint();
-          },
-          error: reject,
-          complete: resolve,
-        });
-      // Ctrl-C: stop after the update in progress (the subscriber runs synchronously), then checkpoint.
-      const onSignal = (): void => {
-        interrupted = true;
-        sub.unsubscribe();
-        resolve();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      sub.add(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      });
-    });
-  } finally {
-    bar.stop();
-  }
-  const wallSeconds = (performance.now() - started) / 1000;
-  try {
-    if (interrupted) {
-      // Ctrl-C: the latest state goes to <out>.last for --resume; <out> keeps the best, or gets the latest.
-      save(lastPath);
-      if (!savedBest && !existsSync(opts.out)) save(opts.out);
-    } else {
-      checkpoint();
-    }
-    await writes;
-    if (!interrupted) rmSync(lastPath, { force: true });
-  } finally {
-    for (const e of evalEnvs) e.dispose();
-  }
-  learner.dispose();
-  policy.dispose();
-  return {
-    task: opts.task,
-    algo: opts.algo,
-    out: opts.out,
-    backend: backend.name,
-    envSteps,
-    updates,
-    wallSeconds,
-    envSeconds: wallSeconds - (learnerMs + checkpointMs) / 1000,
-    learnerSeconds: learnerMs / 1000,
-    checkpointSeconds: checkpointMs / 1000,
-    evalReturn: { mean: best.mean, std: best.std },
-    evalLength: best.length,
-    bestAtSteps,
-    interrupted,
+/** Parses `expert` arguments (no command name) as the command line would; errors throw. */
+export function parseExpertArgs(argv: readonly string[]): ExpertFlags {
+  const cmd = expertCommand().exitOverride();
+  cmd.parse([...argv], { from: 'user' });
+  return cmd.opts<ExpertFlags>();
+}
+
+/**
+ * Runs the command: a new run (refused in a folder that holds something, unless --force), or `--resume
+ * DIR` with the saved settings (a flag that differs from one is refused). `usage` reports a usage error.
+ */
+export async function expert(
+  flags: ExpertFlags,
+  usage: (message: string) => never,
+  options: { readonly signals?: StopOnSignalOptions['target'] } = {},
+): Promise<ExpertResult> {
+  // Every expert flag but these is a setting; commander leaves a flag undefined when it is not typed.
+  const fromFlags: Partial<ExpertSettings> = {
+    task: flags.task,
+    algo: flags.algo,
+    steps: flags.steps,
+    envs: flags.envs,
+    rolloutSteps: flags.rolloutSteps,
+    hidden: flags.hidden,
+    lr: flags.lr,
+    minibatches: flags.minibatches,
+    normalizeRewards: flags.normalizeRewards,
+    seed: flags.seed,
+    backend: flags.backend,
+    checkpointEvery: flags.checkpointEvery,
+    evalEpisodes: flags.evalEpisodes,
   };
+  const { resolveExpertSettings } = await import('../algos/expert.js');
+  let dir: string;
+  let resumed: RunConfig | undefined;
+  let settings: ExpertSettings;
+  if (flags.resume !== undefined) {
+    dir = flags.resume;
+    if (flags.out !== undefined && flags.out !== dir)
+      usage(`--out ${flags.out} and --resume ${dir}: a resumed run stays in its folder; leave --out out`);
+    if (flags.force) usage('--force and --resume: --force replaces a run, --resume continues it; choose one');
+    resumed = resumeConfig(dir, { command: 'expert', algo: 'expert' }, fromFlags);
+    // Validated again as a new run's would be: config.json is input like any other.
+    settings = resolveExpertSettings(
+      resumed.settings as Partial<ExpertSettings> & Pick<ExpertSettings, 'task'>,
+    );
+  } else {
+    if (flags.task === undefined)
+      usage(
+        "expert: --task is required for a new run (or --resume DIR to continue one); see 'gail-bridge expert --help'",
+      );
+    settings = resolveExpertSettings({ ...fromFlags, task: flags.task });
+    dir = flags.out ?? `runs/expert-${settings.task}`;
+  }
+  return runExpert(settings, { dir, resumed, force: flags.force, signals: options.signals });
+}
+
+/** Trains (or resumes) the expert `settings` describe in `run.dir`. */
+export async function runExpert(
+  settings: ExpertSettings,
+  run: {
+    readonly dir: string;
+    readonly resumed?: RunConfig | undefined;
+    readonly force?: boolean;
+    readonly signals?: StopOnSignalOptions['target'];
+  },
+): Promise<ExpertResult> {
+  const { expertAlgorithm } = await import('../algos/expert.js');
+  return runInFolder({
+    command: 'expert',
+    algo: 'expert',
+    dir: run.dir,
+    resumed: run.resumed,
+    force: run.force ?? false,
+    signals: run.signals,
+    settings,
+    build: (s, log) => expertAlgorithm(s, { log }),
+    progress: {
+      label: `${settings.algo} ${settings.task}`,
+      fields: ['steps/s', 'return', 'length'],
+      values: (row) => ({
+        'steps/s': Math.round(row['stepsPerSecond'] ?? 0),
+        return: Number.isFinite(row['recentReturn']) ? (row['recentReturn'] ?? 0).toFixed(1) : '-',
+        length: Number.isFinite(row['recentLength']) ? (row['recentLength'] ?? 0).toFixed(0) : '-',
+      }),
+    },
+    finish: async (a, outcome) => {
+      const state = a.state();
+      const stopped = outcome.end === 'stopped';
+      return {
+        task: settings.task,
+        algo: settings.algo,
+        out: outcome.dir,
+        policyFile: outcome.policyPath,
+        backend: a.backend,
+        envSteps: outcome.progress.envSteps,
+        updates: outcome.progress.round - outcome.startedAt.round,
+        wallSeconds: outcome.wallSeconds,
+        envSeconds: outcome.segmentSeconds - state.learnerSeconds - state.evaluationSeconds,
+        learnerSeconds: state.learnerSeconds,
+        checkpointSeconds: state.evaluationSeconds,
+        evalReturn: { mean: state.best.mean, std: state.best.std },
+        evalLength: state.best.length,
+        bestAtSteps: state.bestAtSteps,
+        end: outcome.end,
+        ...(stopped
+          ? { stoppedBy: outcome.stoppedBy, continueWith: resumeCommand({ command: 'expert' }, outcome.dir) }
+          : {}),
+      };
+    },
+  });
+}
+
+/** The human-readable result. */
+export function expertReport(r: ExpertResult): string {
+  return [
+    r.end === 'stopped'
+      ? `stopped by ${r.stoppedBy} at ${r.envSteps} env steps; the best policy so far is ${r.policyFile}\n` +
+        `  continue with: ${r.continueWith}`
+      : `expert written to ${r.policyFile} (best checkpoint, at ${r.bestAtSteps} env steps)`,
+    `  ${r.envSteps} env steps, ${r.updates} updates, ${r.wallSeconds.toFixed(1)} s ` +
+      `(this session: env ${r.envSeconds.toFixed(1)} s, learner ${r.learnerSeconds.toFixed(1)} s) on ${r.backend}`,
+    `  deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}, ` +
+      `mean length ${r.evalLength.toFixed(0)}`,
+  ].join('\n');
 }

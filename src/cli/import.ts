@@ -8,8 +8,8 @@ import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { type BagImportResult, importBag, type TopicReport } from '../data/bag-import.js';
 import { DemoWriter } from '../data/demo-writer.js';
-import { finishOnSignal } from '../data/finish-on-signal.js';
 import { info, report, runCommand } from './common.js';
+import { finishOnSignal } from './finish-on-signal.js';
 
 /** What `import` reports. */
 export interface ImportReport {

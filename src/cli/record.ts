@@ -10,7 +10,6 @@ import { loadRobotConfig, type RobotConfig, robotSpec } from '../config/robot.js
 import { envTargetFromFlags, makeEnvTarget } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { DemoWriter } from '../data/demo-writer.js';
-import { finishOnSignal } from '../data/finish-on-signal.js';
 import { compactDemoFile } from '../record/compact.js';
 import { episodeEventMessage } from '../record/episode-events.js';
 import { type KeyInput, keyCommands, keyHelp } from '../record/keyboard.js';
@@ -28,6 +27,7 @@ import { commandMessage, ObservationMapper, ROS_TYPE } from '../ros/mapping.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { SimNode } from '../ros/sim-node.js';
 import { info, positiveInt, report, runCommand } from './common.js';
+import { finishOnSignal } from './finish-on-signal.js';
 
 /** What `record` prints (with --json, exactly this object). */
 export interface RecordReport extends RecorderReport {
@@ -82,6 +82,28 @@ function seconds(name: string): (v: string) => number {
   };
 }
 
+/** The flags of `record` as commander parses them. */
+interface RecordFlags {
+  readonly config: string;
+  readonly out: string;
+  readonly actionTopic?: string;
+  readonly timeout?: number;
+  readonly startTimeout: number;
+  readonly allowMissing: boolean;
+  /** False with --no-keyboard. */
+  readonly keyboard: boolean;
+  readonly namespace: string;
+  readonly episodes?: number;
+  readonly followEpisodes?: string;
+  /** `--sim` alone (true: the --model robot) or `--sim TASK`. */
+  readonly sim?: string | true;
+  readonly model?: string;
+  readonly taskConfig?: string;
+  readonly teleopPolicy?: string;
+  readonly nodeName: string;
+  readonly json: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('record')
@@ -125,26 +147,26 @@ export function register(program: Command): void {
     )
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_record')
     .option('--json', 'print the result as one JSON object on stdout', false)
-    .action((o: Record<string, unknown>) =>
+    .action((o: RecordFlags) =>
       runCommand(async () => {
         const r = await runRecord({
-          config: String(o['config']),
-          out: String(o['out']),
-          actionTopic: o['actionTopic'] as string | undefined,
-          timeoutS: o['timeout'] as number | undefined,
-          startTimeoutS: o['startTimeout'] as number,
-          allowMissing: Boolean(o['allowMissing']),
-          keyboard: o['keyboard'] !== false,
-          namespace: String(o['namespace']),
-          episodes: o['episodes'] as number | undefined,
-          followEpisodes: o['followEpisodes'] as string | undefined,
-          sim: o['sim'] as string | true | undefined,
-          ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
-          ...(o['taskConfig'] === undefined ? {} : { taskConfig: String(o['taskConfig']) }),
-          teleopPolicy: o['teleopPolicy'] as string | undefined,
-          nodeName: String(o['nodeName']),
+          config: o.config,
+          out: o.out,
+          actionTopic: o.actionTopic,
+          timeoutS: o.timeout,
+          startTimeoutS: o.startTimeout,
+          allowMissing: o.allowMissing,
+          keyboard: o.keyboard,
+          namespace: o.namespace,
+          episodes: o.episodes,
+          followEpisodes: o.followEpisodes,
+          sim: o.sim,
+          model: o.model,
+          taskConfig: o.taskConfig,
+          teleopPolicy: o.teleopPolicy,
+          nodeName: o.nodeName,
         });
-        report(Boolean(o['json']), r, () => formatRecordReport(r));
+        report(o.json, r, () => formatRecordReport(r));
       }),
     );
 }
@@ -254,7 +276,7 @@ export async function runRecord(o: RunRecordOptions): Promise<RecordReport> {
         info(describeEvent(e));
         if (events.available) {
           const msg = episodeEventMessage(e, steps);
-          if (msg) events.publisher.publish(msg as unknown as Record<string, unknown>);
+          if (msg) events.publisher.publish(msg);
         }
         if (e.kind === 'ended' && o.episodes !== undefined) {
           kept = recorder.report().episodes.filter((x) => !x.discarded).length;

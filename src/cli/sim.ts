@@ -7,12 +7,12 @@ import { type Command, Option } from 'commander';
 import { type GenericTask, loadGenericTask, withTaskConfigContext } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { addRosSimOptions, type RosSimFlags, rosSimOptions, runRosSim } from '../ros/sim-command.js';
 import type { MujocoEnv } from '../sim/env.js';
 import { makeGenericEnv } from '../sim/generic.js';
 import { makeTaskEnv } from '../sim/tasks/index.js';
 import type { StepEnd } from '../sim/types.js';
 import { info, integer, positiveInt, progressBar, report, runCommand } from './common.js';
+import { addRosSimOptions, type RosSimFlags, rosSimOptions, runRosSim } from './sim-ros.js';
 
 export const SIM_POLICIES = ['random', 'zero'] as const;
 export type SimPolicy = (typeof SIM_POLICIES)[number];
@@ -145,6 +145,19 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
   }
 }
 
+/** The flags of `sim` as commander parses them (with the `--ros` ones of sim-ros.ts). */
+interface SimFlags extends RosSimFlags {
+  readonly task?: string;
+  readonly model?: string;
+  readonly taskConfig?: string;
+  readonly policy: SimPolicy;
+  readonly episodes: number;
+  readonly seed: number;
+  readonly horizon?: number;
+  readonly frameSkip?: number;
+  readonly json: boolean;
+}
+
 export function register(program: Command): void {
   const command = program
     .command('sim')
@@ -170,28 +183,28 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the result as one JSON object on stdout', false);
   addRosSimOptions(command);
-  command.action((o: Record<string, unknown>) =>
+  command.action((o: SimFlags) =>
     runCommand(async () => {
-      const episodes = o['episodes'] as number;
+      const episodes = o.episodes;
       const envOptions = {
-        ...(o['task'] === undefined ? {} : { task: String(o['task']) }),
-        ...(o['model'] === undefined ? {} : { model: String(o['model']) }),
-        ...(o['taskConfig'] === undefined ? {} : { taskConfig: String(o['taskConfig']) }),
-        ...(o['horizon'] === undefined ? {} : { horizon: o['horizon'] as number }),
-        ...(o['frameSkip'] === undefined ? {} : { frameSkip: o['frameSkip'] as number }),
+        ...(o.task === undefined ? {} : { task: o.task }),
+        ...(o.model === undefined ? {} : { model: o.model }),
+        ...(o.taskConfig === undefined ? {} : { taskConfig: o.taskConfig }),
+        ...(o.horizon === undefined ? {} : { horizon: o.horizon }),
+        ...(o.frameSkip === undefined ? {} : { frameSkip: o.frameSkip }),
       };
-      if (o['ros']) {
+      if (o.ros) {
         // Served until SIGINT/SIGTERM (or --episodes when given explicitly) as a ROS 2 node.
         const env = await makeSimEnv(envOptions);
         try {
           const served = await runRosSim({
             env,
-            seed: o['seed'] as number,
+            seed: o.seed,
             ...(command.getOptionValueSource('episodes') === 'cli' ? { episodes } : {}),
-            ...rosSimOptions(o as RosSimFlags),
+            ...rosSimOptions(o),
             log: info,
           });
-          report(Boolean(o['json']), { episodes: served }, () =>
+          report(o.json, { episodes: served }, () =>
             served
               .map(
                 (ep, e) =>
@@ -209,16 +222,16 @@ export function register(program: Command): void {
       try {
         result = await runSim({
           ...envOptions,
-          policy: o['policy'] as SimPolicy,
+          policy: o.policy,
           episodes,
-          seed: o['seed'] as number,
+          seed: o.seed,
           onEpisode: (done, ep) => bar.update(done, { return: ep.return.toFixed(1) }),
         });
       } finally {
         bar.stop();
       }
       info(`${result.stepsPerSecond.toFixed(0)} env steps/s (policy included)`);
-      report(Boolean(o['json']), result, () =>
+      report(o.json, result, () =>
         [
           `${result.env}: ${result.policy} policy, obs ${result.obsDim}, act ${result.actDim}, dt ${result.dt} s`,
           ...result.episodes.map(

@@ -1,44 +1,97 @@
 /**
- * `gail-bridge train --algo <algo>`: learns a policy from demonstrations into runs/<name>/. Each
- * algorithm is one entry of `ALGOS` (a runner taking the shared options); `bc` (behavioural cloning,
- * the GAIL paper's baseline) lives here, GAIL adds its own entry. Every run writes:
- *
- *   runs/<name>/policy.policy   the trained policy (policy file, src/data)
- *   runs/<name>/metrics.jsonl   one JSON object per epoch/round
+ * `gail-bridge train --algo bc|gail`: learns a policy from demonstrations in a run folder (src/run:
+ * config.json, metrics.jsonl, checkpoint.policy, policy.policy, report.html), then evaluates the policy
+ * on the task. `--resume DIR` continues a run with its saved settings; the algorithm comes from its
+ * config.json. Each algorithm is one entry of ALGOS: how the flags become its settings, and how it runs
+ * (its plug-in for the run layer is in src/algos/).
  */
-import { type Command, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
-  describeEnvTarget,
-  envTargetFromFlags,
+  type EnvTarget,
   envTargetHasReward,
+  envTargetOfSettings,
   makeEnvTarget,
   NO_REWARD_TEXT,
 } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
-import { usableDemonstrations } from '../core/trajectory.js';
-import { addGailOptions } from '../gail/train-algo.js';
-import { info, integer, positiveInt, report, runCommand } from './common.js';
-import { parseWidths } from './expert.js';
+import {
+  GAIL_DEFAULTS,
+  type GailConfig,
+  POLICY_OPTS,
+  type PolicyOpt,
+  resolveGailConfig,
+} from '../gail/config.js';
+import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
+import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
+import { type RunConfig, readRunConfig } from '../run/folder.js';
+import { type RunOutcome, resumeCommand } from '../run/run.js';
+import type { GenericEnvOptions } from '../sim/generic.js';
+import {
+  integer,
+  nonNegative,
+  numberOption,
+  positiveInt,
+  positiveNumber,
+  report,
+  runCommand,
+  widths,
+} from './common.js';
+import { resumeConfig, runInFolder } from './run-command.js';
+import type { StopOnSignalOptions } from './stop-on-signal.js';
 
-/** Options every algorithm gets (flags of the command). */
-export interface TrainOptions {
-  readonly algo: string;
-  /** Built-in task, or undefined for a generic robot (--model, --task-config in `flags`). */
-  readonly task: string | undefined;
-  readonly demos: string;
-  /** Run folder. */
-  readonly out: string;
-  /** Use only the first n demonstrations (all when undefined). */
-  readonly trajectories: number | undefined;
-  readonly hidden: readonly number[];
+/** The flags of `train` as commander parses them (each option's parser makes the type given here). */
+export interface TrainFlags {
+  readonly algo?: string;
+  readonly task?: string;
+  readonly demos?: string;
+  readonly out?: string;
+  /** The run folder to continue. */
+  readonly resume?: string;
+  readonly force: boolean;
+  readonly json: boolean;
+  readonly evalEpisodes: number;
+  readonly trajectories?: number;
+  readonly hidden: number[];
   readonly seed: number;
   readonly backend: string;
-  readonly evalEpisodes: number;
-  /** Every raw flag, for algorithm-specific options. */
-  readonly flags: Readonly<Record<string, unknown>>;
+  readonly subsample: number;
+  readonly checkpointEvery?: number;
+  // [bc]
+  readonly loss: BcLoss;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly validation: number;
+  readonly patience: number;
+  // [gail]
+  readonly model?: string;
+  readonly taskConfig?: string;
+  readonly policyOpt: PolicyOpt;
+  readonly steps: number;
+  readonly numEnvs: number;
+  readonly numSteps: number;
+  readonly reward: RewardKind;
+  readonly absorbing: boolean;
+  readonly absorbingFill: boolean;
+  readonly discHidden: number[];
+  readonly discSteps: number;
+  readonly discBatch: number;
+  readonly discLr: number;
+  readonly gradPenalty: number;
+  readonly spectralNorm: boolean;
+  readonly labelSmoothing: number;
+  readonly weightDecay: number;
+  readonly entCoef: number;
+  readonly policyLr: number;
+  readonly minibatches: number;
+  readonly gamma: number;
+  readonly bcEpochs: number;
 }
 
-/** What a run reports. */
+/** A flag's value when it was typed on the command line, else undefined (its default is the settings'). */
+export type Given = <K extends keyof TrainFlags>(flag: K) => TrainFlags[K] | undefined;
+
+/** What a run reports (stdout, or one JSON object with --json). */
 export interface TrainResult {
   readonly algo: string;
   readonly task: string;
@@ -46,14 +99,611 @@ export interface TrainResult {
   readonly policyFile: string;
   readonly demoPairs: number;
   readonly trajectories: number;
+  /** Training wall-clock over every segment of the run. */
   readonly wallSeconds: number;
-  /** Deterministic evaluation on the true reward; null when the env has none (an MJCF robot). */
+  /** Rounds (BC: epochs) and env steps done, over every segment. */
+  readonly rounds: number;
+  readonly envSteps: number;
+  /** "finished", or "stopped" by a signal (then not evaluated: NaN). */
+  readonly end: RunOutcome['end'];
+  readonly stoppedBy?: string;
+  /** The command that continues a stopped run. */
+  readonly continueWith?: string;
+  /** Deterministic evaluation on the true reward; null when stopped or when the env has none (a --model robot). */
   readonly evalReturn: { mean: number; std: number } | null;
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** The human summary of a run. */
-export function formatTrainResult(r: TrainResult): string {
+/** How `train` runs one algorithm in a folder. */
+interface TrainRun {
+  readonly dir: string;
+  /** Flags typed on the command line. */
+  readonly given: Given;
+  /** Refuses flags typed on the command line that the algorithm did not read (call after reading). */
+  readonly refuseUnread: () => void;
+  /** The folder's config.json when resuming (checked against `given` by the entry). */
+  readonly resumed: RunConfig | undefined;
+  readonly force: boolean;
+  readonly evalEpisodes: number;
+  /** Where SIGINT/SIGTERM arrive (default `process`). */
+  readonly signals: StopOnSignalOptions['target'];
+}
+
+/** One `--algo`. */
+interface AlgoEntry {
+  readonly description: string;
+  /** Trains (or resumes) and evaluates. */
+  readonly run: (r: TrainRun) => Promise<TrainResult>;
+}
+
+/** Algorithms by `--algo` name. */
+export const ALGOS: Readonly<Record<string, AlgoEntry>> = {
+  bc: { description: 'behavioural cloning (Gaussian log-likelihood or MSE, early stopping)', run: runBc },
+  gail: { description: 'GAIL (Ho & Ermon 2016) with absorbing states; see src/gail/', run: runGail },
+};
+
+/** Flags of the command itself, which no algorithm reads as a setting. */
+const COMMAND_FLAGS: ReadonlySet<keyof TrainFlags> = new Set([
+  'algo',
+  'out',
+  'resume',
+  'force',
+  'json',
+  'evalEpisodes',
+]);
+
+/**
+ * Wraps `given` to record which flags an algorithm reads, so that a flag it does not use (`--steps`
+ * with `--algo bc`) is refused instead of silently ignored.
+ */
+function tracking(
+  given: Given,
+  typed: readonly (keyof TrainFlags)[],
+  algo: string,
+  usage: (message: string) => never,
+): Pick<TrainRun, 'given' | 'refuseUnread'> {
+  const read = new Set<keyof TrainFlags>(COMMAND_FLAGS);
+  return {
+    given: (flag) => {
+      read.add(flag);
+      return given(flag);
+    },
+    refuseUnread: () => {
+      const unread = typed.filter((f) => !read.has(f));
+      if (unread.length > 0)
+        usage(
+          `${unread.map(flagName).join(', ')}: not used by --algo ${algo}; leave ${unread.length === 1 ? 'it' : 'them'} out`,
+        );
+    },
+  };
+}
+
+/** "--disc-lr" for "discLr". */
+function flagName(attribute: string): string {
+  return `--${attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The `train` command's options (its action is added by `register`). */
+export function trainCommand(): Command {
+  const gail = (text: string) => `[gail] ${text}`;
+  const bc = (text: string) => `[bc] ${text}`;
+  return new Command('train')
+    .description(
+      'train a policy from demonstrations in a run folder (--algo bc|gail), or continue one (--resume DIR)',
+    )
+    .addOption(new Option('--algo <algo>', 'learning algorithm (new runs)').choices(Object.keys(ALGOS)))
+    .option('--task <name>', 'built-in task the demonstrations are for (or --model / --task-config)')
+    .option('--demos <file>', 'demo file (MCAP) made by `gail-bridge demos` or `record` (new runs)')
+    .option('--out <dir>', 'run folder to create, e.g. runs/hopper-gail (new runs)')
+    .option(
+      '--resume <dir>',
+      'continue the run in this folder with its saved settings (the algorithm and every flag come from its config.json)',
+    )
+    .option('--force', 'replace what the --out folder holds (its run files are deleted)', false)
+    .option('--trajectories <n>', 'use only the first n demonstrations', positiveInt('--trajectories'))
+    .addOption(
+      new Option('--hidden <widths>', 'hidden layer widths of the policy')
+        .argParser(widths('--hidden'))
+        .default([...GAIL_DEFAULTS.policyHidden], GAIL_DEFAULTS.policyHidden.join(',')),
+    )
+    .option('--seed <n>', 'random seed', integer('--seed'), GAIL_DEFAULTS.seed)
+    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', GAIL_DEFAULTS.backend)
+    .option(
+      '--subsample <k>',
+      'keep one demonstration pair in k, from a random offset per trajectory (the GAIL paper used 20)',
+      positiveInt('--subsample'),
+      GAIL_DEFAULTS.subsample,
+    )
+    .option(
+      '--checkpoint-every <n>',
+      `rounds (gail, default ${GAIL_DEFAULTS.checkpointEvery}) or epochs (bc, default 10) between checkpoints`,
+      positiveInt('--checkpoint-every'),
+    )
+    .option(
+      '--eval-episodes <n>',
+      'deterministic episodes for the final evaluation',
+      positiveInt('--eval-episodes'),
+      10,
+    )
+    .addOption(
+      new Option('--loss <loss>', bc('loss')).choices(Object.keys(BC_LOSSES)).default(BC_DEFAULTS.loss),
+    )
+    .option('--epochs <n>', bc('most epochs'), positiveInt('--epochs'), BC_DEFAULTS.maxEpochs)
+    .option('--batch-size <n>', bc('pairs per step'), positiveInt('--batch-size'), BC_DEFAULTS.batchSize)
+    .option('--lr <rate>', bc('Adam step size'), positiveNumber('--lr'), BC_DEFAULTS.learningRate)
+    .option(
+      '--validation <fraction>',
+      bc('held-out share for early stopping'),
+      numberOption('--validation', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+      BC_DEFAULTS.validationFraction,
+    )
+    .option(
+      '--patience <n>',
+      bc('epochs without improvement before stopping'),
+      positiveInt('--patience'),
+      BC_DEFAULTS.patience,
+    )
+    .option(
+      '--model <robot.xml>',
+      'train on this MJCF robot (generic env, no reward) instead of a built-in --task',
+    )
+    .option(
+      '--task-config <file.yaml>',
+      'generic env options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
+    )
+    .addOption(
+      new Option('--policy-opt <opt>', gail('policy optimiser'))
+        .choices(Object.keys(POLICY_OPTS))
+        .default(GAIL_DEFAULTS.policyOpt),
+    )
+    .option('--steps <n>', gail('env steps to train for'), positiveInt('--steps'), GAIL_DEFAULTS.steps)
+    .option(
+      '--num-envs <n>',
+      gail('envs stepped side by side'),
+      positiveInt('--num-envs'),
+      GAIL_DEFAULTS.numEnvs,
+    )
+    .option(
+      '--num-steps <n>',
+      gail('steps per env per round'),
+      positiveInt('--num-steps'),
+      GAIL_DEFAULTS.numSteps,
+    )
+    .addOption(
+      new Option('--reward <kind>', gail('reward from D'))
+        .choices(REWARD_KIND_NAMES)
+        .default(GAIL_DEFAULTS.reward),
+    )
+    .option('--no-absorbing', gail('turn absorbing states off (on by default; Kostrikov et al. 2019)'))
+    .option(
+      '--no-absorbing-fill',
+      gail('one absorbing pair per terminated episode instead of padding to the horizon'),
+    )
+    .addOption(
+      new Option('--disc-hidden <widths>', gail('discriminator hidden widths'))
+        .argParser(widths('--disc-hidden'))
+        .default([...GAIL_DEFAULTS.discHidden], GAIL_DEFAULTS.discHidden.join(',')),
+    )
+    .option(
+      '--disc-steps <n>',
+      gail('discriminator steps per round'),
+      positiveInt('--disc-steps'),
+      GAIL_DEFAULTS.discStepsPerRound,
+    )
+    .option(
+      '--disc-batch <n>',
+      gail('pairs per side per discriminator step'),
+      positiveInt('--disc-batch'),
+      GAIL_DEFAULTS.discBatchSize,
+    )
+    .option(
+      '--disc-lr <rate>',
+      gail('discriminator Adam step size'),
+      positiveNumber('--disc-lr'),
+      GAIL_DEFAULTS.discLr,
+    )
+    .option(
+      '--grad-penalty <coef>',
+      gail('WGAN-GP coefficient (10 in the literature; 0 off)'),
+      nonNegative('--grad-penalty'),
+      GAIL_DEFAULTS.gradPenalty,
+    )
+    .option(
+      '--spectral-norm',
+      gail('spectral normalisation of the discriminator'),
+      GAIL_DEFAULTS.spectralNorm,
+    )
+    .option(
+      '--label-smoothing <eps>',
+      gail('one-sided label smoothing (expert target 1 − eps)'),
+      nonNegative('--label-smoothing'),
+      GAIL_DEFAULTS.labelSmoothing,
+    )
+    .option(
+      '--weight-decay <coef>',
+      gail('L2 weight decay of the discriminator'),
+      nonNegative('--weight-decay'),
+      GAIL_DEFAULTS.weightDecay,
+    )
+    .option(
+      '--ent-coef <coef>',
+      gail('entropy bonus of the policy step'),
+      nonNegative('--ent-coef'),
+      GAIL_DEFAULTS.entCoef,
+    )
+    .option(
+      '--policy-lr <rate>',
+      gail('PPO Adam step size'),
+      positiveNumber('--policy-lr'),
+      GAIL_DEFAULTS.policyLr,
+    )
+    .option(
+      '--minibatches <n>',
+      gail('PPO minibatches per epoch'),
+      positiveInt('--minibatches'),
+      GAIL_DEFAULTS.policyMinibatches,
+    )
+    .option(
+      '--gamma <g>',
+      gail('discount'),
+      numberOption('--gamma', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+      GAIL_DEFAULTS.gamma,
+    )
+    .option(
+      '--bc-epochs <n>',
+      gail('behavioural-cloning warm start epochs (0 off)'),
+      numberOption('--bc-epochs', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+      GAIL_DEFAULTS.bcEpochs,
+    )
+    .option('--json', 'print the result as one JSON object on stdout', false);
+}
+
+/** The parsed flags of a `train` command: all of them, those typed on the command line, and `given`. */
+export interface ParsedTrainFlags {
+  readonly flags: TrainFlags;
+  readonly typed: readonly (keyof TrainFlags)[];
+  readonly given: Given;
+}
+
+/** Reads the flags of a parsed `train` command (commander's parsers made each value's type). */
+export function readTrainFlags(command: Command): ParsedTrainFlags {
+  const flags = command.opts<TrainFlags>();
+  const typed = command.options
+    .map((o) => o.attributeName())
+    .filter((a): a is keyof TrainFlags => command.getOptionValueSource(a) === 'cli');
+  return { flags, typed, given: (flag) => (typed.includes(flag) ? flags[flag] : undefined) };
+}
+
+/** Parses `train` arguments (no command name) as the command line would; errors throw. */
+export function parseTrainArgs(argv: readonly string[]): ParsedTrainFlags {
+  const cmd = trainCommand().exitOverride();
+  cmd.parse([...argv], { from: 'user' });
+  return readTrainFlags(cmd);
+}
+
+export function register(program: Command): void {
+  const cmd = trainCommand().copyInheritedSettings(program);
+  program.addCommand(
+    cmd.action((_flags: unknown, command: Command) =>
+      runCommand(async () => {
+        const { flags, typed, given } = readTrainFlags(command);
+        const r = await train(flags, typed, given, (message) => command.error(message));
+        report(flags.json, r, () => trainReport(r));
+      }),
+    ),
+  );
+}
+
+/**
+ * Runs the command: a new run in --out (refused if the folder holds something, unless --force), or
+ * `--resume DIR`. `usage` reports a usage error (exit 1).
+ */
+export async function train(
+  flags: Pick<TrainFlags, 'algo' | 'out' | 'resume' | 'force' | 'evalEpisodes' | 'demos'>,
+  typed: readonly (keyof TrainFlags)[],
+  given: Given,
+  usage: (message: string) => never,
+  options: { readonly signals?: StopOnSignalOptions['target'] } = {},
+): Promise<TrainResult> {
+  if (flags.resume !== undefined) {
+    const dir = flags.resume;
+    if (flags.out !== undefined && flags.out !== dir)
+      usage(`--out ${flags.out} and --resume ${dir}: a resumed run stays in its folder; leave --out out`);
+    if (flags.force) usage('--force and --resume: --force replaces a run, --resume continues it; choose one');
+    const saved = readRunConfig(dir);
+    if (flags.algo !== undefined && flags.algo !== saved.algo)
+      throw new GailBridgeError(
+        'config',
+        `--resume ${dir}: the run was made with --algo ${saved.algo}, not ${flags.algo}; leave --algo out to continue it`,
+      );
+    const entry = ALGOS[saved.algo];
+    if (saved.command !== 'train' || !entry)
+      throw new GailBridgeError(
+        'config',
+        `--resume ${dir}: this is a \`${saved.command}\` run (algorithm ${saved.algo}); continue it with \`${resumeCommand(saved, dir)}\``,
+      );
+    return entry.run({
+      dir,
+      ...tracking(given, typed, saved.algo, usage),
+      resumed: saved,
+      force: false,
+      evalEpisodes: flags.evalEpisodes,
+      signals: options.signals,
+    });
+  }
+  if (flags.algo === undefined || flags.out === undefined || flags.demos === undefined)
+    usage(
+      "train: --algo, --demos and --out are required for a new run (or --resume DIR to continue one); see 'gail-bridge train --help'",
+    );
+  const entry = ALGOS[flags.algo];
+  if (!entry) usage(`--algo: unknown "${flags.algo}" (have ${Object.keys(ALGOS).join(', ')})`);
+  return entry.run({
+    dir: flags.out,
+    ...tracking(given, typed, flags.algo, usage),
+    resumed: undefined,
+    force: flags.force,
+    evalEpisodes: flags.evalEpisodes,
+    signals: options.signals,
+  });
+}
+
+/** The settings flags of both algorithms (the GAIL names; BC maps the shared ones to its own). */
+function sharedFromFlags(g: Given) {
+  return {
+    task: g('task'),
+    demos: g('demos'),
+    demoTrajectories: g('trajectories'),
+    policyHidden: g('hidden'),
+    seed: g('seed'),
+    backend: g('backend'),
+    subsample: g('subsample'),
+    checkpointEvery: g('checkpointEvery'),
+  };
+}
+
+/**
+ * A resumed run's settings: the saved ones, after checking that the command line (`fromFlags`, the flags
+ * typed on it) agrees with each of them.
+ */
+function resumedSettings(r: TrainRun & { resumed: RunConfig }, algo: string, fromFlags: object) {
+  return resumeConfig(r.dir, { command: 'train', algo }, fromFlags).settings;
+}
+
+/** The GAIL settings the flags typed on the command line set (undefined: not typed, the default). */
+export function gailFromFlags(g: Given): Partial<GailConfig> {
+  return {
+    ...sharedFromFlags(g),
+    model: g('model'),
+    taskConfig: g('taskConfig'),
+    policyOpt: g('policyOpt'),
+    steps: g('steps'),
+    numEnvs: g('numEnvs'),
+    numSteps: g('numSteps'),
+    reward: g('reward'),
+    absorbing: g('absorbing'),
+    absorbingFill: g('absorbingFill'),
+    discHidden: g('discHidden'),
+    discStepsPerRound: g('discSteps'),
+    discBatchSize: g('discBatch'),
+    discLr: g('discLr'),
+    gradPenalty: g('gradPenalty'),
+    spectralNorm: g('spectralNorm'),
+    labelSmoothing: g('labelSmoothing'),
+    weightDecay: g('weightDecay'),
+    entCoef: g('entCoef'),
+    policyLr: g('policyLr'),
+    policyMinibatches: g('minibatches'),
+    gamma: g('gamma'),
+    bcEpochs: g('bcEpochs'),
+  };
+}
+
+/** `--algo gail`: GAIL through the run layer (src/algos/gail.ts). */
+async function runGail(r: TrainRun): Promise<TrainResult> {
+  const fromFlags = gailFromFlags(r.given);
+  r.refuseUnread();
+  const settings =
+    r.resumed !== undefined
+      ? // Validated again as a new run's would be: config.json is input like any other.
+        resolveGailConfig(
+          resumedSettings({ ...r, resumed: r.resumed }, 'gail', fromFlags) as Partial<GailConfig> &
+            Pick<GailConfig, 'demos'>,
+        )
+      : await newGailSettings({ ...fromFlags, demos: fromFlags.demos ?? '' });
+  const [{ gailAlgorithm }] = await Promise.all([import('../algos/gail.js')]);
+  return runInFolder({
+    command: 'train',
+    algo: 'gail',
+    dir: r.dir,
+    resumed: r.resumed,
+    force: r.force,
+    signals: r.signals,
+    settings,
+    build: (s, log) => gailAlgorithm(s, { log }),
+    progress: {
+      label: 'gail',
+      fields: ['steps/s', 'Dacc', 'return'],
+      values: progressValues(),
+    },
+    finish: async (a, outcome) =>
+      trainResult(outcome, r, {
+        algo: a.name,
+        task: settings.task ?? settings.model ?? '',
+        target: envTargetOfSettings(settings),
+        demoPairs: a.demoPairs,
+        trajectories: a.trajectories,
+        details: {
+          envSteps: outcome.progress.envSteps,
+          rounds: outcome.progress.round,
+          report: outcome.reportPath,
+          backend: a.backend,
+          lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
+          lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
+          lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
+        },
+      }),
+  });
+}
+
+/** A new GAIL run's settings; with --task-config (and no --task) the YAML is read once, here. */
+export async function newGailSettings(
+  partial: Partial<GailConfig> & Pick<GailConfig, 'demos'>,
+): Promise<GailConfig> {
+  return resolveGailConfig(await withGenericTask(partial));
+}
+
+/**
+ * With --task-config (and no --task), the YAML read once, at the start of a run: its model and options
+ * go into the settings (config.json), so a resumed run does not depend on the file again.
+ */
+async function withGenericTask<
+  T extends { task?: string | undefined; model?: string | undefined; taskConfig?: string | undefined },
+>(partial: T): Promise<T & { genericEnv?: GenericEnvOptions }> {
+  if (partial.taskConfig === undefined || partial.task !== undefined) return partial;
+  const { loadGenericTask } = await import('../config/task.js');
+  const generic = loadGenericTask(partial.taskConfig, partial.model);
+  return { ...partial, model: generic.path, genericEnv: generic.options };
+}
+
+/** The GAIL progress bar's fields from a metrics row: steps/s, D accuracy, the latest return. */
+function progressValues(): (row: Readonly<Record<string, number>>) => Record<string, string | number> {
+  let lastReturn = Number.NaN;
+  return (row) => {
+    const ret = row['returnMean'] ?? Number.NaN;
+    if (Number.isFinite(ret)) lastReturn = ret;
+    return {
+      'steps/s': Math.round(row['stepsPerSecond'] ?? 0),
+      Dacc: `${(row['discAccExpert'] ?? Number.NaN).toFixed(2)}/${(row['discAccPolicy'] ?? Number.NaN).toFixed(2)}`,
+      return: Number.isFinite(lastReturn) ? lastReturn.toFixed(1) : '-',
+    };
+  };
+}
+
+/** `--algo bc`: behavioural cloning through the run layer (src/algos/bc.ts). */
+async function runBc(r: TrainRun): Promise<TrainResult> {
+  const g = r.given;
+  const fromFlags = {
+    ...sharedFromFlags(g),
+    model: g('model'),
+    taskConfig: g('taskConfig'),
+    loss: g('loss'),
+    epochs: g('epochs'),
+    batchSize: g('batchSize'),
+    lr: g('lr'),
+    validation: g('validation'),
+    patience: g('patience'),
+  };
+  r.refuseUnread();
+  const { bcAlgorithm, resolveBcSettings } = await import('../algos/bc.js');
+  type Partial_ = Parameters<typeof resolveBcSettings>[0];
+  const settings = resolveBcSettings(
+    r.resumed !== undefined
+      ? // Validated again as a new run's would be: config.json is input like any other.
+        (resumedSettings({ ...r, resumed: r.resumed }, 'bc', fromFlags) as Partial_)
+      : await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }),
+  );
+  return runInFolder({
+    command: 'train',
+    algo: 'bc',
+    dir: r.dir,
+    resumed: r.resumed,
+    force: r.force,
+    signals: r.signals,
+    settings,
+    build: (s, log) => bcAlgorithm(s, { log }),
+    progress: {
+      label: 'bc',
+      fields: ['train', 'validation'],
+      values: (row) => ({
+        train: (row['trainLoss'] ?? Number.NaN).toFixed(4),
+        validation: (row['validationLoss'] ?? Number.NaN).toFixed(4),
+      }),
+    },
+    finish: async (a, outcome) =>
+      trainResult(outcome, r, {
+        algo: 'bc',
+        task: settings.task ?? settings.model ?? '',
+        target: envTargetOfSettings(settings),
+        demoPairs: a.demoPairs,
+        trajectories: a.trajectories,
+        details: { ...a.learnerState(), report: outcome.reportPath, backend: a.backend },
+      }),
+  });
+}
+
+/** The command's result: evaluation of policy.policy on the task for a finished run. */
+async function trainResult(
+  outcome: RunOutcome,
+  r: TrainRun,
+  what: {
+    readonly algo: string;
+    readonly task: string;
+    /** What to evaluate on (a --model robot has no reward: not evaluated). */
+    readonly target: EnvTarget;
+    readonly demoPairs: number;
+    readonly trajectories: number;
+    readonly details: Readonly<Record<string, unknown>>;
+  },
+): Promise<TrainResult> {
+  const stopped = outcome.end === 'stopped';
+  const evalReturn =
+    !stopped && envTargetHasReward(what.target)
+      ? await evaluatePolicyFile(outcome.policyPath, what.target, r.evalEpisodes)
+      : null;
+  return {
+    algo: what.algo,
+    task: what.task,
+    out: outcome.dir,
+    policyFile: outcome.policyPath,
+    demoPairs: what.demoPairs,
+    trajectories: what.trajectories,
+    wallSeconds: outcome.wallSeconds,
+    rounds: outcome.progress.round,
+    envSteps: outcome.progress.envSteps,
+    end: outcome.end,
+    ...(stopped
+      ? {
+          stoppedBy: outcome.stoppedBy,
+          continueWith: resumeCommand({ command: 'train' }, outcome.dir),
+        }
+      : {}),
+    evalReturn,
+    details: what.details,
+  };
+}
+
+/** Deterministic return of a policy file on a target, on fixed seeds (as `eval`). */
+async function evaluatePolicyFile(
+  path: string,
+  target: EnvTarget,
+  episodes: number,
+): Promise<{ mean: number; std: number }> {
+  const [{ readPolicyFile }, { policyFromRecord }, ev] = await Promise.all([
+    import('../data/policy-file.js'),
+    import('../learn/policy-record.js'),
+    import('../learn/evaluate.js'),
+  ]);
+  const policy = policyFromRecord(await readPolicyFile(path), 0, true);
+  const envs = await Promise.all(
+    Array.from({ length: Math.min(4, episodes) }, (_, i) => makeEnvTarget(target, { seed: 1_000_000 + i })),
+  );
+  try {
+    const e = ev.evaluate(envs, (o, n) => policy.act(o, n, 'deterministic').actions, episodes, 1_000_000);
+    return ev.meanStd([...e.returns]);
+  } finally {
+    for (const env of envs) env.dispose();
+    policy.dispose();
+  }
+}
+
+/** The human-readable result. */
+export function trainReport(r: TrainResult): string {
+  if (r.end === 'stopped')
+    return [
+      `${r.algo} stopped by ${r.stoppedBy} after ${r.rounds} rounds, ${r.envSteps} env steps ` +
+        `(${r.wallSeconds.toFixed(1)} s of training); its checkpoint and report are in ${r.out}`,
+      `  continue with: ${r.continueWith}`,
+    ].join('\n');
   return [
     `${r.algo} on ${r.trajectories} demonstrations (${r.demoPairs} pairs) → ${r.policyFile}`,
     `  ${r.wallSeconds.toFixed(1)} s; ` +
@@ -61,197 +711,4 @@ export function formatTrainResult(r: TrainResult): string {
         ? NO_REWARD_TEXT
         : `deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}`),
   ].join('\n');
-}
-
-type Runner = (opts: TrainOptions) => Promise<TrainResult>;
-
-/** Algorithms by `--algo` name. */
-export const ALGOS: Readonly<Record<string, { description: string; run: Runner }>> = {
-  bc: { description: 'behavioural cloning (Gaussian log-likelihood or MSE, early stopping)', run: runBc },
-  gail: {
-    description: 'GAIL (Ho & Ermon 2016) with absorbing states; see src/gail/',
-    run: async (opts) => (await import('../gail/train-algo.js')).runGailAlgo(opts),
-  },
-};
-
-export function register(program: Command): void {
-  const cmd = program
-    .command('train')
-    .description('train a policy from demonstrations into runs/<name> (--algo bc; see --help for each)')
-    .addOption(
-      new Option('--algo <algo>', 'learning algorithm').choices(Object.keys(ALGOS)).makeOptionMandatory(),
-    )
-    .option(
-      '--task <name>',
-      'built-in task the demonstrations are for (or --model / --task-config for an MJCF robot)',
-    )
-    .requiredOption('--demos <file>', 'demo file (MCAP) made by `gail-bridge demos` or `record`')
-    .requiredOption('--out <dir>', 'run folder, e.g. runs/hopper-bc')
-    .option('--trajectories <n>', 'use only the first n demonstrations', positiveInt('--trajectories'))
-    .option('--hidden <widths>', 'hidden layer widths of the policy', '64,64')
-    .option('--seed <n>', 'random seed', integer('--seed'), 0)
-    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', 'auto')
-    .option(
-      '--eval-episodes <n>',
-      'deterministic episodes for the final evaluation',
-      positiveInt('--eval-episodes'),
-      10,
-    )
-    .addOption(new Option('--loss <loss>', '[bc] loss').choices(['gaussian', 'mse']).default('gaussian'))
-    .option('--epochs <n>', '[bc] most epochs', positiveInt('--epochs'), 200)
-    .option('--batch-size <n>', '[bc] pairs per step', positiveInt('--batch-size'), 256)
-    .option('--lr <rate>', '[bc] Adam step size', Number, 1e-3)
-    .option('--validation <fraction>', '[bc] held-out share for early stopping', Number, 0.1)
-    .option(
-      '--patience <n>',
-      '[bc] epochs without improvement before stopping',
-      positiveInt('--patience'),
-      10,
-    )
-    .option('--json', 'print the result as one JSON object on stdout', false);
-  addGailOptions(cmd);
-  cmd.action((o: Record<string, unknown>) =>
-    runCommand(async () => {
-      const algo = String(o['algo']);
-      const entry = ALGOS[algo];
-      if (!entry)
-        throw new GailBridgeError(
-          'usage',
-          `--algo: unknown "${algo}" (have ${Object.keys(ALGOS).join(', ')})`,
-        );
-      const r = await entry.run({
-        algo,
-        task: o['task'] === undefined ? undefined : String(o['task']),
-        demos: String(o['demos']),
-        out: String(o['out']),
-        trajectories: o['trajectories'] as number | undefined,
-        hidden: parseWidths(String(o['hidden'])),
-        seed: o['seed'] as number,
-        backend: String(o['backend']),
-        evalEpisodes: o['evalEpisodes'] as number,
-        flags: o,
-      });
-      report(Boolean(o['json']), r, () => formatTrainResult(r));
-    }),
-  );
-}
-
-/** Behavioural cloning run (see bc.ts). */
-async function runBc(opts: TrainOptions): Promise<TrainResult> {
-  const [fs, path, backendMod, learn, policyFile, ev, { readDemoFile }, { assertSpecsMatch }] =
-    await Promise.all([
-      import('node:fs'),
-      import('node:path'),
-      import('../learn/backend.js'),
-      import('../learn/index.js'),
-      import('../data/policy-file.js'),
-      import('../learn/evaluate.js'),
-      import('../data/demo-reader.js'),
-      import('../core/spec.js'),
-    ]);
-  const target = envTargetFromFlags(
-    {
-      task: opts.task,
-      model: opts.flags['model'] as string | undefined,
-      taskConfig: opts.flags['taskConfig'] as string | undefined,
-    },
-    '--algo bc',
-  );
-  if (target === undefined)
-    throw new GailBridgeError(
-      'usage',
-      '--algo bc: --task <name> is required (the built-in task the demonstrations are for, used for evaluation), ' +
-        'or --model robot.xml / --task-config task.yaml for an MJCF robot',
-    );
-  const task = describeEnvTarget(target);
-  const withReward = envTargetHasReward(target);
-  const started = performance.now();
-  const demo = await readDemoFile(opts.demos);
-  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
-  const chosen = usable.slice(0, opts.trajectories ?? usable.length);
-  if (chosen.length === 0) throw new GailBridgeError('file', `${opts.demos}: no usable demonstrations`);
-  const envs = await Promise.all(
-    Array.from({ length: Math.min(4, opts.evalEpisodes) }, (_, i) => makeEnvTarget(target, { seed: i })),
-  );
-  try {
-    const spec = envs[0]!.spec;
-    assertSpecsMatch(`${opts.demos} vs task ${task}`, spec, demo.spec);
-    const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
-    info(backend.description);
-    const data = learn.pairsFromTrajectories(chosen, {
-      subsample: (opts.flags['subsample'] as number | undefined) ?? 1,
-      seed: opts.seed,
-    });
-    const policy = new learn.GaussianPolicy(
-      { obsDim: data.obs.length / data.n, actDim: data.actions.length / data.n, hiddenSizes: opts.hidden },
-      opts.seed,
-    );
-    fs.mkdirSync(opts.out, { recursive: true });
-    const metricsPath = path.join(opts.out, 'metrics.jsonl');
-    const metrics = fs.openSync(metricsPath, 'w');
-    try {
-      const f = opts.flags;
-      const result = learn.trainBc(
-        policy,
-        data,
-        {
-          loss: f['loss'] as 'gaussian' | 'mse',
-          maxEpochs: f['epochs'] as number,
-          batchSize: f['batchSize'] as number,
-          learningRate: f['lr'] as number,
-          validationFraction: f['validation'] as number,
-          patience: f['patience'] as number,
-          seed: opts.seed,
-        },
-        (e) => {
-          fs.writeSync(metrics, `${JSON.stringify(e)}\n`);
-          if (e.epoch % 10 === 0)
-            info(
-              `bc epoch ${e.epoch}: train ${e.trainLoss.toFixed(4)}, validation ${e.validationLoss.toFixed(4)}`,
-            );
-        },
-      );
-      policy.obsNorm.frozen = true;
-      const evaluation = ev.evaluate(
-        envs,
-        (obs, n) => policy.act(obs, n, 'deterministic').actions,
-        opts.evalEpisodes,
-        1_000_000,
-      );
-      const evalReturn = withReward ? ev.meanStd([...evaluation.returns]) : null;
-      const policyPath = path.join(opts.out, 'policy.policy');
-      await policyFile.writePolicyFile(
-        policyPath,
-        learn.policyToRecord(policy, spec, {
-          algo: 'bc',
-          envSteps: 0,
-          seed: opts.seed,
-          date: new Date().toISOString(),
-          ...(evalReturn === null ? {} : { evalReturn: evalReturn.mean }),
-          extra: { task, demos: opts.demos, trajectories: String(chosen.length) },
-        }),
-      );
-      policy.dispose();
-      return {
-        algo: 'bc',
-        task,
-        out: opts.out,
-        policyFile: policyPath,
-        demoPairs: data.n,
-        trajectories: chosen.length,
-        wallSeconds: (performance.now() - started) / 1000,
-        evalReturn,
-        details: {
-          epochs: result.epochs,
-          bestEpoch: result.bestEpoch,
-          bestValidationLoss: result.bestValidationLoss,
-          stoppedEarly: result.stoppedEarly,
-        },
-      };
-    } finally {
-      fs.closeSync(metrics);
-    }
-  } finally {
-    for (const e of envs) e.dispose();
-  }
 }

@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import { GailBridgeError } from '../core/errors.js';
 import { makeSpaceSpec, type Spec } from '../core/spec.js';
-import { QOS_PRESET_NAMES, type QosPreset } from '../ros/qos.js';
 import { PRODUCER } from '../version.js';
 import { loadYamlConfig, parseYamlConfig } from './load.js';
+import { QOS_PRESET_NAMES, type QosPreset } from './qos.js';
 
 const name = z.string().min(1);
 const topic = z

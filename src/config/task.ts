@@ -246,6 +246,27 @@ export function envTargetFromSource(source: SpecSource, file: string, what = 'po
   }
 }
 
+/**
+ * The target of a run's saved settings (GAIL's and BC's config.json): `task`, or `model` with the options
+ * read once from `taskConfig` at the start of the run (`genericEnv`), on the learning defaults.
+ */
+export function envTargetOfSettings(s: {
+  readonly task?: string | undefined;
+  readonly model?: string | undefined;
+  readonly taskConfig?: string | undefined;
+  readonly genericEnv?: GenericEnvOptions | undefined;
+}): EnvTarget {
+  if (s.task !== undefined) return { kind: 'task', task: s.task };
+  if (s.model === undefined)
+    throw new GailBridgeError('usage', '--task or --model: give one (a built-in task, or an MJCF robot)');
+  return {
+    kind: 'model',
+    model: s.model,
+    taskConfig: s.taskConfig,
+    options: { ...LEARNING_GENERIC_DEFAULTS, ...s.genericEnv },
+  };
+}
+
 /** "hopper", or "model robot.xml (task config task.yaml)". */
 export function describeEnvTarget(t: EnvTarget): string {
   return t.kind === 'task'

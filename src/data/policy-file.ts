@@ -18,10 +18,10 @@
  * architecture, the architecture against the spec, every weight and statistic finite.
  */
 import { createHash } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { assertFinite, fileReadError, fileWriteError, GailBridgeError } from '../core/errors.js';
+import { open, stat } from 'node:fs/promises';
+import { assertFinite, fileReadError, GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
+import { writeFileAtomic } from './atomic-file.js';
 import {
   bytesToFloat32,
   float32ToBytes,
@@ -318,32 +318,12 @@ export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord 
 }
 
 /**
- * Writes a policy file atomically: temp file in the same folder, fsync, rename over `path`, fsync the
- * folder, so a crash leaves the old file or the new one, never a mix. Refuses non-finite weights.
+ * Writes a policy file atomically (the one writer, atomic-file.ts: temp file, fsync, rename over `path`,
+ * fsync of the folder), so a crash leaves the old file or the new one, never a mix. Refuses non-finite
+ * weights.
  */
 export async function writePolicyFile(path: string, record: PolicyRecord): Promise<void> {
-  const bytes = encodePolicyFile(record, path);
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw fileWriteError('policy file', path, err);
-  }
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
+  writeFileAtomic(path, encodePolicyFile(record, path), 'policy file');
 }
 
 /**

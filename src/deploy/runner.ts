@@ -18,6 +18,7 @@
  * All timing runs on an injected rxjs scheduler and clock, so tests run on virtual time.
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { resolveQos } from '../config/qos.js';
 import { actionLimits, observationTimeout, type RobotConfig, robotSpec } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
@@ -26,7 +27,6 @@ import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../ros/bridge
 import type { Bus, Publisher } from '../ros/bus.js';
 import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
 import { fromTime, header, type JointState } from '../ros/messages.js';
-import { resolveQos } from '../ros/qos.js';
 import {
   allFinite,
   CLAMPED_ABSOLUTE,
@@ -190,7 +190,7 @@ export class DeployRunner {
   private endMessage = '';
   private readonly subs: Subscription[] = [];
   private commandPub: Publisher<Record<string, unknown>> | undefined;
-  private statusPub: Publisher<Record<string, unknown>> | undefined;
+  private statusPub: Publisher<BridgeStatusMsg> | undefined;
   private tickIndex = 0;
   private startedAt = 0;
   /** When the next watchdog tick is due (seconds on `now`); ticks are start + k periods. */
@@ -659,7 +659,7 @@ export class DeployRunner {
     };
     this.countAtStatus.set(this.receivedCount);
     this.lastStatusAt = t;
-    this.statusPub.publish(message as unknown as Record<string, unknown>);
+    this.statusPub.publish(message);
   }
 
   private teardown(): void {

@@ -1,7 +1,8 @@
 /**
  * The `train --algo gail` configuration: one record, every field documented with its unit and default,
  * validated and resolved in one place (`resolveGailConfig`, which never mutates its input). Written to
- * runs/NAME/config.json as resolved, and read back by `--resume`.
+ * the run folder's config.json as resolved ("settings"), and read back and validated again by `--resume`.
+ * The run folder itself is not a setting: a run copied or moved elsewhere resumes where it is.
  */
 import { GailBridgeError } from '../core/errors.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
@@ -31,10 +32,8 @@ export interface GailConfig {
   readonly demos: string;
   /** Use only the first N demo trajectories; undefined: all. */
   readonly demoTrajectories: number | undefined;
-  /** Run folder (runs/NAME). */
-  readonly out: string;
   readonly policyOpt: PolicyOpt;
-  /** Env steps to train for (all envs together). */
+  /** Env steps to train for (all envs together); default 200 000. */
   readonly steps: number;
   /** Envs stepped side by side; default 4. */
   readonly numEnvs: number;
@@ -67,7 +66,7 @@ export interface GailConfig {
   readonly discStepsPerRound: number;
   /** Pairs per side in a discriminator step; default 128. */
   readonly discBatchSize: number;
-  /** Discriminator Adam learning rate; default 1e-3. */
+  /** Discriminator Adam learning rate; default 1e-3 (the one default: the Discriminator class uses it too). */
   readonly discLr: number;
   /** WGAN-GP coefficient; 0 (default) is off, 10 the literature's value. */
   readonly gradPenalty: number;
@@ -87,50 +86,68 @@ export interface GailConfig {
   readonly randomEpisodes: number;
 }
 
-export const GAIL_DEFAULTS: Omit<
-  GailConfig,
-  'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos' | 'out' | 'steps'
-> = Object.freeze({
-  demoTrajectories: undefined,
-  policyOpt: 'ppo',
-  numEnvs: 4,
-  numSteps: 512,
-  seed: 0,
-  backend: 'auto',
-  policyHidden: [64, 64],
-  gamma: 0.99,
-  entCoef: 0,
-  policyLr: 3e-4,
-  policyMinibatches: 32,
-  bcEpochs: 0,
-  reward: 'gail',
-  absorbing: true,
-  absorbingFill: true,
-  discHidden: [100, 100],
-  discStepsPerRound: 16,
-  discBatchSize: 128,
-  discLr: 1e-3,
-  gradPenalty: 0,
-  spectralNorm: false,
-  labelSmoothing: 0,
-  weightDecay: 0,
-  subsample: 1,
-  checkpointEvery: 5,
-  maxNonFiniteRounds: 5,
-  randomEpisodes: 10,
-});
+export const GAIL_DEFAULTS: Omit<GailConfig, 'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos'> =
+  Object.freeze({
+    demoTrajectories: undefined,
+    policyOpt: 'ppo',
+    steps: 200_000,
+    numEnvs: 4,
+    numSteps: 512,
+    seed: 0,
+    backend: 'auto',
+    policyHidden: [64, 64],
+    gamma: 0.99,
+    entCoef: 0,
+    policyLr: 3e-4,
+    policyMinibatches: 32,
+    bcEpochs: 0,
+    reward: 'gail',
+    absorbing: true,
+    absorbingFill: true,
+    discHidden: [100, 100],
+    discStepsPerRound: 16,
+    discBatchSize: 128,
+    discLr: 1e-3,
+    gradPenalty: 0,
+    spectralNorm: false,
+    labelSmoothing: 0,
+    weightDecay: 0,
+    subsample: 1,
+    checkpointEvery: 5,
+    maxNonFiniteRounds: 5,
+    randomEpisodes: 10,
+  });
 
-/** Fills defaults and validates; every error names the option and what it accepts. */
-export function resolveGailConfig(
-  partial: Partial<GailConfig> & Pick<GailConfig, 'demos' | 'out' | 'steps'>,
-): GailConfig {
+const GAIL_FIELDS: ReadonlySet<string> = new Set([
+  'task',
+  'model',
+  'taskConfig',
+  'genericEnv',
+  'demos',
+  ...Object.keys(GAIL_DEFAULTS),
+]);
+
+/**
+ * Fills defaults and validates; every error names the option and what it accepts. An unknown field (a
+ * config.json from another version, a typo) is refused by name.
+ */
+export function resolveGailConfig(partial: Partial<GailConfig> & Pick<GailConfig, 'demos'>): GailConfig {
+  const unknown = Object.keys(partial).filter((k) => !GAIL_FIELDS.has(k));
+  if (unknown.length > 0)
+    throw new GailBridgeError(
+      'config',
+      `GAIL settings: unknown ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${[...GAIL_FIELDS].join(', ')})`,
+    );
+  // An undefined field takes its default (the command line's "not given").
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const c: GailConfig = {
     task: undefined,
     model: undefined,
     taskConfig: undefined,
     genericEnv: undefined,
     ...GAIL_DEFAULTS,
-    ...partial,
+    ...given,
+    demos: partial.demos,
   };
   const bad = (flag: string, value: unknown, want: string) =>
     new GailBridgeError('usage', `${flag}: expected ${want}, got ${String(value)}`);

@@ -26,12 +26,16 @@ import { dense, Mlp } from '../learn/mlp.js';
 import { type NamedArrays, namedArray, takeArray } from '../learn/named-arrays.js';
 import { RunningNormalizer } from '../learn/normalizer.js';
 import type { PairSet } from '../streams/pairs.js';
+import { GAIL_DEFAULTS } from './config.js';
 
-/** Discriminator architecture and training options; every field has a default. */
+/**
+ * Discriminator architecture and training options; every field has a default, the one of `train --algo
+ * gail` (GAIL_DEFAULTS in config.ts: one default per setting, in one place).
+ */
 export interface DiscriminatorOptions {
   /** Hidden widths; default [100, 100] (Ho & Ermon 2016, §6). */
   readonly hiddenSizes?: readonly number[];
-  /** Adam learning rate; default 3e-4. */
+  /** Adam learning rate; default 1e-3. */
   readonly learningRate?: number;
   /** WGAN-GP coefficient λ; 0 turns the penalty off (default 0; 10 when enabled, Gulrajani et al.). */
   readonly gradientPenalty?: number;
@@ -103,12 +107,12 @@ export class Discriminator {
     this.actDim = actDim;
     this.absorbing = absorbing;
     this.options = {
-      hiddenSizes: [...(options.hiddenSizes ?? [100, 100])],
-      learningRate: options.learningRate ?? 3e-4,
-      gradientPenalty: options.gradientPenalty ?? 0,
-      spectralNorm: options.spectralNorm ?? false,
-      labelSmoothing: options.labelSmoothing ?? 0,
-      weightDecay: options.weightDecay ?? 0,
+      hiddenSizes: [...(options.hiddenSizes ?? GAIL_DEFAULTS.discHidden)],
+      learningRate: options.learningRate ?? GAIL_DEFAULTS.discLr,
+      gradientPenalty: options.gradientPenalty ?? GAIL_DEFAULTS.gradPenalty,
+      spectralNorm: options.spectralNorm ?? GAIL_DEFAULTS.spectralNorm,
+      labelSmoothing: options.labelSmoothing ?? GAIL_DEFAULTS.labelSmoothing,
+      weightDecay: options.weightDecay ?? GAIL_DEFAULTS.weightDecay,
     };
     const o = this.options;
     for (const [name, v, lo, hi] of [

@@ -10,62 +10,12 @@ import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { checkSubsample, type Trajectory } from '../core/trajectory.js';
 import { Adam } from './adam.js';
+import { type BcConfig, resolveBcConfig } from './bc-config.js';
 import { type GaussianPolicy, gaussianLogProb } from './gaussian-policy.js';
-import type { NamedArrays } from './named-arrays.js';
+import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
 import { gatherRows, permutation } from './train-utils.js';
 
-/** BC losses. */
-export const BC_LOSSES = {
-  gaussian: 'negative log-likelihood of the expert action under the Gaussian policy (trains μ and σ)',
-  mse: 'squared error of the mean action; σ is then set to the validation residuals’ spread',
-} as const;
-export type BcLoss = keyof typeof BC_LOSSES;
-
-/** Behavioural-cloning options. */
-export interface BcConfig {
-  /** Default gaussian. */
-  readonly loss: BcLoss;
-  /** Most passes over the training pairs; default 200. */
-  readonly maxEpochs: number;
-  /** Pairs per Adam step; default 256. */
-  readonly batchSize: number;
-  /** Adam step size; default 1e-3. */
-  readonly learningRate: number;
-  /** Share of pairs held out for validation, in [0, 1); default 0.1 (0: no early stopping). */
-  readonly validationFraction: number;
-  /** Epochs without a better validation loss before stopping; default 10. */
-  readonly patience: number;
-  /** Fit the policy's observation normaliser to the demonstrations first; default true. */
-  readonly fitNormalizer: boolean;
-  /** Seed of the split and minibatch order. */
-  readonly seed: number;
-}
-
-export const BC_DEFAULTS: BcConfig = Object.freeze({
-  loss: 'gaussian',
-  maxEpochs: 200,
-  batchSize: 256,
-  learningRate: 1e-3,
-  validationFraction: 0.1,
-  patience: 10,
-  fitNormalizer: true,
-  seed: 0,
-});
-
-/** Fills defaults and checks ranges; never mutates `partial`. */
-export function resolveBcConfig(partial: Partial<BcConfig> = {}): BcConfig {
-  const c: BcConfig = { ...BC_DEFAULTS, ...partial };
-  const bad = (field: string, value: unknown, want: string) =>
-    new GailBridgeError('config', `BC ${field}: expected ${want}, got ${String(value)}`);
-  if (!Object.hasOwn(BC_LOSSES, c.loss)) throw bad('loss', c.loss, 'gaussian or mse');
-  for (const f of ['maxEpochs', 'batchSize', 'patience'] as const) {
-    if (!Number.isInteger(c[f]) || c[f] <= 0) throw bad(f, c[f], 'a positive integer');
-  }
-  if (!(c.learningRate > 0)) throw bad('learningRate', c.learningRate, 'a positive number');
-  if (!(c.validationFraction >= 0 && c.validationFraction < 1))
-    throw bad('validationFraction', c.validationFraction, 'a number in [0, 1)');
-  return Object.freeze(c);
-}
+export { BC_DEFAULTS, BC_LOSSES, type BcConfig, type BcLoss, resolveBcConfig } from './bc-config.js';
 
 /** Expert pairs: obs n × obsDim, actions n × actDim. */
 export interface PairData {
@@ -124,6 +74,198 @@ export interface BcResult {
 }
 
 /**
+ * Behavioural cloning as a policy learner, one epoch at a time, with all of its state (optimiser moments,
+ * best weights, patience) in `toArrays` so that a run stopped between epochs resumes exactly: the
+ * validation split depends only on the seed, and each epoch's minibatch order on (seed, epoch).
+ */
+export class BcLearner {
+  readonly policy: GaussianPolicy;
+  readonly config: BcConfig;
+  /** Epochs done. */
+  epoch = 0;
+  /** Best validation loss so far (Infinity before the first epoch; NaN without a validation split). */
+  bestValidationLoss = Number.POSITIVE_INFINITY;
+  /** Epoch of the best validation loss (−1 before the first). */
+  bestEpoch = -1;
+  stoppedEarly = false;
+  private readonly data: PairData;
+  private readonly vars: tf.Variable[];
+  private readonly adam: Adam;
+  private readonly trainIdx: Uint32Array;
+  private readonly valIdx: Uint32Array;
+  private bestWeights: NamedArrays | undefined;
+  private obsNorm: Float32Array | undefined;
+  private finished = false;
+
+  /** Fits the policy's normaliser to the pairs (unless `fitNormalizer` is false) and splits them. */
+  constructor(policy: GaussianPolicy, data: PairData, config: Partial<BcConfig> = {}) {
+    const c = resolveBcConfig(config);
+    const { obsDim, actDim } = policy;
+    if (data.obs.length !== data.n * obsDim || data.actions.length !== data.n * actDim) {
+      throw new GailBridgeError(
+        'shape',
+        `behavioural cloning: ${data.n} pairs need ${data.n * obsDim} observation and ${data.n * actDim} action ` +
+          `values for the policy's obsDim ${obsDim}, actDim ${actDim}; got ${data.obs.length} and ${data.actions.length}`,
+      );
+    }
+    const nVal = Math.floor(data.n * c.validationFraction);
+    if (data.n - nVal < 1)
+      throw new GailBridgeError('config', `behavioural cloning: ${data.n} pairs are too few`);
+    this.policy = policy;
+    this.config = c;
+    this.data = data;
+    if (c.fitNormalizer) policy.obsNorm.update(data.obs, data.n);
+    const split = permutation(data.n, new Rng(c.seed));
+    this.valIdx = split.subarray(0, nVal);
+    this.trainIdx = split.subarray(nVal);
+    this.vars = c.loss === 'gaussian' ? policy.variables : [...policy.mean.variables];
+    this.adam = new Adam(this.vars, { epsilon: 1e-8 });
+  }
+
+  /** True once early stopping fired or `maxEpochs` epochs are done. */
+  get done(): boolean {
+    return this.stoppedEarly || this.epoch >= this.config.maxEpochs;
+  }
+
+  // No tf.tidy inside: the gradient function's intermediates must outlive it for the backward pass.
+  private lossOps(x: tf.Tensor2D, a: tf.Tensor2D): tf.Scalar {
+    const mu = this.policy.mean.apply(x);
+    if (this.config.loss === 'mse') return tf.mean(tf.sum(tf.square(tf.sub(mu, a)), 1)) as tf.Scalar;
+    return tf.neg(tf.mean(gaussianLogProb(mu, this.policy.logStd, a))) as tf.Scalar;
+  }
+
+  /** The normalised observations (normaliser frozen from here on: BC fits it once, before training). */
+  private normalized(): Float32Array {
+    this.obsNorm ??= this.policy.obsNorm.normalize(this.data.obs, this.data.n);
+    return this.obsNorm;
+  }
+
+  /** One pass over the training pairs, then the validation loss and the early-stopping bookkeeping. */
+  step(): BcEpoch {
+    const c = this.config;
+    const { obsDim, actDim } = this.policy;
+    const obsNorm = this.normalized();
+    const epoch = this.epoch;
+    const order = permutation(this.trainIdx.length, new Rng(c.seed).fork(1 + epoch), this.trainIdx);
+    let sum = 0;
+    let count = 0;
+    for (let start = 0; start < order.length; start += c.batchSize) {
+      const idx = order.subarray(start, Math.min(order.length, start + c.batchSize));
+      const x = gatherRows(obsNorm, obsDim, idx);
+      const a = gatherRows(this.data.actions, actDim, idx);
+      const loss = tf.tidy(() => {
+        const xt = tf.tensor2d(x, [idx.length, obsDim]);
+        const at = tf.tensor2d(a, [idx.length, actDim]);
+        const { value, grads } = tf.variableGrads(() => this.lossOps(xt, at), this.vars);
+        const l = value.dataSync()[0]!;
+        if (Number.isFinite(l))
+          this.adam.apply(
+            this.vars.map((v) => grads[v.name]!),
+            c.learningRate,
+          );
+        return l;
+      });
+      if (Number.isFinite(loss)) {
+        sum += loss * idx.length;
+        count += idx.length;
+      }
+    }
+    const nVal = this.valIdx.length;
+    const trainLoss = count > 0 ? sum / count : Number.NaN;
+    const validationLoss =
+      nVal > 0
+        ? tf.tidy(
+            () =>
+              this.lossOps(
+                tf.tensor2d(gatherRows(obsNorm, obsDim, this.valIdx), [nVal, obsDim]),
+                tf.tensor2d(gatherRows(this.data.actions, actDim, this.valIdx), [nVal, actDim]),
+              ).dataSync()[0]!,
+          )
+        : Number.NaN;
+    this.epoch++;
+    if (nVal > 0) {
+      if (validationLoss < this.bestValidationLoss) {
+        this.bestValidationLoss = validationLoss;
+        this.bestEpoch = epoch;
+        this.bestWeights = this.policy.toArrays();
+      } else if (epoch - this.bestEpoch >= c.patience) {
+        this.stoppedEarly = true;
+      }
+    }
+    return { epoch, trainLoss, validationLoss };
+  }
+
+  /**
+   * Ends training: restores the best weights and, for the mse loss, sets σ from the residuals. The
+   * learner is spent afterwards (its state no longer describes an epoch boundary).
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.bestWeights) this.policy.loadArrays(this.bestWeights);
+    if (this.config.loss === 'mse') {
+      const nVal = this.valIdx.length;
+      const { obsDim, actDim } = this.policy;
+      const obsNorm = this.normalized();
+      setStdFromResiduals(
+        this.policy,
+        nVal > 0 ? gatherRows(obsNorm, obsDim, this.valIdx) : obsNorm,
+        nVal > 0 ? gatherRows(this.data.actions, actDim, this.valIdx) : this.data.actions,
+      );
+    }
+  }
+
+  /**
+   * The policy (current weights), Adam's moments ("bc/adam/…"), the best weights so far ("bc/best/…")
+   * and the counters ("bc/state": epoch, best epoch, whether there is a best, its validation loss,
+   * stopped early; all finite, as a policy file requires).
+   */
+  toArrays(): NamedArrays {
+    const best = Object.fromEntries(
+      Object.entries(this.bestWeights ?? {}).map(([k, v]) => [`bc/best/${k}`, v]),
+    );
+    return {
+      ...this.policy.toArrays(),
+      ...this.adam.toArrays('bc/adam'),
+      ...best,
+      'bc/state': namedArray(
+        [5],
+        [
+          this.epoch,
+          this.bestEpoch,
+          Number.isFinite(this.bestValidationLoss) ? 1 : 0,
+          Number.isFinite(this.bestValidationLoss) ? this.bestValidationLoss : 0,
+          this.stoppedEarly ? 1 : 0,
+        ],
+      ),
+    };
+  }
+
+  /** Restores what `toArrays` saved (shapes checked). */
+  loadArrays(arrays: NamedArrays): void {
+    const state = takeArray(arrays, 'bc/state', [5], 'BC state');
+    this.policy.loadArrays(arrays);
+    this.adam.loadArrays(arrays, 'bc/adam');
+    const best = Object.fromEntries(
+      Object.entries(arrays)
+        .filter(([k]) => k.startsWith('bc/best/'))
+        .map(([k, v]) => [k.slice('bc/best/'.length), v]),
+    );
+    this.bestWeights = Object.keys(best).length > 0 ? best : undefined;
+    this.epoch = state[0]!;
+    this.bestEpoch = state[1]!;
+    this.bestValidationLoss = state[2] === 1 ? state[3]! : Number.POSITIVE_INFINITY;
+    this.stoppedEarly = state[4] === 1;
+    this.obsNorm = undefined;
+  }
+
+  /** Frees the optimiser moments (the policy belongs to the caller). Idempotent. */
+  dispose(): void {
+    this.adam.dispose();
+  }
+}
+
+/**
  * Trains `policy` (in place) by behavioural cloning on `data`. `onEpoch` sees every epoch (for logs and
  * progress bars).
  */
@@ -133,95 +275,24 @@ export function trainBc(
   config: Partial<BcConfig> = {},
   onEpoch?: (e: BcEpoch) => void,
 ): BcResult {
-  const c = resolveBcConfig(config);
-  const { obsDim, actDim } = policy;
-  if (data.obs.length !== data.n * obsDim || data.actions.length !== data.n * actDim) {
-    throw new GailBridgeError(
-      'shape',
-      `behavioural cloning: ${data.n} pairs need ${data.n * obsDim} observation and ${data.n * actDim} action ` +
-        `values for the policy's obsDim ${obsDim}, actDim ${actDim}; got ${data.obs.length} and ${data.actions.length}`,
-    );
-  }
-  const nVal = Math.floor(data.n * c.validationFraction);
-  if (data.n - nVal < 1)
-    throw new GailBridgeError('config', `behavioural cloning: ${data.n} pairs are too few`);
-  const rng = new Rng(c.seed);
-  if (c.fitNormalizer) policy.obsNorm.update(data.obs, data.n);
-  const obsNorm = policy.obsNorm.normalize(data.obs, data.n);
-  const split = permutation(data.n, rng);
-  const valIdx = split.subarray(0, nVal);
-  const trainIdx = split.subarray(nVal);
-  const vars = c.loss === 'gaussian' ? policy.variables : [...policy.mean.variables];
-  const adam = new Adam(vars, { epsilon: 1e-8 });
-  const valObs = gatherRows(obsNorm, obsDim, valIdx);
-  const valAct = gatherRows(data.actions, actDim, valIdx);
-
-  // No tf.tidy inside: the gradient function's intermediates must outlive it for the backward pass.
-  const lossOps = (x: tf.Tensor2D, a: tf.Tensor2D): tf.Scalar => {
-    const mu = policy.mean.apply(x);
-    if (c.loss === 'mse') return tf.mean(tf.sum(tf.square(tf.sub(mu, a)), 1)) as tf.Scalar;
-    return tf.neg(tf.mean(gaussianLogProb(mu, policy.logStd, a))) as tf.Scalar;
-  };
-  const evalLoss = (x: Float32Array, a: Float32Array, rows: number): number =>
-    tf.tidy(() => lossOps(tf.tensor2d(x, [rows, obsDim]), tf.tensor2d(a, [rows, actDim])).dataSync()[0]!);
-
+  const learner = new BcLearner(policy, data, config);
   const history: BcEpoch[] = [];
-  let best = Number.POSITIVE_INFINITY;
-  let bestEpoch = -1;
-  let bestWeights: NamedArrays | undefined;
-  let stoppedEarly = false;
   try {
-    for (let epoch = 0; epoch < c.maxEpochs; epoch++) {
-      const order = permutation(trainIdx.length, rng, trainIdx);
-      let sum = 0;
-      let count = 0;
-      for (let start = 0; start < order.length; start += c.batchSize) {
-        const idx = order.subarray(start, Math.min(order.length, start + c.batchSize));
-        const x = gatherRows(obsNorm, obsDim, idx);
-        const a = gatherRows(data.actions, actDim, idx);
-        const loss = tf.tidy(() => {
-          const xt = tf.tensor2d(x, [idx.length, obsDim]);
-          const at = tf.tensor2d(a, [idx.length, actDim]);
-          const { value, grads } = tf.variableGrads(() => lossOps(xt, at), vars);
-          const l = value.dataSync()[0]!;
-          if (Number.isFinite(l))
-            adam.apply(
-              vars.map((v) => grads[v.name]!),
-              c.learningRate,
-            );
-          return l;
-        });
-        if (Number.isFinite(loss)) {
-          sum += loss * idx.length;
-          count += idx.length;
-        }
-      }
-      const trainLoss = count > 0 ? sum / count : Number.NaN;
-      const validationLoss = nVal > 0 ? evalLoss(valObs, valAct, nVal) : Number.NaN;
-      const e = { epoch, trainLoss, validationLoss };
+    while (!learner.done) {
+      const e = learner.step();
       history.push(e);
       onEpoch?.(e);
-      if (nVal === 0) continue;
-      if (validationLoss < best) {
-        best = validationLoss;
-        bestEpoch = epoch;
-        bestWeights = policy.toArrays();
-      } else if (epoch - bestEpoch >= c.patience) {
-        stoppedEarly = true;
-        break;
-      }
     }
+    learner.finish();
   } finally {
-    adam.dispose();
+    learner.dispose();
   }
-  if (bestWeights) policy.loadArrays(bestWeights);
-  if (c.loss === 'mse')
-    setStdFromResiduals(policy, nVal > 0 ? valObs : obsNorm, nVal > 0 ? valAct : data.actions);
+  const hasValidation = Math.floor(data.n * learner.config.validationFraction) > 0;
   return {
     epochs: history.length,
-    bestEpoch: nVal > 0 ? bestEpoch : history.length - 1,
-    bestValidationLoss: nVal > 0 ? best : Number.NaN,
-    stoppedEarly,
+    bestEpoch: hasValidation ? learner.bestEpoch : history.length - 1,
+    bestValidationLoss: hasValidation ? learner.bestValidationLoss : Number.NaN,
+    stoppedEarly: learner.stoppedEarly,
     history,
   };
 }

@@ -1,11 +1,13 @@
 /**
  * Leaving discarded takes out of a recorded demo file. The recorder writes every take as it happens (so a
  * hard kill loses at most the open chunk) and ends a discarded one `interrupted`; when the recording
- * finishes cleanly, `compactDemoFile` rewrites the file without them, atomically (temp file, rename), so
- * the file on disk is always either the full recording or the compacted one.
+ * finishes cleanly, `compactDemoFile` rewrites the file without them, atomically (temp file, fsync,
+ * rename: data/atomic-file.ts), so the file on disk is always either the full recording or the compacted
+ * one.
  */
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { GailBridgeError } from '../core/errors.js';
+import { commitFileAtomic, tempPathFor } from '../data/atomic-file.js';
 import { newDemoReadReport, readDemoEpisodes } from '../data/demo-reader.js';
 import { DemoWriter } from '../data/demo-writer.js';
 
@@ -27,7 +29,7 @@ export async function compactDemoFile(
   discard: ReadonlySet<number>,
 ): Promise<CompactResult | undefined> {
   if (discard.size === 0) return undefined;
-  const tmp = `${path}.compact-${process.pid}.tmp`;
+  const tmp = tempPathFor(path);
   const report = newDemoReadReport();
   let writer: DemoWriter | undefined;
   let kept = 0;
@@ -50,7 +52,7 @@ export async function compactDemoFile(
       writer = await DemoWriter.create(tmp, { spec: report.spec });
     }
     await writer.close();
-    await rename(tmp, path);
+    commitFileAtomic(tmp, path);
   } catch (err) {
     await writer?.close().catch(() => {});
     await rm(tmp, { force: true });

@@ -26,6 +26,7 @@
  * when the recording finishes (see record-file.ts).
  */
 import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import { QOS_PRESETS } from '../config/qos.js';
 import { observationTimeout, type RobotConfig } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { Spec } from '../core/spec.js';
@@ -38,7 +39,6 @@ import {
 } from '../ros/bridge-msgs.js';
 import type { Bus, ServiceServer } from '../ros/bus.js';
 import { fromTime, type Header, type StringMsg } from '../ros/messages.js';
-import { QOS_PRESETS } from '../ros/qos.js';
 import { type RecordTopic, recordTopics, StepReader } from './topic-vectors.js';
 
 /** Operator commands, one map (STYLE 8): name → what it does. */

@@ -5,10 +5,10 @@
  * bridge still runs on standard messages and says what to build (`bridgeMsgsAvailability`).
  */
 
+import { QOS_PRESETS } from '../config/qos.js';
 import type { EpisodeEnd } from '../core/trajectory.js';
 import type { Bus, Publisher } from './bus.js';
 import type { Header } from './messages.js';
-import { QOS_PRESETS } from './qos.js';
 
 export const BRIDGE_MSGS_PACKAGE = 'gail_bridge_msgs';
 
@@ -129,9 +129,7 @@ export interface EpisodeEventsUnavailable {
 export function openEpisodeEvents(
   bus: Bus,
   topic: string,
-):
-  | { readonly available: true; readonly publisher: Publisher<Record<string, unknown>> }
-  | EpisodeEventsUnavailable {
+): { readonly available: true; readonly publisher: Publisher<EpisodeEventMsg> } | EpisodeEventsUnavailable {
   try {
     return {
       available: true,

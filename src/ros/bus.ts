@@ -9,8 +9,8 @@
  * remain (their Observables complete), then the node. Using a disposed bus throws a `state` error.
  */
 import type { Observable } from 'rxjs';
+import type { Qos } from '../config/qos.js';
 import type { MessageTypes, ServiceTypes } from './messages.js';
-import type { Qos } from './qos.js';
 
 /** The message shape of a type name: known types are typed, others are plain objects. */
 export type MessageOf<K extends string> = K extends keyof MessageTypes

@@ -10,6 +10,7 @@
  */
 import type { MessageDefinition } from '@foxglove/message-definition';
 import { asapScheduler, Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { QOS_PRESETS, type Qos, qosCompatible } from '../config/qos.js';
 import { GailBridgeError } from '../core/errors.js';
 import {
   type Bus,
@@ -26,7 +27,6 @@ import {
 import { messageDefinition, serviceDefinition } from './interfaces.js';
 import { conformMessage } from './message-check.js';
 import { fromTime, type Time } from './messages.js';
-import { QOS_PRESETS, type Qos, qosCompatible } from './qos.js';
 
 interface PubEntry {
   readonly node: string;

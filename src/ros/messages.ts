@@ -4,6 +4,7 @@
  * published as arrays or typed arrays and arrive as typed arrays (Float64Array for float64[]) over
  * rclnodejs and the in-process bus alike, so the types say `ArrayLike<number>`; 64-bit integers are bigint.
  */
+import type { BridgeStatusMsg, EpisodeEventMsg } from './bridge-msgs.js';
 
 export interface Time {
   readonly sec: number;
@@ -113,6 +114,8 @@ export interface MessageTypes {
   'std_msgs/msg/String': StringMsg;
   'std_msgs/msg/UInt64': UInt64Msg;
   'rosgraph_msgs/msg/Clock': Clock;
+  'gail_bridge_msgs/msg/EpisodeEvent': EpisodeEventMsg;
+  'gail_bridge_msgs/msg/BridgeStatus': BridgeStatusMsg;
 }
 
 /** Service types by rclnodejs name. */

@@ -11,6 +11,7 @@
  * deadline and lifespan are not set; the deploy runner watches staleness itself.
  */
 import { Observable } from 'rxjs';
+import { QOS_PRESETS, type Qos } from '../config/qos.js';
 import { GailBridgeError } from '../core/errors.js';
 import {
   type Bus,
@@ -24,7 +25,6 @@ import {
   type ServiceClient,
   type ServiceServer,
 } from './bus.js';
-import { QOS_PRESETS, type Qos } from './qos.js';
 
 /** Distros rclnodejs 2.x ships prebuilt bindings for. */
 export const SUPPORTED_DISTROS = ['humble', 'jazzy', 'kilted'] as const;

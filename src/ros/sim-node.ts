@@ -14,6 +14,7 @@
  * stamps strictly increase across episodes.
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { QOS_PRESETS } from '../config/qos.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { LoadedModel } from '../sim/model.js';
 import type { Env, StepEnd } from '../sim/types.js';
@@ -21,12 +22,12 @@ import {
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventKind,
+  type EpisodeEventMsg,
   openEpisodeEvents,
 } from './bridge-msgs.js';
 import type { Bus, Publisher } from './bus.js';
 
 import { header, type JointState, toTime } from './messages.js';
-import { QOS_PRESETS } from './qos.js';
 
 /** An env whose MuJoCo state can be read (MujocoEnv). */
 export type InspectableEnv = Env & { readonly model: LoadedModel };
@@ -79,7 +80,7 @@ export class SimNode {
   private readonly joints: { name: string; qpos: number; dof: number }[];
   private readonly jointPub: Publisher<JointState>;
   /** Undefined when gail_bridge_msgs is not available to rclnodejs (the sim still serves the robot). */
-  private readonly eventPub: Publisher<Record<string, unknown>> | undefined;
+  private readonly eventPub: Publisher<EpisodeEventMsg> | undefined;
   private readonly clockPub: Publisher<{ clock: { sec: number; nanosec: number } }> | undefined;
   private readonly subs: Subscription[] = [];
   private readonly disposers: { dispose(): void }[] = [];

@@ -13,7 +13,7 @@ import { jsonReplacer } from '../../src/cli/common.js';
 import { runDemos } from '../../src/cli/demos.js';
 import { runDeploy } from '../../src/cli/deploy.js';
 import { runEval } from '../../src/cli/eval.js';
-import { ALGOS, formatTrainResult, type TrainOptions } from '../../src/cli/train.js';
+import { parseTrainArgs, type TrainResult, train, trainReport } from '../../src/cli/train.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
 import { readPolicyFile, writePolicyFile } from '../../src/data/policy-file.js';
 import { ROOT, runCli } from './run-cli.js';
@@ -40,23 +40,18 @@ async function expertFrom(source: object, name: string): Promise<string> {
   return path;
 }
 
-const trainBase = (
-  algo: string,
-  demos: string,
-  out: string,
-  flags: Record<string, unknown>,
-): TrainOptions => ({
-  algo,
-  task: undefined,
-  demos,
-  out,
-  trajectories: 2,
-  hidden: [16],
-  seed: 0,
-  backend: 'wasm',
-  evalEpisodes: 1,
-  flags: { taskConfig: join(ROOT, HOPPER_TASK), ...flags },
-});
+/** `train ARGS` as the command line would run it (a usage error throws). */
+async function trainArgs(args: readonly string[]): Promise<TrainResult> {
+  const { flags, typed, given } = parseTrainArgs(args);
+  return train(flags, typed, given, (m) => {
+    throw new Error(m);
+  });
+}
+
+const trainBase = (algo: string, demos: string, out: string): string[] => [
+  ...['--algo', algo, '--demos', demos, '--out', out, '--task-config', join(ROOT, HOPPER_TASK)],
+  ...['--trajectories', '2', '--hidden', '16', '--seed', '0', '--backend', 'wasm', '--eval-episodes', '1'],
+];
 
 describe('--model and --task-config for demos, eval, train --algo bc|gail', () => {
   const demos = join(dir, 'generic.mcap');
@@ -95,47 +90,20 @@ describe('--model and --task-config for demos, eval, train --algo bc|gail', () =
   });
 
   it('train --algo bc and gail on --task-config: no NaN return, and the policy records model and task config', async () => {
-    const bc = await ALGOS['bc']!.run(
-      trainBase('bc', demos, join(dir, 'bc'), {
-        loss: 'mse',
-        epochs: 2,
-        batchSize: 64,
-        lr: 1e-3,
-        validation: 0.1,
-        patience: 5,
-      }),
-    );
-    const gail = await ALGOS['gail']!.run(
-      trainBase('gail', demos, join(dir, 'gail'), {
-        policyOpt: 'ppo',
-        steps: 128,
-        numEnvs: 1,
-        numSteps: 128,
-        gamma: 0.99,
-        entCoef: 0,
-        policyLr: 3e-4,
-        minibatches: 2,
-        bcEpochs: 0,
-        reward: 'gail',
-        absorbing: true,
-        absorbingFill: true,
-        discHidden: [8],
-        discSteps: 1,
-        discBatch: 32,
-        discLr: 1e-3,
-        gradPenalty: 0,
-        spectralNorm: false,
-        labelSmoothing: 0,
-        weightDecay: 0,
-        subsample: 1,
-        checkpointEvery: 1,
-      }),
-    );
+    const bc = await trainArgs([
+      ...trainBase('bc', demos, join(dir, 'bc')),
+      ...['--loss', 'mse', '--epochs', '2', '--batch-size', '64', '--patience', '5'],
+    ]);
+    const gail = await trainArgs([
+      ...trainBase('gail', demos, join(dir, 'gail')),
+      ...['--steps', '128', '--num-envs', '1', '--num-steps', '128', '--minibatches', '2'],
+      ...['--disc-hidden', '8', '--disc-steps', '1', '--disc-batch', '32', '--checkpoint-every', '1'],
+    ]);
     for (const r of [bc, gail]) {
       assert.equal(r.evalReturn, null, r.algo);
       assert.match(JSON.stringify(r, jsonReplacer), /"evalReturn":null/);
-      assert.match(formatTrainResult(r), new RegExp(NO_REWARD));
-      assert.doesNotMatch(formatTrainResult(r), /NaN/);
+      assert.match(trainReport(r), new RegExp(NO_REWARD));
+      assert.doesNotMatch(trainReport(r), /NaN/);
       assert.deepEqual((await readPolicyFile(r.policyFile)).spec.source, GENERIC_SOURCE, r.algo);
     }
   });

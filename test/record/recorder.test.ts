@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { QOS_PRESETS } from '../../src/config/qos.js';
 import { BRIDGE_MSG_TYPES, EPISODE_EVENT_ENDS, EPISODE_EVENT_KINDS } from '../../src/ros/bridge-msgs.js';
 import { header, toTime } from '../../src/ros/messages.js';
-import { QOS_PRESETS } from '../../src/ros/qos.js';
 import { commandAt, World } from './world.js';
 
 describe('Recorder', () => {

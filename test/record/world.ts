@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type Subscription, VirtualTimeScheduler } from 'rxjs';
+import { QOS_PRESETS } from '../../src/config/qos.js';
 import { parseRobotConfig, type RobotConfig, robotSpec } from '../../src/config/robot.js';
 import type { EpisodeEnd } from '../../src/core/trajectory.js';
 import {
@@ -15,7 +16,6 @@ import {
 } from '../../src/record/recorder.js';
 import { type InProcessBus, InProcessGraph } from '../../src/ros/in-process-bus.js';
 import { toTime } from '../../src/ros/messages.js';
-import { QOS_PRESETS } from '../../src/ros/qos.js';
 
 export const CONFIG = `
 name: two_joint

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { firstValueFrom, type Observable, take, timeout, toArray } from 'rxjs';
+import { QOS_PRESETS } from '../../src/config/qos.js';
 import type { Bus } from '../../src/ros/bus.js';
 import { header, type JointState } from '../../src/ros/messages.js';
-import { QOS_PRESETS } from '../../src/ros/qos.js';
 
 /** Two nodes on one graph (a ROS domain), and how to tear them down. */
 export interface BusFixture {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TestScheduler } from 'rxjs/testing';
+import { QOS_PRESETS } from '../../src/config/qos.js';
 import { InProcessGraph } from '../../src/ros/in-process-bus.js';
 import { toTime } from '../../src/ros/messages.js';
-import { QOS_PRESETS } from '../../src/ros/qos.js';
 import { busContract } from './bus-contract.js';
 
 busContract('in-process', async () => {

@@ -195,7 +195,7 @@ describe('RclnodejsBus ownership', () => {
         throw new TypeError('steps must be type of bigint');
       },
     });
-    const pub = bus.publisher('/s', 'gail_bridge_msgs/msg/BridgeStatus');
+    const pub = bus.publisher<string>('/s', 'gail_bridge_msgs/msg/BridgeStatus');
     assert.throws(() => pub.publish({}), {
       code: 'ros',
       message:

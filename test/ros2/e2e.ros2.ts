@@ -15,12 +15,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { QOS_PRESETS } from '../../src/config/qos.js';
 import { loadRobotConfig, observationTimeout } from '../../src/config/robot.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
 import { BRIDGE_MSG_TYPES, type BridgeStatusMsg, type EpisodeEventMsg } from '../../src/ros/bridge-msgs.js';
 import type { Bus } from '../../src/ros/bus.js';
 import type { JointState } from '../../src/ros/messages.js';
-import { QOS_PRESETS } from '../../src/ros/qos.js';
 import { createRclnodejsBus } from '../../src/ros/rclnodejs-bus.js';
 import { type Child, cli, exitWithin, interruptGroup, killAll, ROOT, start, waitFor } from './processes.js';
 

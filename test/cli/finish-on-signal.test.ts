@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { finishOnSignal } from '../../src/cli/finish-on-signal.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
-import { finishOnSignal } from '../../src/data/finish-on-signal.js';
 
 describe('finishOnSignal', () => {
   it('finishes, then exits 130 on SIGINT; a second signal exits at once; release removes the handlers', async () => {

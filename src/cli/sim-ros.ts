@@ -8,9 +8,9 @@
  */
 import { type Command, Option } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
-import type { Bus } from './bus.js';
-import { createRclnodejsBus } from './rclnodejs-bus.js';
-import { type InspectableEnv, type SimEpisode, SimNode } from './sim-node.js';
+import type { Bus } from '../ros/bus.js';
+import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
+import { type InspectableEnv, type SimEpisode, SimNode } from '../ros/sim-node.js';
 
 /** The flags `--ros` adds, as commander parses them. */
 export interface RosSimFlags {

@@ -1,53 +1,45 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command } from 'commander';
+import { makeGailEnv } from '../../src/algos/gail.js';
+import { gailFromFlags, newGailSettings, parseTrainArgs } from '../../src/cli/train.js';
 import { loadGenericTask } from '../../src/config/task.js';
 import { resolveGailConfig } from '../../src/gail/config.js';
-import { makeGailEnv } from '../../src/gail/run.js';
-import { addGailOptions, gailConfigFromOptions } from '../../src/gail/train-algo.js';
 
 const HOPPER_TASK = 'config/tasks/hopper-generic.yaml';
 const HOPPER_XML = 'src/sim/tasks/hopper.xml';
 
-/** The GailConfig `train --algo gail ARGS` resolves to (the shared train flags fixed). */
+/** The GailConfig `train --algo gail --demos d.mcap --out runs/x ARGS` resolves to for a new run. */
 function configFor(args: readonly string[], task?: string) {
-  const cmd = addGailOptions(new Command().exitOverride());
-  cmd.parse([...args], { from: 'user' });
-  return gailConfigFromOptions({
-    task,
-    demos: 'd.mcap',
-    out: 'runs/x',
-    trajectories: undefined,
-    hidden: [64, 64],
-    seed: 0,
-    backend: 'auto',
-    evalEpisodes: 1,
-    flags: cmd.opts(),
-  });
+  const base = ['--algo', 'gail', '--demos', 'd.mcap', '--out', 'runs/x', ...(task ? ['--task', task] : [])];
+  const { given } = parseTrainArgs([...base, ...args]);
+  return newGailSettings({ ...gailFromFlags(given), demos: 'd.mcap' });
 }
 
 describe('train --algo gail --task-config', () => {
-  it('takes the model and the generic env options from the file, and they survive config.json', () => {
-    const c = configFor(['--task-config', HOPPER_TASK]);
+  it('takes the model and the generic env options from the file, and they survive config.json', async () => {
+    const c = await configFor(['--task-config', HOPPER_TASK]);
     assert.equal(c.task, undefined);
     assert.equal(c.model, HOPPER_XML);
     assert.equal(c.taskConfig, HOPPER_TASK);
     assert.deepEqual(c.genericEnv, loadGenericTask(HOPPER_TASK).options);
     assert.deepEqual(resolveGailConfig(JSON.parse(JSON.stringify(c))), c, 'what --resume reads back');
-    assert.equal(configFor(['--task-config', HOPPER_TASK, '--model', 'other.xml']).model, 'other.xml');
+    assert.equal(
+      (await configFor(['--task-config', HOPPER_TASK, '--model', 'other.xml'])).model,
+      'other.xml',
+    );
   });
 
-  it('is for the generic path: not with --task', () => {
-    assert.throws(
-      () => configFor(['--task-config', HOPPER_TASK], 'hopper'),
+  it('is for the generic path: not with --task', async () => {
+    await assert.rejects(
+      configFor(['--task-config', HOPPER_TASK], 'hopper'),
       /--task-config: describes a generic MJCF task; use it with --model or alone, not with --task/,
     );
-    assert.throws(() => configFor(['--model', HOPPER_XML], 'hopper'), /--task or --model: give exactly one/);
-    assert.equal(configFor([], 'hopper').genericEnv, undefined);
+    await assert.rejects(configFor(['--model', HOPPER_XML], 'hopper'), /--task or --model: give exactly one/);
+    assert.equal((await configFor([], 'hopper')).genericEnv, undefined);
   });
 
   it('makes the env with the config options, the root x/y left out unless the file says otherwise', async () => {
-    const fromFile = await makeGailEnv(configFor(['--task-config', HOPPER_TASK]), 0);
+    const fromFile = await makeGailEnv(await configFor(['--task-config', HOPPER_TASK]), 0);
     const bare = await makeGailEnv(
       { task: undefined, model: HOPPER_XML, taskConfig: undefined, genericEnv: undefined },
       0,

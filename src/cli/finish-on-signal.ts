@@ -8,7 +8,9 @@
  */
 import type { EventEmitter } from 'node:events';
 
-const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+/** The signals a command handles, and the exit code of each (128 + signal number). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export interface FinishOnSignalOptions {
   /** Where signals arrive; default `process`. */
@@ -37,7 +39,7 @@ export function finishOnSignal(
   let firstAt = 0;
   const now = options.now ?? (() => performance.now());
   const window = options.repeatWindowMs ?? 1000;
-  const handlers = Object.entries(SIGNALS).map(([signal, code]) => {
+  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
     const handler = (): void => {
       if (finishing && now() - firstAt < window) {
         options.log?.(

@@ -1,0 +1,225 @@
+/**
+ * Behavioural cloning (the GAIL paper's baseline; src/learn/bc.ts) under the run layer: one round is one
+ * epoch over the demonstration pairs, so a BC run has a config.json, metrics.jsonl, a report and a
+ * checkpoint like any other, stops after the epoch in progress and resumes at the next one.
+ */
+import { describeEnvTarget, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
+import { GailBridgeError } from '../core/errors.js';
+import { assertSpecsMatch } from '../core/spec.js';
+import { usableDemonstrations } from '../core/trajectory.js';
+import { readDemoFile } from '../data/demo-reader.js';
+import { parseBackendChoice, useBackend } from '../learn/backend.js';
+import { BC_DEFAULTS, BC_LOSSES, BcLearner, type BcLoss, pairsFromTrajectories } from '../learn/bc.js';
+import { GaussianPolicy } from '../learn/gaussian-policy.js';
+import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
+import type { GenericEnvOptions } from '../sim/generic.js';
+
+/** The `train --algo bc` settings, as config.json stores them. */
+export interface BcSettings {
+  /** Built-in task the demonstrations are for (its spec is checked; evaluation runs on it); or `model`. */
+  readonly task: string | undefined;
+  /** An MJCF robot instead (a generic task, no reward: nothing to evaluate). */
+  readonly model: string | undefined;
+  /** The task config `model` and `genericEnv` came from (read once at the start of the run). */
+  readonly taskConfig: string | undefined;
+  readonly genericEnv: GenericEnvOptions | undefined;
+  /** Demo file (MCAP). */
+  readonly demos: string;
+  /** Use only the first N usable demonstrations; undefined: all. */
+  readonly demoTrajectories: number | undefined;
+  /** Keep one pair in K, from a random offset per trajectory (the paper: 20); default 1. */
+  readonly subsample: number;
+  /** Hidden widths of the policy; default [64, 64]. */
+  readonly policyHidden: readonly number[];
+  readonly seed: number;
+  /** TensorFlow.js backend: auto | tensorflow | wasm | cpu. */
+  readonly backend: string;
+  /** gaussian (negative log-likelihood, default) or mse. */
+  readonly loss: BcLoss;
+  /** Most epochs; default 200. */
+  readonly epochs: number;
+  /** Pairs per Adam step; default 256. */
+  readonly batchSize: number;
+  /** Adam step size; default 1e-3. */
+  readonly lr: number;
+  /** Share of pairs held out for early stopping, in [0, 1); default 0.1. */
+  readonly validation: number;
+  /** Epochs without a better validation loss before stopping; default 10. */
+  readonly patience: number;
+  /** Epochs between checkpoints; default 10. */
+  readonly checkpointEvery: number;
+}
+
+export const BC_SETTINGS_DEFAULTS: Omit<
+  BcSettings,
+  'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos'
+> = Object.freeze({
+  demoTrajectories: undefined,
+  subsample: 1,
+  policyHidden: [64, 64],
+  seed: 0,
+  backend: 'auto',
+  loss: BC_DEFAULTS.loss,
+  epochs: BC_DEFAULTS.maxEpochs,
+  batchSize: BC_DEFAULTS.batchSize,
+  lr: BC_DEFAULTS.learningRate,
+  validation: BC_DEFAULTS.validationFraction,
+  patience: BC_DEFAULTS.patience,
+  checkpointEvery: 10,
+});
+
+const BC_FIELDS: ReadonlySet<string> = new Set([
+  'task',
+  'model',
+  'taskConfig',
+  'genericEnv',
+  'demos',
+  ...Object.keys(BC_SETTINGS_DEFAULTS),
+]);
+
+/** Fills defaults and validates, naming the option; never mutates `partial`. */
+export function resolveBcSettings(partial: Partial<BcSettings> & Pick<BcSettings, 'demos'>): BcSettings {
+  const unknown = Object.keys(partial).filter((k) => !BC_FIELDS.has(k));
+  if (unknown.length > 0)
+    throw new GailBridgeError('config', `BC settings: unknown ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  if ((partial.task === undefined) === (partial.model === undefined))
+    throw new GailBridgeError(
+      'usage',
+      '--algo bc: --task <name> is required (the built-in task the demonstrations are for, used for evaluation), ' +
+        'or --model robot.xml / --task-config task.yaml for an MJCF robot',
+    );
+  // An undefined field takes its default (the command line's "not given").
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const c: BcSettings = {
+    ...BC_SETTINGS_DEFAULTS,
+    task: undefined,
+    model: undefined,
+    taskConfig: undefined,
+    genericEnv: undefined,
+    ...given,
+    demos: partial.demos,
+  };
+  const bad = (flag: string, value: unknown, want: string) =>
+    new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
+  if (!Object.hasOwn(BC_LOSSES, c.loss)) throw bad('--loss', c.loss, 'gaussian or mse');
+  for (const [flag, v] of [
+    ['--epochs', c.epochs],
+    ['--batch-size', c.batchSize],
+    ['--patience', c.patience],
+    ['--subsample', c.subsample],
+    ['--checkpoint-every', c.checkpointEvery],
+  ] as const)
+    if (!Number.isInteger(v) || v <= 0) throw bad(flag, v, 'a positive integer');
+  if (c.demoTrajectories !== undefined && !(Number.isInteger(c.demoTrajectories) && c.demoTrajectories > 0))
+    throw bad('--trajectories', c.demoTrajectories, 'a positive integer');
+  if (!(c.lr > 0)) throw bad('--lr', c.lr, 'a positive number');
+  if (!(c.validation >= 0 && c.validation < 1)) throw bad('--validation', c.validation, 'a number in [0, 1)');
+  if (!c.policyHidden.every((h) => Number.isInteger(h) && h > 0))
+    throw bad('--hidden', c.policyHidden.join(','), 'comma-separated positive integers');
+  return Object.freeze({ ...c, policyHidden: [...c.policyHidden] });
+}
+
+/** BC as the run layer sees it, and what the command reports about its setup. */
+export interface BcAlgorithm extends TrainingAlgorithm {
+  readonly backend: string;
+  readonly demoPairs: number;
+  readonly trajectories: number;
+  /** Where training stands (epochs, best epoch and validation loss, early stop). */
+  readonly learnerState: () => {
+    readonly epochs: number;
+    readonly bestEpoch: number;
+    readonly bestValidationLoss: number;
+    readonly stoppedEarly: boolean;
+  };
+}
+
+/** Builds BC for `s`: backend, demos checked against the task, the pairs, the policy and its learner. */
+export async function bcAlgorithm(
+  s: BcSettings,
+  options: { readonly log?: (line: string) => void } = {},
+): Promise<BcAlgorithm> {
+  const log = options.log ?? (() => {});
+  const demo = await readDemoFile(s.demos);
+  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
+  const chosen = usable.slice(0, s.demoTrajectories ?? usable.length);
+  if (chosen.length === 0) throw new GailBridgeError('file', `${s.demos}: no usable demonstrations`);
+  const target = envTargetOfSettings(s);
+  const probe = await makeEnvTarget(target, { seed: s.seed });
+  // The policy records the env it was trained on (a generic robot's model and task config), not the demos'.
+  const source = probe.spec.source;
+  try {
+    assertSpecsMatch(`${s.demos} vs ${describeEnvTarget(target)}`, probe.spec, demo.spec);
+  } finally {
+    probe.dispose();
+  }
+  const backend = await useBackend(parseBackendChoice(s.backend));
+  log(backend.description);
+  const data = pairsFromTrajectories(chosen, { subsample: s.subsample, seed: s.seed });
+  log(`demos: ${chosen.length} trajectories, ${data.n} pairs`);
+  const spec = { ...demo.spec, source };
+  const policy = new GaussianPolicy(
+    { obsDim: spec.observation.names.length, actDim: spec.action.names.length, hiddenSizes: s.policyHidden },
+    s.seed,
+  );
+  const learner = new BcLearner(policy, data, {
+    loss: s.loss,
+    maxEpochs: s.epochs,
+    batchSize: s.batchSize,
+    learningRate: s.lr,
+    validationFraction: s.validation,
+    patience: s.patience,
+    seed: s.seed,
+  });
+  return {
+    name: 'bc',
+    spec,
+    seed: s.seed,
+    policy,
+    learner,
+    budget: { unit: 'epochs', total: s.epochs },
+    checkpointEvery: s.checkpointEvery,
+    report: {
+      title: `Behavioural cloning on ${describeEnvTarget(target)}`,
+      x: { key: 'round', label: 'epochs' },
+      charts: [
+        {
+          title: 'Loss (negative log-likelihood or squared error)',
+          series: [
+            { key: 'trainLoss', name: 'training', color: '#1f77b4' },
+            { key: 'validationLoss', name: 'validation', color: '#d62728' },
+          ],
+        },
+      ],
+      summary: [
+        { key: 'trainLoss', name: 'training loss' },
+        { key: 'validationLoss', name: 'validation loss' },
+      ],
+    },
+    backend: backend.name,
+    demoPairs: data.n,
+    trajectories: chosen.length,
+    learnerState: () => ({
+      epochs: learner.epoch,
+      bestEpoch: learner.bestEpoch,
+      bestValidationLoss: learner.bestValidationLoss,
+      stoppedEarly: learner.stoppedEarly,
+    }),
+
+    async train(_start, hooks) {
+      // The learner's own epoch counter was restored with its state; `_start` says the same.
+      while (!learner.done) {
+        const e = learner.step();
+        hooks.onRound({ round: learner.epoch, envSteps: 0 }, metricsRow(e));
+        if (hooks.shouldStop()) return;
+        // Let signals and other I/O in between epochs.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      learner.finish();
+    },
+
+    dispose() {
+      learner.dispose();
+      policy.dispose();
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * GAIL under the run layer (src/run): the PPO or TRPO learner plus the discriminator as reward model,
+ * driven by the GAIL round of src/gail/trainer.ts. This file only wires the real pieces — backend, demos,
+ * env, policy, learner, discriminator, expert pairs — and hands each round's metrics to the run layer,
+ * which owns the folder, checkpoints, report, stop and resume.
+ */
+import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
+import { GailBridgeError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { assertSpecsMatch } from '../core/spec.js';
+import { usableDemonstrations } from '../core/trajectory.js';
+import { readDemoFile } from '../data/demo-reader.js';
+import { type GailConfig, plannedRounds } from '../gail/config.js';
+import { Discriminator } from '../gail/discriminator.js';
+import { gailReportLayout } from '../gail/report.js';
+import { trainGail } from '../gail/trainer.js';
+import { parseBackendChoice, useBackend } from '../learn/backend.js';
+import { pairsFromTrajectories, trainBc } from '../learn/bc.js';
+import { evaluate, meanStd, uniformRandomAct } from '../learn/evaluate.js';
+import { GaussianPolicy } from '../learn/gaussian-policy.js';
+import { PpoLearner } from '../learn/ppo.js';
+import { TrpoLearner } from '../learn/trpo.js';
+import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
+import type { Env } from '../sim/types.js';
+import { envSource, envsAsBatch } from '../streams/env-source.js';
+import { trajectoryPairs } from '../streams/pairs.js';
+
+/**
+ * One env of the run: the built-in task, or the generic env of `model` with the task config's options
+ * (the root's x/y left out unless the config says otherwise). Errors of a task config name its file.
+ */
+export function makeGailEnv(
+  config: Pick<GailConfig, 'task' | 'model' | 'taskConfig' | 'genericEnv'>,
+  seed: number,
+): Promise<Env> {
+  return makeEnvTarget(envTargetOfSettings(config), { seed });
+}
+
+/** GAIL as the run layer sees it, and what the command reports about its setup. */
+export interface GailAlgorithm extends TrainingAlgorithm {
+  readonly backend: string;
+  /** Expert pairs the discriminator is given (absorbing pairs included) and trajectories used. */
+  readonly demoPairs: number;
+  readonly trajectories: number;
+}
+
+/**
+ * Builds GAIL for `config`: selects the backend, reads and checks the demos against the env, measures
+ * the random baseline for the normalised score, and makes the policy, learner and discriminator.
+ */
+export async function gailAlgorithm(
+  config: GailConfig,
+  options: { readonly log?: (line: string) => void } = {},
+): Promise<GailAlgorithm> {
+  const log = options.log ?? (() => {});
+  const backend = await useBackend(parseBackendChoice(config.backend));
+  log(backend.description);
+
+  // Demonstrations, and the env they must match.
+  const demo = await readDemoFile(config.demos);
+  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
+  const trajectories =
+    config.demoTrajectories === undefined ? usable : usable.slice(0, config.demoTrajectories);
+  if (trajectories.length === 0)
+    throw new GailBridgeError(
+      'file',
+      `${config.demos}: no usable trajectories (${demo.episodes.length} episodes, none both non-empty and not diverged)`,
+    );
+  const probe = await makeGailEnv(config, config.seed);
+  // The policy records the env it was trained on (a generic robot's model and task config), not the demos'.
+  const policySource = probe.spec.source;
+  let expertReturn = Number.NaN;
+  let random = Number.NaN;
+  try {
+    assertSpecsMatch(`${config.demos} vs the ${config.task ?? config.model} env`, probe.spec, demo.spec);
+    const returns = trajectories.flatMap((t) => (t.rewards ? [t.rewards.reduce((a, b) => a + b, 0)] : []));
+    if (returns.length > 0 && config.task !== undefined) {
+      expertReturn = returns.reduce((a, b) => a + b, 0) / returns.length;
+      const baseline = evaluate(
+        [probe],
+        uniformRandomAct(probe, config.seed + 99),
+        config.randomEpisodes,
+        config.seed + 99,
+      );
+      random = meanStd([...baseline.returns]).mean;
+    }
+  } finally {
+    probe.dispose();
+  }
+  log(
+    `demos: ${trajectories.length} trajectories, ${trajectories.reduce((a, t) => a + t.length, 0)} steps` +
+      (Number.isFinite(expertReturn)
+        ? `; expert return ${expertReturn.toFixed(1)}, random ${random.toFixed(1)}`
+        : ''),
+  );
+
+  // Policy, learner, discriminator, expert pairs.
+  const spec = { ...demo.spec, source: policySource };
+  const obsDim = spec.observation.names.length;
+  const actDim = spec.action.names.length;
+  const root = new Rng(config.seed);
+  const policy = new GaussianPolicy({ obsDim, actDim, hiddenSizes: config.policyHidden }, config.seed);
+  const learner =
+    config.policyOpt === 'ppo'
+      ? new PpoLearner(policy, {
+          gamma: config.gamma,
+          entCoef: config.entCoef,
+          learningRate: config.policyLr,
+          numMinibatches: config.policyMinibatches,
+          totalUpdates: plannedRounds(config),
+          valueHiddenSizes: config.policyHidden,
+          seed: config.seed,
+        })
+      : new TrpoLearner(policy, {
+          gamma: config.gamma,
+          entCoef: config.entCoef,
+          valueHiddenSizes: config.policyHidden,
+          seed: config.seed,
+        });
+  const disc = new Discriminator(
+    obsDim,
+    actDim,
+    config.absorbing,
+    {
+      hiddenSizes: config.discHidden,
+      learningRate: config.discLr,
+      gradientPenalty: config.gradPenalty,
+      spectralNorm: config.spectralNorm,
+      labelSmoothing: config.labelSmoothing,
+      weightDecay: config.weightDecay,
+    },
+    root.fork(1),
+  );
+  const absorbingHorizon = config.absorbing && config.absorbingFill ? probe.spec.horizon : undefined;
+  const expert = trajectoryPairs(trajectories, {
+    absorbing: config.absorbing,
+    subsample: config.subsample,
+    rng: root.fork(2),
+    ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
+  });
+  // The discriminator's input statistics start from the expert pairs (a resume restores its own).
+  disc.observe(expert.pairs);
+
+  return {
+    name: `gail-${config.policyOpt}`,
+    spec,
+    seed: config.seed,
+    policy,
+    learner,
+    valueHidden: config.policyHidden,
+    rewardModel: {
+      toArrays: () => disc.toArrays('disc'),
+      loadArrays: (arrays) => disc.loadArrays(arrays, 'disc'),
+    },
+    budget: { unit: 'env steps', total: config.steps },
+    checkpointEvery: config.checkpointEvery,
+    report: gailReportLayout(`GAIL on ${config.task ?? config.model}`),
+    backend: backend.name,
+    demoPairs: expert.pairs.n,
+    trajectories: trajectories.length,
+
+    async train(start, hooks) {
+      if (start.round === 0 && config.bcEpochs > 0) {
+        const bc = trainBc(policy, pairsFromTrajectories(trajectories), {
+          maxEpochs: config.bcEpochs,
+          seed: config.seed,
+        });
+        log(`BC warm start: ${bc.epochs} epochs, validation loss ${bc.bestValidationLoss.toFixed(4)}`);
+      }
+      // Seeds move on with the round, so a resumed run does not replay the episodes it has seen.
+      const source = envSource(
+        async () =>
+          envsAsBatch(
+            await Promise.all(
+              Array.from({ length: config.numEnvs }, (_, i) => makeGailEnv(config, config.seed + 1 + i)),
+            ),
+            config.seed + start.round,
+          ),
+        policy,
+      );
+      await trainGail(
+        { source, learner, discriminator: disc, expert: expert.pairs },
+        {
+          numSteps: config.numSteps,
+          totalEnvSteps: config.steps,
+          absorbing: config.absorbing,
+          ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
+          discStepsPerRound: config.discStepsPerRound,
+          discBatchSize: config.discBatchSize,
+          reward: config.reward,
+          gamma: config.gamma,
+          maxNonFiniteRounds: config.maxNonFiniteRounds,
+          seed: config.seed + start.round,
+          ...(Number.isFinite(expertReturn) ? { scoreRefs: { random, expert: expertReturn } } : {}),
+        },
+        {
+          start: { envSteps: start.envSteps, iteration: start.round },
+          shouldStop: hooks.shouldStop,
+          onIteration: (m) => hooks.onRound({ round: m.iteration + 1, envSteps: m.envSteps }, metricsRow(m)),
+        },
+      );
+    },
+
+    dispose() {
+      learner.dispose();
+      policy.dispose();
+      disc.dispose();
+    },
+  };
+}

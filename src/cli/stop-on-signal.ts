@@ -1,0 +1,44 @@
+/**
+ * SIGINT and SIGTERM for training commands, handled alike: the first asks the run to stop after the
+ * round in progress (the run layer then writes its checkpoint and report, and the command exits 130 or
+ * 143); a second one exits at once with the same code, leaving the last periodic checkpoint.
+ */
+import type { EventEmitter } from 'node:events';
+import type { StopRequest } from '../run/stop.js';
+import { type HandledSignal, SIGNAL_EXIT_CODES } from './finish-on-signal.js';
+
+export interface StopOnSignalOptions {
+  /** Where signals arrive; default `process`. */
+  readonly target?: Pick<EventEmitter, 'on' | 'off'>;
+  /** How to exit on a second signal; default `process.exit`. */
+  readonly exit?: (code: number) => void;
+  /** Told what happens (the progress bar's log in the CLI). */
+  readonly log?: (line: string) => void;
+}
+
+/** Turns SIGINT/SIGTERM into `stop.request(signal)`; returns the function that removes the handlers. */
+export function stopOnSignal(stop: StopRequest, options: StopOnSignalOptions = {}): () => void {
+  const target = options.target ?? process;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const handlers = (Object.keys(SIGNAL_EXIT_CODES) as HandledSignal[]).map((signal) => {
+    const handler = (): void => {
+      if (stop.requested) {
+        options.log?.(`${signal} again: exiting now; the last periodic checkpoint is kept`);
+        exit(SIGNAL_EXIT_CODES[signal]);
+        return;
+      }
+      stop.request(signal);
+      options.log?.(`${signal}: stopping after the round in progress (${signal} again to quit at once)…`);
+    };
+    target.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) target.off(signal, handler);
+  };
+}
+
+/** The exit code of a run stopped by `reason`: 143 for SIGTERM, else 130 (SIGINT's). */
+export function stoppedExitCode(reason: string | undefined): number {
+  return reason === 'SIGTERM' ? SIGNAL_EXIT_CODES.SIGTERM : SIGNAL_EXIT_CODES.SIGINT;
+}

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import { stopOnSignal, stoppedExitCode } from '../../src/cli/stop-on-signal.js';
+import { StopRequest } from '../../src/run/stop.js';
+
+describe('stopOnSignal', () => {
+  for (const [first, second, code] of [
+    ['SIGINT', 'SIGTERM', 143],
+    ['SIGTERM', 'SIGINT', 130],
+  ] as const)
+    it(`${first} asks the run to stop; ${second} then exits at once with ${code}`, () => {
+      const target = new EventEmitter();
+      const stop = new StopRequest();
+      const exits: number[] = [];
+      const lines: string[] = [];
+      const release = stopOnSignal(stop, { target, exit: (c) => exits.push(c), log: (l) => lines.push(l) });
+      target.emit(first);
+      assert.equal(stop.reason, first);
+      assert.deepEqual(exits, []);
+      assert.match(lines[0]!, new RegExp(`^${first}: stopping after the round in progress`));
+      target.emit(second);
+      assert.deepEqual(exits, [code]);
+      assert.equal(stop.reason, first, 'the first reason is kept');
+      assert.equal(stoppedExitCode(stop.reason), first === 'SIGINT' ? 130 : 143);
+      release();
+      assert.equal(target.listenerCount('SIGINT') + target.listenerCount('SIGTERM'), 0);
+    });
+});

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { trainCommand } from '../../src/cli/train.js';
+import { Rng } from '../../src/core/rng.js';
+import { GAIL_DEFAULTS, plannedRounds, resolveGailConfig } from '../../src/gail/config.js';
+import { Discriminator } from '../../src/gail/discriminator.js';
+import { testBackend } from '../learn/helpers.js';
+
+describe('GailConfig', () => {
+  const base = { demos: 'd.mcap', steps: 10_000 };
+  it('fills defaults without touching the input and derives the rounds', () => {
+    const input = { ...base, task: 'inverted-pendulum' };
+    const c = resolveGailConfig(input);
+    assert.equal(c.discStepsPerRound, 16);
+    assert.equal(c.absorbing, true);
+    assert.deepEqual(c.discHidden, [100, 100]);
+    assert.deepEqual(Object.keys(input), ['demos', 'steps', 'task']);
+    assert.equal(plannedRounds(c), Math.ceil(10_000 / 2048));
+  });
+
+  it('names the bad option and what it accepts', () => {
+    assert.throws(() => resolveGailConfig(base), /--task or --model: give exactly one/);
+    assert.throws(
+      () => resolveGailConfig({ ...base, task: 't', subsample: 0 }),
+      /--subsample: expected a positive integer, got 0/,
+    );
+    assert.throws(
+      () => resolveGailConfig({ ...base, task: 't', labelSmoothing: 0.9 }),
+      /--label-smoothing: expected a number in \[0, 0.5\], got 0.9/,
+    );
+    assert.throws(
+      () => resolveGailConfig({ ...base, task: 't', gamma: 1 }),
+      /--gamma: expected a number in \[0, 1\)/,
+    );
+  });
+});
+
+describe('GAIL defaults', () => {
+  it('has one discriminator learning rate: the class, the config and the command line agree', async () => {
+    await testBackend();
+    const d = new Discriminator(2, 1, false, {}, new Rng(0));
+    try {
+      assert.equal(d.options.learningRate, GAIL_DEFAULTS.discLr);
+      assert.deepEqual(d.options.hiddenSizes, GAIL_DEFAULTS.discHidden);
+    } finally {
+      d.dispose();
+    }
+    const flag = trainCommand().options.find((o) => o.long === '--disc-lr');
+    assert.equal(flag?.defaultValue, GAIL_DEFAULTS.discLr);
+    assert.equal(resolveGailConfig({ demos: 'd.mcap', task: 't' }).discLr, GAIL_DEFAULTS.discLr);
+  });
+
+  it('refuses an unknown setting by name (a config.json from elsewhere)', () => {
+    assert.throws(
+      () => resolveGailConfig({ demos: 'd', task: 't', out: 'runs/x' } as never),
+      /GAIL settings: unknown "out"/,
+    );
+  });
+});
