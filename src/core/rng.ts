@@ -79,3 +79,12 @@ export class Rng {
     return new Rng((this.nextUint32() ^ Math.imul(stream + 1, 0x9e3779b1)) >>> 0);
   }
 }
+
+/**
+ * The seed of the `episode`-th episode (0-based, counted over all envs of a batch) under root `seed`:
+ * envsAsBatch and the ROS 2 simulator node (sim-node.ts) derive episodes' seeds the same way, so a run
+ * over either is reproducible and the two can be compared step for step.
+ */
+export function episodeSeed(seed: number, episode: number): number {
+  return (seed * 1_000_003 + episode) >>> 0;
+}

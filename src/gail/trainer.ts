@@ -80,6 +80,8 @@ export interface IterationMetrics {
   readonly returnMean: number;
   readonly normalizedScore: number;
   readonly divergedEpisodes: number;
+  /** Episodes cut because a ROS 2 robot or simulator went away mid-episode (left out, as diverged). */
+  readonly interruptedEpisodes: number;
   /** Rounds skipped for non-finite values, over the run. */
   readonly nonFiniteRounds: number;
   /** Discriminator steps skipped for non-finite values this round. */
@@ -207,7 +209,9 @@ export function trainGail(
     // 5. metrics
     envSteps += rollout.envSteps;
     const now = performance.now();
-    const returns = rollout.episodes.filter((e) => e.end !== 'diverged').map((e) => e.return);
+    const returns = rollout.episodes
+      .filter((e) => e.end !== 'diverged' && e.end !== 'interrupted')
+      .map((e) => e.return);
     const returnMean = returns.length > 0 ? returns.reduce((a, b) => a + b, 0) / returns.length : Number.NaN;
     const refs = config.scoreRefs;
     const valid = rollout.valid;
@@ -239,6 +243,7 @@ export function trainGail(
       returnMean,
       normalizedScore: refs ? (returnMean - refs.random) / (refs.expert - refs.random) : Number.NaN,
       divergedEpisodes: rollout.diverged,
+      interruptedEpisodes: rollout.interrupted,
       nonFiniteRounds,
       discSkipped,
       ...Object.fromEntries(Object.entries(policyStats).map(([k, v]) => [`policy/${k}`, v])),

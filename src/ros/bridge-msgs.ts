@@ -8,7 +8,7 @@
 import { QOS_PRESETS } from '../config/qos.js';
 import type { EpisodeEnd } from '../core/trajectory.js';
 import type { Bus, Publisher } from './bus.js';
-import type { Header } from './messages.js';
+import type { Header, JointState } from './messages.js';
 
 export const BRIDGE_MSGS_PACKAGE = 'gail_bridge_msgs';
 
@@ -17,6 +17,7 @@ export const BRIDGE_MSG_TYPES = {
   episodeEvent: 'gail_bridge_msgs/msg/EpisodeEvent',
   bridgeStatus: 'gail_bridge_msgs/msg/BridgeStatus',
   topicStatus: 'gail_bridge_msgs/msg/TopicStatus',
+  simStep: 'gail_bridge_msgs/msg/SimStep',
 } as const;
 export type BridgeMsgType = (typeof BRIDGE_MSG_TYPES)[keyof typeof BRIDGE_MSG_TYPES];
 
@@ -40,6 +41,18 @@ export type BridgeMode = keyof typeof BRIDGE_MODES;
 /** BridgeStatus.state: STATE_WAITING … STATE_FAULT (meanings in BridgeStatus.msg). */
 export const BRIDGE_STATES = { waiting: 0, idle: 1, active: 2, safe: 3, fault: 4 } as const;
 export type BridgeState = keyof typeof BRIDGE_STATES;
+
+/** gail_bridge_msgs/msg/SimStep: one step (or reset) of a simulator serving training. */
+export interface SimStepMsg {
+  readonly header: Header;
+  readonly episode: number;
+  /** Steps taken in the episode; 0 for the first state after a reset. */
+  readonly step: number;
+  readonly reward: number;
+  /** EPISODE_EVENT_ENDS: none, or how the episode ended at this final state. */
+  readonly end: number;
+  readonly state: JointState;
+}
 
 /** gail_bridge_msgs/msg/EpisodeEvent as rclnodejs shapes it. */
 export interface EpisodeEventMsg {

@@ -64,6 +64,8 @@ export interface InProcessNodeOptions {
   readonly useSimTime?: boolean;
   /** Parameter overrides, as `--ros-args -p name:=value` would give. */
   readonly parameters?: Readonly<Record<string, ParameterValue>>;
+  /** The node's namespace, as `--ros-args -r __ns:=/NAME`: nodes of one name may live in several. */
+  readonly namespace?: string;
 }
 
 /** A ROS 2 graph in one process: topics, services, and the scheduler all nodes deliver on. */
@@ -82,9 +84,10 @@ export class InProcessGraph {
 
   /** Creates a node (a `Bus`) in this graph; node names are unique, as ROS 2 warns they should be. */
   node(name: string, options: InProcessNodeOptions = {}): InProcessBus {
-    if (this.nodeNames.has(name))
-      throw new GailBridgeError('ros', `node ${name}: a node with this name already exists in the graph`);
-    this.nodeNames.add(name);
+    const full = fullNodeName(name, options.namespace);
+    if (this.nodeNames.has(full))
+      throw new GailBridgeError('ros', `node ${full}: a node with this name already exists in the graph`);
+    this.nodeNames.add(full);
     return new InProcessBus(this, name, options);
   }
 
@@ -418,7 +421,7 @@ export class InProcessBus implements Bus {
     if (this.disposed) return;
     this.disposed = true;
     for (const e of [...this.owned]) e.dispose();
-    this.graph.releaseNodeName(this.name);
+    this.graph.releaseNodeName(fullNodeName(this.name, this.options.namespace));
   }
 
   private assertLive(what: string): void {
@@ -434,4 +437,10 @@ function conform(where: string, def: MessageDefinition, message: unknown): Recor
     if (err instanceof GailBridgeError) throw new GailBridgeError('ros', `${where}: ${err.message}`);
     throw err;
   }
+}
+
+/** `/ns/name` (or `/name`): what ROS 2 requires to be unique in a graph. */
+function fullNodeName(name: string, namespace: string | undefined): string {
+  const ns = (namespace ?? '').replace(/^\/+|\/+$/g, '');
+  return ns === '' ? `/${name}` : `/${ns}/${name}`;
 }

@@ -4,7 +4,7 @@
  * published as arrays or typed arrays and arrive as typed arrays (Float64Array for float64[]) over
  * rclnodejs and the in-process bus alike, so the types say `ArrayLike<number>`; 64-bit integers are bigint.
  */
-import type { BridgeStatusMsg, EpisodeEventMsg } from './bridge-msgs.js';
+import type { BridgeStatusMsg, EpisodeEventMsg, SimStepMsg } from './bridge-msgs.js';
 
 export interface Time {
   readonly sec: number;
@@ -116,6 +116,7 @@ export interface MessageTypes {
   'rosgraph_msgs/msg/Clock': Clock;
   'gail_bridge_msgs/msg/EpisodeEvent': EpisodeEventMsg;
   'gail_bridge_msgs/msg/BridgeStatus': BridgeStatusMsg;
+  'gail_bridge_msgs/msg/SimStep': SimStepMsg;
 }
 
 /** Service types by rclnodejs name. */

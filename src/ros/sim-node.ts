@@ -16,14 +16,17 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { QOS_PRESETS } from '../config/qos.js';
 import { GailBridgeError } from '../core/errors.js';
+import { episodeSeed } from '../core/rng.js';
 import type { LoadedModel } from '../sim/model.js';
 import type { Env, StepEnd } from '../sim/types.js';
 import {
+  BRIDGE_MSG_TYPES,
   EPISODE_EVENT_ENDS,
   EPISODE_EVENT_KINDS,
   type EpisodeEventKind,
   type EpisodeEventMsg,
   openEpisodeEvents,
+  type SimStepMsg,
 } from './bridge-msgs.js';
 import type { Bus, Publisher } from './bus.js';
 
@@ -50,7 +53,11 @@ export interface SimNodeOptions {
   readonly rateHz?: number;
   /** Publish rosgraph_msgs/Clock with the simulation time. */
   readonly publishClock?: boolean;
-  /** Seed of the first reset (later resets continue the env's stream). */
+  /**
+   * Root seed of the episodes: the k-th reset (the first at start, then one per episode end or reset
+   * call) is seeded `episodeSeed(seed, k)`, as envsAsBatch seeds its episodes. Without it the env's own
+   * stream continues.
+   */
   readonly seed?: number;
   /** Finish after this many episodes (default: run until disposed). */
   readonly episodes?: number;
@@ -59,7 +66,47 @@ export interface SimNodeOptions {
   readonly scheduler?: SchedulerLike;
   /** Told when something is left out (default: a line on stderr). */
   readonly onWarning?: (line: string) => void;
+  /**
+   * Serve under this namespace: every default topic and service name gets `/<namespace>` in front
+   * (`/sim_a/joint_states`, `/sim_a/gail_bridge_sim/steps`), so that several simulators share a graph.
+   */
+  readonly namespace?: string;
 }
+
+/** What a simulator says about itself on `~/spec` (std_msgs/String, JSON, transient local). */
+export interface SimSpecMsg {
+  readonly observation: readonly string[];
+  readonly action: readonly string[];
+  readonly joints: readonly string[];
+  readonly dt: number;
+  readonly horizon: number;
+  readonly source: string;
+}
+
+/** The prefix of a namespace's names: '' for none, else `/name` (slashes around it dropped). */
+export function namespacePrefix(namespace: string | undefined): string {
+  const ns = (namespace ?? '').replace(/^\/+|\/+$/g, '');
+  return ns === '' ? '' : `/${ns}`;
+}
+
+/** The topic and service names a simulator node serves, for `node` under `namespace`. */
+export function simNodeNames(node: string, namespace?: string) {
+  const p = namespacePrefix(namespace);
+  return {
+    jointStates: `${p}/joint_states`,
+    command: `${p}/forward_command_controller/commands`,
+    events: `${p}/${node}/episode_events`,
+    reset: `${p}/${node}/reset`,
+    steps: `${p}/${node}/steps`,
+    spec: `${p}/${node}/spec`,
+  };
+}
+
+/**
+ * SimSteps are a stream a learner must see whole: reliable, and deep enough that a learner busy with an
+ * update for a while does not lose any from a realtime simulator (1000 steps: 8 s of Hopper).
+ */
+const SIM_STEP_QOS = { depth: 1000, reliability: 'reliable', durability: 'volatile' } as const;
 
 /** One finished episode. */
 export interface SimEpisode {
@@ -81,6 +128,8 @@ export class SimNode {
   private readonly jointPub: Publisher<JointState>;
   /** Undefined when gail_bridge_msgs is not available to rclnodejs (the sim still serves the robot). */
   private readonly eventPub: Publisher<EpisodeEventMsg> | undefined;
+  /** SimStep per step and reset (training in lock-step); undefined without gail_bridge_msgs. */
+  private readonly stepPub: Publisher<SimStepMsg> | undefined;
   private readonly clockPub: Publisher<{ clock: { sec: number; nanosec: number } }> | undefined;
   private readonly subs: Subscription[] = [];
   private readonly disposers: { dispose(): void }[] = [];
@@ -89,6 +138,8 @@ export class SimNode {
   private episodeReturn = 0;
   private episodeSteps = 0;
   private episodeIndex = 0;
+  /** Resets so far (the k of the next episode's seed). */
+  private resets = 0;
   private disposed = false;
   private idle: Subscription | undefined;
   private resolveDone!: (e: SimEpisode[]) => void;
@@ -108,30 +159,49 @@ export class SimNode {
       }))
       .filter((j) => j.type === 'hinge' || j.type === 'slide');
     this.action = new Float64Array(env.spec.action.names.length);
-    const ns = `/${bus.name}`;
+    const names = simNodeNames(bus.name, options.namespace);
     this.jointPub = bus.publisher(
-      options.jointStatesTopic ?? '/joint_states',
+      options.jointStatesTopic ?? names.jointStates,
       'sensor_msgs/msg/JointState',
       QOS_PRESETS.reliable,
     );
     // Without gail_bridge_msgs the robot side still works (joint states, commands, reset); only the
-    // episode events are missing, which `record --follow-episodes` needs: say so, with the fix.
-    const events = openEpisodeEvents(bus, options.eventsTopic ?? `${ns}/episode_events`);
+    // episode events and steps are missing, which `record --follow-episodes` and `train --ros` need:
+    // say so, with the fix.
+    const events = openEpisodeEvents(bus, options.eventsTopic ?? names.events);
     this.eventPub = events.available ? events.publisher : undefined;
     if (!events.available)
       (options.onWarning ?? ((l: string) => process.stderr.write(`${l}\n`)))(
-        `gail-bridge sim: not publishing episode events: ${events.hint}`,
+        `gail-bridge sim: not publishing episode events or steps: ${events.hint}`,
       );
-    this.disposers.push(this.jointPub, ...(this.eventPub ? [this.eventPub] : []));
+    this.stepPub = events.available
+      ? bus.publisher(names.steps, BRIDGE_MSG_TYPES.simStep, SIM_STEP_QOS)
+      : undefined;
+    const specPub = bus.publisher(names.spec, 'std_msgs/msg/String', QOS_PRESETS.transient_local);
+    const spec: SimSpecMsg = {
+      observation: env.spec.observation.names,
+      action: env.spec.action.names,
+      joints: this.joints.map((j) => j.name),
+      dt: env.spec.dt,
+      horizon: env.spec.horizon,
+      source: JSON.stringify(env.spec.source),
+    };
+    specPub.publish({ data: JSON.stringify(spec) });
+    this.disposers.push(
+      this.jointPub,
+      specPub,
+      ...(this.eventPub ? [this.eventPub] : []),
+      ...(this.stepPub ? [this.stepPub] : []),
+    );
     if (options.publishClock) {
       this.clockPub = bus.publisher('/clock', 'rosgraph_msgs/msg/Clock', QOS_PRESETS.reliable);
       this.disposers.push(this.clockPub);
     }
     this.disposers.push(
-      bus.serviceServer(options.resetService ?? `${ns}/reset`, 'std_srvs/srv/Trigger', () => {
+      bus.serviceServer(options.resetService ?? names.reset, 'std_srvs/srv/Trigger', () => {
         if (this.disposed) return { success: false, message: 'sim node is shutting down' };
         this.endEpisode('truncated');
-        this.startEpisode(undefined);
+        this.startEpisode();
         return { success: true, message: `episode ${this.episodeIndex} started` };
       }),
     );
@@ -140,7 +210,7 @@ export class SimNode {
     });
     const commands = bus
       .subscribe(
-        options.commandTopic ?? '/forward_command_controller/commands',
+        options.commandTopic ?? names.command,
         'std_msgs/msg/Float64MultiArray',
         QOS_PRESETS.reliable,
       )
@@ -150,7 +220,7 @@ export class SimNode {
 
   /** Resets the env and publishes the first state; in realtime mode starts the stepping timer. */
   start(): void {
-    this.startEpisode(this.options.seed);
+    this.startEpisode();
     if (this.options.realtime) {
       const periodMs = 1000 / (this.options.rateHz ?? 1 / this.dt);
       this.subs.push(
@@ -197,19 +267,24 @@ export class SimNode {
     this.episodeReturn += r.reward;
     this.episodeSteps++;
     if (r.terminated || r.truncated || r.diverged) {
-      // The terminal state is not published: a controller would answer it with a command that lands in
-      // the next episode. The episode event carries the end; the next state is the new episode's first.
-      this.endEpisode(r.diverged ? 'diverged' : r.terminated ? 'terminated' : 'truncated');
+      // The terminal state is not published on /joint_states: a controller would answer it with a command
+      // that lands in the next episode. The episode event carries the end, the SimStep the final state
+      // (a learner needs it: truncation bootstraps from it); the next state is the new episode's first.
+      const end: StepEnd = r.diverged ? 'diverged' : r.terminated ? 'terminated' : 'truncated';
+      this.publishStep(this.jointState(), r.reward, end);
+      this.endEpisode(end);
       if (this.disposed) return;
       this.simTime += this.dt;
-      this.startEpisode(undefined);
+      this.startEpisode();
       return;
     }
-    this.publishState();
+    this.publishState(r.reward);
   }
 
-  private startEpisode(seed: number | undefined): void {
-    this.options.env.reset(seed);
+  private startEpisode(): void {
+    const seed = this.options.seed;
+    this.options.env.reset(seed === undefined ? undefined : episodeSeed(seed, this.resets));
+    this.resets++;
     this.episodeReturn = 0;
     this.episodeSteps = 0;
     this.action.fill(0);
@@ -236,7 +311,27 @@ export class SimNode {
     });
   }
 
-  private publishState(): void {
+  /** The current state on /joint_states, and as a SimStep (step reward `reward`) for learners. */
+  private publishState(reward = 0): void {
+    const js = this.jointState();
+    this.clockPub?.publish({ clock: toTime(this.simTime) });
+    this.jointPub.publish(js);
+    this.publishStep(js, reward, 'none');
+    this.armIdle();
+  }
+
+  private publishStep(state: JointState, reward: number, end: StepEnd | 'none'): void {
+    this.stepPub?.publish({
+      header: state.header,
+      episode: this.episodeIndex,
+      step: this.episodeSteps,
+      reward,
+      end: EPISODE_EVENT_ENDS[end],
+      state,
+    });
+  }
+
+  private jointState(): JointState {
     const model = this.options.env.model;
     const v = model.views();
     const force = (model.data as unknown as { qfrc_actuator?: Float64Array }).qfrc_actuator;
@@ -249,15 +344,13 @@ export class SimNode {
       velocity[i] = v.qvel[j.dof]!;
       effort[i] = force?.[j.dof] ?? 0;
     });
-    this.clockPub?.publish({ clock: toTime(this.simTime) });
-    this.jointPub.publish({
+    return {
       header: header(this.simTime),
       name: this.joints.map((j) => j.name),
       position,
       velocity,
       effort,
-    });
-    this.armIdle();
+    };
   }
 
   /** Lockstep only: if no command arrives, republish the same state (same stamp) so a late subscriber starts. */
@@ -267,7 +360,8 @@ export class SimNode {
     const ms = this.options.idleRepublishMs ?? 100;
     const stamp = this.simTime;
     this.idle = this.scheduler.schedule(() => {
-      if (!this.disposed && this.simTime === stamp) this.publishState();
+      // /joint_states only: a SimStep is one per step, never repeated.
+      if (!this.disposed && this.simTime === stamp) this.jointPub.publish(this.jointState());
     }, ms);
   }
 

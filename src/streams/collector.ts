@@ -10,6 +10,7 @@
  *   discriminator pairs and of the policy loss), the step is cut like a truncation (its final observation
  *   replaced by the last finite one so no NaN reaches a value network), and it is counted. Steps of the
  *   same episode in earlier rollouts were already used: an on-policy batch cannot be recalled.
+ * - `interrupted` (a ROS 2 source lost its robot or simulator mid-episode): as `diverged`, counted apart.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
@@ -26,7 +27,7 @@ export interface EpisodeSummary {
   readonly return: number;
   /** Number of steps. */
   readonly length: number;
-  readonly end: Exclude<EpisodeEnd, 'interrupted'>;
+  readonly end: EpisodeEnd;
 }
 
 /**
@@ -43,6 +44,8 @@ export interface Rollout {
   readonly episodes: readonly EpisodeSummary[];
   /** Episodes that diverged in this rollout. */
   readonly diverged: number;
+  /** Episodes cut because their robot or simulator went away (ROS 2 sources). */
+  readonly interrupted: number;
   /** numSteps × numEnvs. */
   readonly envSteps: number;
 }
@@ -56,7 +59,10 @@ export interface CollectorOptions {
   readonly absorbingHorizon?: number;
 }
 
-const END_NAMES = ['terminated', 'truncated', 'diverged'] as const;
+const END_NAMES = ['terminated', 'truncated', 'diverged', 'interrupted'] as const;
+
+/** Whether an end code drops its episode's steps (not learned from; never an absorbing state). */
+const dropsEpisode = (code: number): boolean => code === END_CODES.diverged || code === END_CODES.interrupted;
 
 /** Collects `numSteps` step batches into a `Rollout`; see the file comment for how each ending is handled. */
 export function collectRollouts(options: CollectorOptions): OperatorFunction<StepBatch, Rollout> {
@@ -88,6 +94,7 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
         const absorbCount = new Uint32Array(T * N);
         const episodes: EpisodeSummary[] = [];
         let diverged = 0;
+        let interrupted = 0;
         epStart!.fill(0);
         steps.forEach((b, t) => {
           if (b.numEnvs !== N || b.obsDim !== obsDim || b.actDim !== actDim)
@@ -110,8 +117,9 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
               terminated[k] = 1;
               absorbCount[k] = absorbingPairsFor(epLength![i]!, options.absorbingHorizon);
             } else truncated[k] = 1;
-            if (code === END_CODES.diverged) {
-              diverged++;
+            if (dropsEpisode(code)) {
+              if (code === END_CODES.diverged) diverged++;
+              else interrupted++;
               for (let s = epStart![i]!; s <= t; s++) valid[s * N + i] = 0;
               finalObs.set(b.obs.subarray(i * obsDim, (i + 1) * obsDim), k * obsDim);
             } else {
@@ -131,7 +139,7 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
         const last = steps[T - 1]!;
         const lastObs = Float32Array.from(last.nextObs);
         for (let i = 0; i < N; i++) {
-          if (last.ends[i] === END_CODES.diverged)
+          if (dropsEpisode(last.ends[i]!))
             lastObs.set(last.obs.subarray(i * obsDim, (i + 1) * obsDim), i * obsDim);
         }
         const builder = new PairBuilder(obsDim, actDim, absorbing, T * N + 8);
@@ -161,6 +169,7 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
           policyPairs: builder.build(),
           episodes,
           diverged,
+          interrupted,
           envSteps: T * N,
         });
       };

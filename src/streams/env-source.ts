@@ -10,6 +10,7 @@
  */
 import { Observable, type SchedulerLike } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
+import { episodeSeed } from '../core/rng.js';
 import type { ActMode, Policy } from '../learn/types.js';
 import type { Env } from '../sim/types.js';
 import { END_CODES, endCode, makeStepBatch, type StepBatch } from './step-batch.js';
@@ -53,7 +54,7 @@ export function envsAsBatch(envs: readonly Env[], seed = 0): BatchEnv {
   let episode = 0;
   let disposed = false;
   // Each env's episodes get their own seeds, derived from the root seed, so runs are reproducible.
-  const nextSeed = (): number => (seed * 1_000_003 + episode++) >>> 0;
+  const nextSeed = (): number => episodeSeed(seed, episode++);
   return {
     numEnvs: N,
     obsDim,

@@ -10,15 +10,17 @@
  *   rewards:  N           the task's true reward (0 when the source has none); GAIL never learns from it
  *   nextObs:  N × obsDim  observation after the step; for an env whose episode ended, the episode's final
  *                         observation (the source resets that env before the next batch)
- *   ends:     N           END_CODES: 0 none, 1 terminated, 2 truncated, 3 diverged
+ *   ends:     N           END_CODES: 0 none, 1 terminated, 2 truncated, 3 diverged, 4 interrupted
  *
- * Terminated and truncated stay two facts (STYLE 5); `diverged` marks an episode to drop.
+ * Terminated and truncated stay two facts (STYLE 5); `diverged` (the simulation blew up) and
+ * `interrupted` (a ROS 2 robot or simulator went silent or away mid-episode) mark an episode to drop:
+ * neither is learned as an end, in particular never as an absorbing state.
  */
 import { GailBridgeError } from '../core/errors.js';
 import type { StepEnd } from '../sim/types.js';
 
 /** Per-env end codes in a `StepBatch`; one map so code ↔ name cannot drift (STYLE 8). */
-export const END_CODES = { none: 0, terminated: 1, truncated: 2, diverged: 3 } as const;
+export const END_CODES = { none: 0, terminated: 1, truncated: 2, diverged: 3, interrupted: 4 } as const;
 export type EndCode = (typeof END_CODES)[keyof typeof END_CODES];
 
 /** The code for a step's end reason (`undefined` → none). */
@@ -65,7 +67,7 @@ export function makeStepBatch(fields: StepBatch): StepBatch {
       );
   }
   for (let i = 0; i < n; i++) {
-    if (fields.ends[i]! > END_CODES.diverged)
+    if (fields.ends[i]! > END_CODES.interrupted)
       throw new GailBridgeError('shape', `step batch ends[${i}]: unknown end code ${fields.ends[i]}`);
   }
   return Object.freeze({ ...fields });

@@ -30,6 +30,8 @@ const MSG_DIR = join(PKG_DIR, 'msg');
 const EXTERNAL_DEFINITIONS: Readonly<Record<string, string>> = {
   'std_msgs/Header': 'builtin_interfaces/Time stamp\nstring frame_id\n',
   'builtin_interfaces/Time': 'int32 sec\nuint32 nanosec\n',
+  'sensor_msgs/JointState':
+    'std_msgs/Header header\nstring[] name\nfloat64[] position\nfloat64[] velocity\nfloat64[] effort\n',
 };
 
 const msgFiles = readdirSync(MSG_DIR)
@@ -268,6 +270,7 @@ describe('bridgeMsgsAvailability', () => {
     if (result.available) return;
     assert.deepEqual([...result.missing].sort(), [
       BRIDGE_MSG_TYPES.episodeEvent,
+      BRIDGE_MSG_TYPES.simStep,
       BRIDGE_MSG_TYPES.topicStatus,
     ]);
     assert.match(

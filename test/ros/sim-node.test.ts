@@ -70,7 +70,7 @@ describe('SimNode (lockstep)', () => {
     assert.equal(warnings.length, 1);
     assert.match(
       warnings[0]!,
-      /^gail-bridge sim: not publishing episode events: gail_bridge_msgs is not available .*cannot open shared object file.*colcon build/,
+      /^gail-bridge sim: not publishing episode events or steps: gail_bridge_msgs is not available .*cannot open shared object file.*colcon build/,
     );
     node.dispose();
     simBus.dispose();

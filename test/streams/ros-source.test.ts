@@ -1,0 +1,170 @@
+/**
+ * ROS 2 as a rollout source (src/streams/ros-source.ts) over the in-process bus: a lock-step simulator
+ * node gives exactly what the in-process env gives for the same episode seeds and actions; simulators in
+ * namespaces step side by side; one that goes away ends its episode `interrupted` and the rest go on; it
+ * joins again when it answers; one with another spec is refused with the difference.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadRobotConfig } from '../../src/config/robot.js';
+import { Rng } from '../../src/core/rng.js';
+import { InProcessGraph } from '../../src/ros/in-process-bus.js';
+import { SimNode } from '../../src/ros/sim-node.js';
+import type { MujocoEnv } from '../../src/sim/env.js';
+import { makeTaskEnv } from '../../src/sim/tasks/index.js';
+import { envsAsBatch } from '../../src/streams/env-source.js';
+import { RosBatchEnv } from '../../src/streams/ros-source.js';
+import { END_CODES } from '../../src/streams/step-batch.js';
+
+const HOPPER = loadRobotConfig('config/robots/hopper-sim.yaml');
+const envs: MujocoEnv[] = [];
+const hopper = async (): Promise<MujocoEnv> => {
+  const e = await makeTaskEnv('hopper');
+  envs.push(e);
+  return e;
+};
+after(() => {
+  for (const e of envs) e.dispose();
+});
+
+/** Uniform actions in [-1.5, 1.5] (past the ±1 limits, so the envelope's clamp and the env's clip both act). */
+function actions(rng: Rng, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.uniform(-1.5, 1.5));
+}
+
+describe('RosBatchEnv (lock-step, in-process bus)', () => {
+  let graph: InProcessGraph;
+  before(() => {
+    graph = new InProcessGraph();
+  });
+
+  it('gives exactly what the in-process env gives: observations, final observations, rewards, ends', async () => {
+    const simBus = graph.node('gail_bridge_sim');
+    const sim = new SimNode({ bus: simBus, env: await hopper(), seed: 3 });
+    sim.start();
+    const trainer = graph.node('trainer');
+    const ros = new RosBatchEnv({ bus: trainer, config: HOPPER, namespaces: [''], timing: 'lockstep' });
+    // The reference: the same task with the same episode seeds (the sim's first episode, k = 0, was
+    // started before the learner's reset, which starts k = 1).
+    const ref = envsAsBatch([await hopper()], 3);
+    ref.reset();
+    const a = await ros.reset();
+    const b = ref.reset() as Float32Array;
+    assert.deepEqual(a, b);
+    const rng = new Rng(5);
+    let ends = 0;
+    for (let t = 0; t < 300; t++) {
+      const act = actions(rng, 3);
+      const r = await ros.step(act);
+      const s = ref.step(act) as Awaited<ReturnType<typeof ref.step>>;
+      assert.deepEqual(r.nextObs, s.nextObs, `nextObs at step ${t}`);
+      assert.deepEqual(r.obs, s.obs, `obs at step ${t}`);
+      assert.deepEqual(r.rewards, s.rewards, `reward at step ${t}`);
+      assert.deepEqual(r.ends, s.ends, `end at step ${t}`);
+      if (r.ends[0] !== END_CODES.none) ends++;
+    }
+    assert.ok(ends >= 3, `random actions should end several episodes, ended ${ends}`);
+    ros.dispose();
+    sim.dispose();
+    simBus.dispose();
+    trainer.dispose();
+  });
+
+  it('steps simulators in namespaces side by side; one that goes away is interrupted, the rest go on, it rejoins', async () => {
+    const g = new InProcessGraph();
+    /** `gail-bridge sim --ros --namespace NS`: the node gail_bridge_sim under /NS. */
+    const serve = async (ns: string, env?: MujocoEnv) => {
+      const bus = g.node('gail_bridge_sim', { namespace: ns });
+      const node = new SimNode({ bus, env: env ?? (await hopper()), seed: 7, namespace: ns });
+      node.start();
+      return {
+        bus,
+        node,
+        stop: () => {
+          node.dispose();
+          bus.dispose();
+        },
+      };
+    };
+    const a = await serve('a');
+    let b = await serve('b');
+    const trainer = g.node('trainer');
+    const ros = new RosBatchEnv({
+      bus: trainer,
+      config: HOPPER,
+      namespaces: ['a', 'b'],
+      timing: 'lockstep',
+      stepTimeoutMs: 100,
+    });
+    const log = ros.events;
+    assert.equal(ros.numEnvs, 2);
+    const first = await ros.reset();
+    assert.equal(first.length, 2 * ros.obsDim);
+    const rng = new Rng(1);
+    for (let t = 0; t < 20; t++) await ros.step(actions(rng, 6));
+    assert.deepEqual(log, []);
+
+    // b goes away mid-episode: its episode is interrupted, a goes on.
+    b.stop();
+    const cut = await ros.step(actions(rng, 6));
+    assert.equal(cut.ends[1], END_CODES.interrupted);
+    assert.notEqual(cut.ends[0], END_CODES.interrupted);
+    assert.match(
+      log.at(-1)!,
+      /^\/b stopped answering \(0\.1 s without a step\): its open episode is left out; going on with 1 of 2$/,
+    );
+    const gone = await ros.step(actions(rng, 6));
+    assert.equal(
+      gone.ends[1],
+      END_CODES.interrupted,
+      'a gone env fills its row with interrupted one-step episodes',
+    );
+
+    // b comes back: it joins at the next step with a fresh episode.
+    b = await serve('b');
+    const back = await ros.step(actions(rng, 6));
+    assert.equal(back.ends[1], END_CODES.interrupted, 'the filler episode ends');
+    assert.match(log.at(-1)!, /^\/b answers again: it joins$/);
+    const joined = await ros.step(actions(rng, 6));
+    assert.notEqual(joined.ends[1], END_CODES.interrupted);
+
+    ros.dispose();
+    trainer.dispose();
+    a.stop();
+    b.stop();
+  });
+
+  it('refuses a simulator whose spec differs from the others, naming the difference', async () => {
+    const g = new InProcessGraph();
+    const busA = g.node('gail_bridge_sim', { namespace: 'a' });
+    const simA = new SimNode({ bus: busA, env: await hopper(), seed: 1, namespace: 'a' });
+    const walker = await makeTaskEnv('walker2d');
+    envs.push(walker);
+    const busW = g.node('gail_bridge_sim', { namespace: 'w' });
+    const simW = new SimNode({ bus: busW, env: walker, seed: 1, namespace: 'w' });
+    simA.start();
+    simW.start();
+    const trainer = g.node('trainer');
+    const ros = new RosBatchEnv({
+      bus: trainer,
+      config: HOPPER,
+      namespaces: ['a', 'w'],
+      timing: 'lockstep',
+      stepTimeoutMs: 100,
+    });
+    const log = ros.events;
+    await ros.reset();
+    assert.ok(
+      log.some((l) => /^\/w refused: its spec differs from \/a's \(observation: \[rootz/.test(l)),
+      log.join('\n'),
+    );
+    assert.equal(log.length, 1, log.join('\n'));
+    // The Hopper goes on; the refused walker fills its row and is never retried.
+    const r = await ros.step(actions(new Rng(2), 6));
+    assert.equal(r.ends[1], END_CODES.interrupted);
+    assert.equal(log.length, 1);
+    ros.dispose();
+    for (const x of [simA, simW]) x.dispose();
+    for (const x of [busA, busW, trainer]) x.dispose();
+  });
+});
