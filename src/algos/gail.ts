@@ -4,6 +4,7 @@
  * env, policy, learner, discriminator, expert pairs — and hands each round's metrics to the run layer,
  * which owns the folder, checkpoints, report, stop and resume.
  */
+import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
@@ -20,10 +21,13 @@ import { evaluate, meanStd, uniformRandomAct } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { PpoLearner } from '../learn/ppo.js';
 import { TrpoLearner } from '../learn/trpo.js';
+import type { Bus } from '../ros/bus.js';
+import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import type { Env } from '../sim/types.js';
-import { envSource, envsAsBatch } from '../streams/env-source.js';
+import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
 import { trajectoryPairs } from '../streams/pairs.js';
+import { RosBatchEnv } from '../streams/ros-source.js';
 
 /**
  * One env of the run: the built-in task, or the generic env of `model` with the task config's options
@@ -50,7 +54,19 @@ export interface GailAlgorithm extends TrainingAlgorithm {
  */
 export async function gailAlgorithm(
   config: GailConfig,
-  options: { readonly log?: (line: string) => void } = {},
+  options: {
+    readonly log?: (line: string) => void;
+    /**
+     * With `config.ros`: the bus to collect on (tests pass an in-process node); default a new rclnodejs
+     * node `gail_bridge_train`, disposed when the run ends.
+     */
+    readonly rosBus?: () => Promise<Bus>;
+    /**
+     * Where the rollouts come from, replacing the in-process envs and `config.ros` (tests compare the
+     * ROS 2 path with an in-process env seeded as the simulator node seeds its episodes).
+     */
+    readonly batchEnv?: (round: number) => Promise<BatchEnv>;
+  } = {},
 ): Promise<GailAlgorithm> {
   const log = options.log ?? (() => {});
   const backend = await useBackend(parseBackendChoice(config.backend));
@@ -66,15 +82,27 @@ export async function gailAlgorithm(
       'file',
       `${config.demos}: no usable trajectories (${demo.episodes.length} episodes, none both non-empty and not diverged)`,
     );
-  const probe = await makeGailEnv(config, config.seed);
-  // The policy records the env it was trained on (a generic robot's model and task config), not the demos'.
-  const policySource = probe.spec.source;
+  // With ROS 2 the envs are robots or simulator nodes mapped by a robot config: the demonstrations must
+  // match it; a --task (optional then) is the task the simulators serve.
+  const robot = config.ros ? loadRobotConfig(config.ros.config) : undefined;
+  if (robot && config.ros)
+    assertSpecsMatch(
+      `${config.demos} vs robot config ${config.ros.config}`,
+      robotSpec(robot, config.ros.config),
+      demo.spec,
+    );
+  const probe =
+    robot === undefined || config.task !== undefined ? await makeGailEnv(config, config.seed) : undefined;
+  // The policy records the env it was trained on (a generic robot's model and task config, or the robot
+  // config over ROS 2), not the demos'.
+  const policySource = robot && config.ros ? robotSpec(robot, config.ros.config).source : probe!.spec.source;
   let expertReturn = Number.NaN;
   let random = Number.NaN;
   try {
-    assertSpecsMatch(`${config.demos} vs the ${config.task ?? config.model} env`, probe.spec, demo.spec);
+    if (probe)
+      assertSpecsMatch(`${config.demos} vs the ${config.task ?? config.model} env`, probe.spec, demo.spec);
     const returns = trajectories.flatMap((t) => (t.rewards ? [t.rewards.reduce((a, b) => a + b, 0)] : []));
-    if (returns.length > 0 && config.task !== undefined) {
+    if (probe && returns.length > 0 && config.task !== undefined) {
       expertReturn = returns.reduce((a, b) => a + b, 0) / returns.length;
       const baseline = evaluate(
         [probe],
@@ -85,7 +113,7 @@ export async function gailAlgorithm(
       random = meanStd([...baseline.returns]).mean;
     }
   } finally {
-    probe.dispose();
+    probe?.dispose();
   }
   log(
     `demos: ${trajectories.length} trajectories, ${trajectories.reduce((a, t) => a + t.length, 0)} steps` +
@@ -131,7 +159,12 @@ export async function gailAlgorithm(
     },
     root.fork(1),
   );
-  const absorbingHorizon = config.absorbing && config.absorbingFill ? probe.spec.horizon : undefined;
+  // Padding terminated episodes to the horizon needs the task's horizon; a robot has none.
+  const absorbingHorizon = config.absorbing && config.absorbingFill ? probe?.spec.horizon : undefined;
+  if (config.absorbing && config.absorbingFill && absorbingHorizon === undefined)
+    log(
+      'absorbing states: no task horizon over ROS 2 without --task; one absorbing pair per terminated episode',
+    );
   const expert = trajectoryPairs(trajectories, {
     absorbing: config.absorbing,
     subsample: config.subsample,
@@ -154,7 +187,9 @@ export async function gailAlgorithm(
     },
     budget: { unit: 'env steps', total: config.steps },
     checkpointEvery: config.checkpointEvery,
-    report: gailReportLayout(`GAIL on ${config.task ?? config.model}`),
+    report: gailReportLayout(
+      `GAIL on ${config.task ?? config.model ?? robot?.name}${config.ros ? ` over ROS 2 (${config.ros.timing})` : ''}`,
+    ),
     backend: backend.name,
     demoPairs: expert.pairs.n,
     trajectories: trajectories.length,
@@ -168,37 +203,57 @@ export async function gailAlgorithm(
         log(`BC warm start: ${bc.epochs} epochs, validation loss ${bc.bestValidationLoss.toFixed(4)}`);
       }
       // Seeds move on with the round, so a resumed run does not replay the episodes it has seen.
-      const source = envSource(
-        async () =>
-          envsAsBatch(
+      const ros = config.ros;
+      let bus: Bus | undefined;
+      const source = envSource(async (): Promise<BatchEnv> => {
+        if (options.batchEnv) return options.batchEnv(start.round);
+        if (!ros || !robot)
+          return envsAsBatch(
             await Promise.all(
               Array.from({ length: config.numEnvs }, (_, i) => makeGailEnv(config, config.seed + 1 + i)),
             ),
             config.seed + start.round,
-          ),
-        policy,
-      );
-      await trainGail(
-        { source, learner, discriminator: disc, expert: expert.pairs },
-        {
-          numSteps: config.numSteps,
-          totalEnvSteps: config.steps,
-          absorbing: config.absorbing,
-          ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
-          discStepsPerRound: config.discStepsPerRound,
-          discBatchSize: config.discBatchSize,
-          reward: config.reward,
-          gamma: config.gamma,
-          maxNonFiniteRounds: config.maxNonFiniteRounds,
-          seed: config.seed + start.round,
-          ...(Number.isFinite(expertReturn) ? { scoreRefs: { random, expert: expertReturn } } : {}),
-        },
-        {
-          start: { envSteps: start.envSteps, iteration: start.round },
-          shouldStop: hooks.shouldStop,
-          onIteration: (m) => hooks.onRound({ round: m.iteration + 1, envSteps: m.envSteps }, metricsRow(m)),
-        },
-      );
+          );
+        bus = await (options.rosBus ?? (() => createRclnodejsBus('gail_bridge_train')))();
+        const env = new RosBatchEnv({
+          bus,
+          config: robot,
+          namespaces: ros.namespaces,
+          timing: ros.timing,
+          simNode: ros.simNode,
+          log,
+        });
+        log(
+          `ros: collecting from ${ros.namespaces.map((n) => (n === '' ? robot.name : `/${n}`)).join(', ')} (${ros.timing})`,
+        );
+        return env;
+      }, policy);
+      try {
+        await trainGail(
+          { source, learner, discriminator: disc, expert: expert.pairs },
+          {
+            numSteps: config.numSteps,
+            totalEnvSteps: config.steps,
+            absorbing: config.absorbing,
+            ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
+            discStepsPerRound: config.discStepsPerRound,
+            discBatchSize: config.discBatchSize,
+            reward: config.reward,
+            gamma: config.gamma,
+            maxNonFiniteRounds: config.maxNonFiniteRounds,
+            seed: config.seed + start.round,
+            ...(Number.isFinite(expertReturn) ? { scoreRefs: { random, expert: expertReturn } } : {}),
+          },
+          {
+            start: { envSteps: start.envSteps, iteration: start.round },
+            shouldStop: hooks.shouldStop,
+            onIteration: (m) =>
+              hooks.onRound({ round: m.iteration + 1, envSteps: m.envSteps }, metricsRow(m)),
+          },
+        );
+      } finally {
+        bus?.dispose();
+      }
     },
 
     dispose() {

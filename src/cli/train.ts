@@ -19,6 +19,7 @@ import {
   type GailConfig,
   POLICY_OPTS,
   type PolicyOpt,
+  type RosRollouts,
   resolveGailConfig,
 } from '../gail/config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
@@ -64,6 +65,11 @@ export interface TrainFlags {
   readonly validation: number;
   readonly patience: number;
   // [gail]
+  readonly ros?: boolean;
+  readonly config?: string;
+  readonly namespaces?: string[];
+  readonly realtime?: boolean;
+  readonly simNode?: string;
   readonly model?: string;
   readonly taskConfig?: string;
   readonly policyOpt: PolicyOpt;
@@ -251,6 +257,24 @@ export function trainCommand(): Command {
       '--task-config <file.yaml>',
       'generic env options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
     )
+    .option(
+      '--ros',
+      gail(
+        'collect from ROS 2 topics (simulator nodes of `gail-bridge sim --ros`, or a robot) through --config; --task then names the task the simulators serve, for the score and the final evaluation',
+      ),
+    )
+    .option('--config <robot.yaml>', gail('with --ros: the robot mapping config (config/robots/*.yaml)'))
+    .addOption(
+      new Option(
+        '--namespaces <list>',
+        gail('with --ros: one env per namespace, comma-separated (default: one, without a namespace)'),
+      ).argParser(namespaceList),
+    )
+    .option(
+      '--realtime',
+      gail('with --ros: robots at the control rate (default: lock-step, one env step per command)'),
+    )
+    .option('--sim-node <name>', gail('with --ros: the simulator node name under each namespace'))
     .addOption(
       new Option('--policy-opt <opt>', gail('policy optimiser'))
         .choices(Object.keys(POLICY_OPTS))
@@ -469,10 +493,50 @@ function resumedSettings(r: TrainRun & { resumed: RunConfig }, algo: string, fro
   return resumeConfig(r.dir, { command: 'train', algo }, fromFlags).settings;
 }
 
+/** `a,b` → ['a', 'b'] (slashes dropped); '' alone is the one env without a namespace. */
+function namespaceList(v: string): string[] {
+  const list = v.split(',').map((s) => s.trim().replace(/^\/+|\/+$/g, ''));
+  if (list.some((n) => !/^[A-Za-z_][A-Za-z0-9_/]*$/.test(n)))
+    throw new GailBridgeError(
+      'usage',
+      `--namespaces: expected ROS 2 names (letters, digits, _), comma-separated, got "${v}"`,
+    );
+  return list;
+}
+
+/** With --ros, the rollout settings the ROS flags set; without, refuses them (they would be ignored). */
+function rosFromFlags(g: Given): RosRollouts | undefined {
+  const ros = g('ros');
+  const config = g('config');
+  const namespaces = g('namespaces');
+  const realtime = g('realtime');
+  const simNode = g('simNode');
+  if (!ros) {
+    const stray = [
+      ['--config', config],
+      ['--namespaces', namespaces],
+      ['--realtime', realtime],
+      ['--sim-node', simNode],
+    ].filter(([, v]) => v !== undefined);
+    if (stray.length > 0)
+      throw new GailBridgeError('usage', `${stray.map(([f]) => f).join(', ')}: only with --ros`);
+    return undefined;
+  }
+  if (config === undefined)
+    throw new GailBridgeError('usage', '--ros: --config robot.yaml is required (the robot mapping config)');
+  return {
+    config,
+    namespaces: namespaces ?? [''],
+    timing: realtime ? 'realtime' : 'lockstep',
+    simNode: simNode ?? 'gail_bridge_sim',
+  };
+}
+
 /** The GAIL settings the flags typed on the command line set (undefined: not typed, the default). */
 export function gailFromFlags(g: Given): Partial<GailConfig> {
   return {
     ...sharedFromFlags(g),
+    ros: rosFromFlags(g),
     model: g('model'),
     taskConfig: g('taskConfig'),
     policyOpt: g('policyOpt'),
@@ -529,7 +593,11 @@ async function runGail(r: TrainRun): Promise<TrainResult> {
       trainResult(outcome, r, {
         algo: a.name,
         task: settings.task ?? settings.model ?? '',
-        target: envTargetOfSettings(settings),
+        // Over ROS 2 without --task there is no in-process task to evaluate on.
+        target:
+          settings.task === undefined && settings.model === undefined
+            ? undefined
+            : envTargetOfSettings(settings),
         demoPairs: a.demoPairs,
         trajectories: a.trajectories,
         details: {
@@ -639,7 +707,7 @@ async function trainResult(
     readonly algo: string;
     readonly task: string;
     /** What to evaluate on (a --model robot has no reward: not evaluated). */
-    readonly target: EnvTarget;
+    readonly target: EnvTarget | undefined;
     readonly demoPairs: number;
     readonly trajectories: number;
     readonly details: Readonly<Record<string, unknown>>;
@@ -647,7 +715,7 @@ async function trainResult(
 ): Promise<TrainResult> {
   const stopped = outcome.end === 'stopped';
   const evalReturn =
-    !stopped && envTargetHasReward(what.target)
+    !stopped && what.target !== undefined && envTargetHasReward(what.target)
       ? await evaluatePolicyFile(outcome.policyPath, what.target, r.evalEpisodes)
       : null;
   return {

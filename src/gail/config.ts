@@ -15,8 +15,24 @@ export const POLICY_OPTS = {
 } as const;
 export type PolicyOpt = keyof typeof POLICY_OPTS;
 
+/** Rollouts from ROS 2 (train --ros): where the envs are and how they advance. */
+export interface RosRollouts {
+  /** Robot mapping config (config/robots/*.yaml) every env shares; read when the run starts. */
+  readonly config: string;
+  /** One env per namespace; [''] for one robot whose topics are the config's as they are. */
+  readonly namespaces: readonly string[];
+  /** lockstep (simulator nodes: one env step per command) or realtime (robots: the control rate). */
+  readonly timing: 'lockstep' | 'realtime';
+  /** Lock-step: the simulator node's name under each namespace; default gail_bridge_sim. */
+  readonly simNode: string;
+}
+
 export interface GailConfig {
-  /** Built-in task name (e.g. "inverted-pendulum"); exactly one of task and model. */
+  /**
+   * Built-in task name (e.g. "inverted-pendulum"); exactly one of task and model, except with `ros`, where
+   * it is optional: the task the simulators serve (its horizon, the score's random baseline and the final
+   * evaluation in-process).
+   */
   readonly task: string | undefined;
   /** Path of an MJCF robot to train on from its demonstrations (generic env, no reward). */
   readonly model: string | undefined;
@@ -30,6 +46,8 @@ export interface GailConfig {
   readonly genericEnv: GenericEnvOptions | undefined;
   /** Demo file (MCAP) with the expert's trajectories. */
   readonly demos: string;
+  /** Collect from ROS 2 topics instead of the in-process simulator; undefined: in-process. */
+  readonly ros: RosRollouts | undefined;
   /** Use only the first N demo trajectories; undefined: all. */
   readonly demoTrajectories: number | undefined;
   readonly policyOpt: PolicyOpt;
@@ -86,37 +104,39 @@ export interface GailConfig {
   readonly randomEpisodes: number;
 }
 
-export const GAIL_DEFAULTS: Omit<GailConfig, 'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos'> =
-  Object.freeze({
-    demoTrajectories: undefined,
-    policyOpt: 'ppo',
-    steps: 200_000,
-    numEnvs: 4,
-    numSteps: 512,
-    seed: 0,
-    backend: 'auto',
-    policyHidden: [64, 64],
-    gamma: 0.99,
-    entCoef: 0,
-    policyLr: 3e-4,
-    policyMinibatches: 32,
-    bcEpochs: 0,
-    reward: 'gail',
-    absorbing: true,
-    absorbingFill: true,
-    discHidden: [100, 100],
-    discStepsPerRound: 16,
-    discBatchSize: 128,
-    discLr: 1e-3,
-    gradPenalty: 0,
-    spectralNorm: false,
-    labelSmoothing: 0,
-    weightDecay: 0,
-    subsample: 1,
-    checkpointEvery: 5,
-    maxNonFiniteRounds: 5,
-    randomEpisodes: 10,
-  });
+export const GAIL_DEFAULTS: Omit<
+  GailConfig,
+  'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos' | 'ros'
+> = Object.freeze({
+  demoTrajectories: undefined,
+  policyOpt: 'ppo',
+  steps: 200_000,
+  numEnvs: 4,
+  numSteps: 512,
+  seed: 0,
+  backend: 'auto',
+  policyHidden: [64, 64],
+  gamma: 0.99,
+  entCoef: 0,
+  policyLr: 3e-4,
+  policyMinibatches: 32,
+  bcEpochs: 0,
+  reward: 'gail',
+  absorbing: true,
+  absorbingFill: true,
+  discHidden: [100, 100],
+  discStepsPerRound: 16,
+  discBatchSize: 128,
+  discLr: 1e-3,
+  gradPenalty: 0,
+  spectralNorm: false,
+  labelSmoothing: 0,
+  weightDecay: 0,
+  subsample: 1,
+  checkpointEvery: 5,
+  maxNonFiniteRounds: 5,
+  randomEpisodes: 10,
+});
 
 const GAIL_FIELDS: ReadonlySet<string> = new Set([
   'task',
@@ -124,6 +144,7 @@ const GAIL_FIELDS: ReadonlySet<string> = new Set([
   'taskConfig',
   'genericEnv',
   'demos',
+  'ros',
   ...Object.keys(GAIL_DEFAULTS),
 ]);
 
@@ -140,23 +161,40 @@ export function resolveGailConfig(partial: Partial<GailConfig> & Pick<GailConfig
     );
   // An undefined field takes its default (the command line's "not given").
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const c: GailConfig = {
+  let c: GailConfig = {
     task: undefined,
     model: undefined,
     taskConfig: undefined,
     genericEnv: undefined,
+    ros: undefined,
     ...GAIL_DEFAULTS,
     ...given,
     demos: partial.demos,
   };
   const bad = (flag: string, value: unknown, want: string) =>
     new GailBridgeError('usage', `${flag}: expected ${want}, got ${String(value)}`);
+  if (c.ros !== undefined) {
+    const ns = c.ros.namespaces;
+    if (c.model !== undefined || c.taskConfig !== undefined)
+      throw new GailBridgeError(
+        'usage',
+        '--ros collects from ROS 2 topics; --model/--task-config describe an in-process simulation: give one or the other',
+      );
+    if (!Array.isArray(ns) || ns.length === 0 || new Set(ns).size !== ns.length)
+      throw bad('--namespaces', ns, 'distinct namespaces, comma-separated');
+    if (partial.numEnvs !== undefined && partial.numEnvs !== ns.length)
+      throw new GailBridgeError(
+        'usage',
+        `--num-envs ${partial.numEnvs} with --ros: one env per namespace (${ns.length}); leave --num-envs out`,
+      );
+    c = { ...c, numEnvs: ns.length };
+  }
   if (c.task !== undefined && (c.taskConfig !== undefined || c.genericEnv !== undefined))
     throw new GailBridgeError(
       'usage',
       '--task-config: describes a generic MJCF task; use it with --model or alone, not with --task',
     );
-  if ((c.task === undefined) === (c.model === undefined))
+  if (c.ros === undefined && (c.task === undefined) === (c.model === undefined))
     throw new GailBridgeError(
       'usage',
       '--task or --model: give exactly one (a built-in task, or an MJCF robot)',
