@@ -205,6 +205,7 @@ export async function gailAlgorithm(
       // Seeds move on with the round, so a resumed run does not replay the episodes it has seen.
       const ros = config.ros;
       let bus: Bus | undefined;
+      let rosEnv: RosBatchEnv | undefined;
       const source = envSource(async (): Promise<BatchEnv> => {
         if (options.batchEnv) return options.batchEnv(start.round);
         if (!ros || !robot)
@@ -221,8 +222,10 @@ export async function gailAlgorithm(
           namespaces: ros.namespaces,
           timing: ros.timing,
           simNode: ros.simNode,
+          ...(ros.eventsTopic === undefined ? {} : { eventsTopic: ros.eventsTopic }),
           log,
         });
+        rosEnv = env;
         log(
           `ros: collecting from ${ros.namespaces.map((n) => (n === '' ? robot.name : `/${n}`)).join(', ')} (${ros.timing})`,
         );
@@ -247,6 +250,7 @@ export async function gailAlgorithm(
           {
             start: { envSteps: start.envSteps, iteration: start.round },
             shouldStop: hooks.shouldStop,
+            beforeUpdate: () => rosEnv?.holdSafe(),
             onIteration: (m) =>
               hooks.onRound({ round: m.iteration + 1, envSteps: m.envSteps }, metricsRow(m)),
           },

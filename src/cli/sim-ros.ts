@@ -20,6 +20,7 @@ export interface RosSimFlags {
   readonly clock?: boolean;
   readonly nodeName?: string;
   readonly commandTopic?: string;
+  readonly namespace?: string;
 }
 
 /** Adds --ros, --rate, --realtime, --clock, --node-name and --command-topic to a command. */
@@ -46,9 +47,12 @@ export function addRosSimOptions(command: Command): Command {
     .option('--clock', 'with --ros: publish /clock (simulation time) for nodes with use_sim_time')
     .option('--node-name <name>', 'with --ros: ROS 2 node name', 'gail_bridge_sim')
     .option(
+      '--namespace <name>',
+      'with --ros: serve under /NAME (/NAME/joint_states, /NAME/gail_bridge_sim/steps, …) so several simulators share one graph (train --ros --namespaces)',
+    )
+    .option(
       '--command-topic <topic>',
-      'with --ros: std_msgs/Float64MultiArray command topic',
-      '/forward_command_controller/commands',
+      'with --ros: std_msgs/Float64MultiArray command topic (default /forward_command_controller/commands, under --namespace)',
     );
 }
 
@@ -63,6 +67,8 @@ export interface RosSimOptions {
   readonly clock?: boolean;
   readonly nodeName?: string;
   readonly commandTopic?: string;
+  /** Serve under this namespace (every topic and service gets /NAME in front). */
+  readonly namespace?: string;
   /** The bus to serve on (default: an rclnodejs node named `nodeName`); owned by runRosSim. */
   readonly makeBus?: (name: string) => Promise<Bus>;
   /** Progress lines (default: none). */
@@ -78,14 +84,15 @@ export function rosSimOptions(flags: RosSimFlags): Omit<RosSimOptions, 'env'> {
     realtime: Boolean(flags.realtime),
     clock: Boolean(flags.clock),
     nodeName: flags.nodeName ?? 'gail_bridge_sim',
-    commandTopic: flags.commandTopic ?? '/forward_command_controller/commands',
+    ...(flags.commandTopic === undefined ? {} : { commandTopic: flags.commandTopic }),
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
   };
 }
 
 /** Serves the env until SIGINT/SIGTERM or `episodes` are done; resolves with the finished episodes. */
 export async function runRosSim(o: RosSimOptions): Promise<SimEpisode[]> {
   const name = o.nodeName ?? 'gail_bridge_sim';
-  const bus = await (o.makeBus ?? ((n: string) => createRclnodejsBus(n)))(name);
+  const bus = await (o.makeBus ?? ((n: string) => createRclnodejsBus(n, { namespace: o.namespace })))(name);
   const node = new SimNode({
     bus,
     env: o.env,
@@ -95,6 +102,7 @@ export async function runRosSim(o: RosSimOptions): Promise<SimEpisode[]> {
     ...(o.seed === undefined ? {} : { seed: o.seed }),
     ...(o.episodes === undefined ? {} : { episodes: o.episodes }),
     ...(o.commandTopic === undefined ? {} : { commandTopic: o.commandTopic }),
+    ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
   });
   const stop = (signal: NodeJS.Signals): void => {
     o.log?.(`sim: ${signal}: shutting down`);
@@ -105,7 +113,7 @@ export async function runRosSim(o: RosSimOptions): Promise<SimEpisode[]> {
   try {
     node.start();
     o.log?.(
-      `sim: node ${name} serving ${o.env.spec.source.kind === 'task' ? o.env.spec.source.task : 'model'} (${o.realtime ? `realtime${o.rate ? ` at ${o.rate} Hz` : ''}` : 'lockstep: one step per command'}); Ctrl-C to stop`,
+      `sim: node ${o.namespace ? `/${o.namespace.replace(/^\/+|\/+$/g, '')}/` : ''}${name} serving ${o.env.spec.source.kind === 'task' ? o.env.spec.source.task : 'model'} (${o.realtime ? `realtime${o.rate ? ` at ${o.rate} Hz` : ''}` : 'lockstep: one step per command'}); Ctrl-C to stop`,
     );
     return await node.done;
   } finally {

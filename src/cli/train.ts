@@ -70,6 +70,7 @@ export interface TrainFlags {
   readonly namespaces?: string[];
   readonly realtime?: boolean;
   readonly simNode?: string;
+  readonly eventsTopic?: string;
   readonly model?: string;
   readonly taskConfig?: string;
   readonly policyOpt: PolicyOpt;
@@ -275,6 +276,12 @@ export function trainCommand(): Command {
       gail('with --ros: robots at the control rate (default: lock-step, one env step per command)'),
     )
     .option('--sim-node <name>', gail('with --ros: the simulator node name under each namespace'))
+    .option(
+      '--events-topic <topic>',
+      gail(
+        "with --ros --realtime: the gail_bridge_msgs/EpisodeEvent topic (under each namespace) that starts and ends episodes (default: the simulator node's)",
+      ),
+    )
     .addOption(
       new Option('--policy-opt <opt>', gail('policy optimiser'))
         .choices(Object.keys(POLICY_OPTS))
@@ -511,12 +518,14 @@ function rosFromFlags(g: Given): RosRollouts | undefined {
   const namespaces = g('namespaces');
   const realtime = g('realtime');
   const simNode = g('simNode');
+  const eventsTopic = g('eventsTopic');
   if (!ros) {
     const stray = [
       ['--config', config],
       ['--namespaces', namespaces],
       ['--realtime', realtime],
       ['--sim-node', simNode],
+      ['--events-topic', eventsTopic],
     ].filter(([, v]) => v !== undefined);
     if (stray.length > 0)
       throw new GailBridgeError('usage', `${stray.map(([f]) => f).join(', ')}: only with --ros`);
@@ -529,6 +538,7 @@ function rosFromFlags(g: Given): RosRollouts | undefined {
     namespaces: namespaces ?? [''],
     timing: realtime ? 'realtime' : 'lockstep',
     simNode: simNode ?? 'gail_bridge_sim',
+    ...(eventsTopic === undefined ? {} : { eventsTopic }),
   };
 }
 

@@ -25,6 +25,8 @@ export interface RosRollouts {
   readonly timing: 'lockstep' | 'realtime';
   /** Lock-step: the simulator node's name under each namespace; default gail_bridge_sim. */
   readonly simNode: string;
+  /** Real time: the EpisodeEvent topic (under each namespace) that opens and ends episodes. */
+  readonly eventsTopic?: string;
 }
 
 export interface GailConfig {

@@ -105,6 +105,11 @@ export interface GailHooks {
   readonly onIteration?: (metrics: IterationMetrics) => void;
   /** Asked after each round; true ends the run cleanly (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /**
+   * Called when a rollout is complete, before the discriminator and policy steps: nothing is collected
+   * while they run (a real-time robot is put on its safe command here).
+   */
+  readonly beforeUpdate?: () => void;
   /** Env steps and rounds already done (resume). */
   readonly start?: { readonly envSteps: number; readonly iteration: number };
 }
@@ -135,6 +140,7 @@ export function trainGail(
 
   const round = (rollout: Rollout): void => {
     // 1. collect — done by the stream; the rollout's pairs are wrapped like the expert's.
+    hooks.beforeUpdate?.();
     const policyPairs = rollout.policyPairs;
     if (policyPairs.n === 0)
       throw new GailBridgeError(

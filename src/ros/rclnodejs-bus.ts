@@ -181,13 +181,14 @@ let liveBuses = 0;
  */
 export async function createRclnodejsBus(
   name: string,
-  options: { useSimTime?: boolean; rcl?: RclnodejsModule } = {},
+  options: { useSimTime?: boolean; rcl?: RclnodejsModule; namespace?: string } = {},
 ): Promise<RclnodejsBus> {
   const rcl = options.rcl ?? (await loadRclnodejs());
   rcl.removeSignalHandlers();
   if (!initialised || rcl.isShutdown()) initialised = rcl.init();
   await initialised;
-  const node = rcl.createNode(name);
+  const ns = (options.namespace ?? '').replace(/^\/+|\/+$/g, '');
+  const node = ns === '' ? rcl.createNode(name) : rcl.createNode(name, `/${ns}`);
   liveBuses++;
   const bus = new RclnodejsBus(rcl, node, name, () => {
     liveBuses--;

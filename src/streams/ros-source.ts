@@ -23,12 +23,17 @@
  * spec (observation and action names) differs from the first one's is refused with the difference.
  */
 import { QOS_PRESETS, resolveQos } from '../config/qos.js';
-import { actionLimits, type RobotConfig } from '../config/robot.js';
+import { actionLimits, observationTimeout, type RobotConfig } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { SafetyEnvelope } from '../deploy/envelope.js';
-import { BRIDGE_MSG_TYPES, EPISODE_EVENT_ENDS, type SimStepMsg } from '../ros/bridge-msgs.js';
+import {
+  BRIDGE_MSG_TYPES,
+  EPISODE_EVENT_ENDS,
+  EPISODE_EVENT_KINDS,
+  type SimStepMsg,
+} from '../ros/bridge-msgs.js';
 import type { Bus, Publisher, ServiceClient } from '../ros/bus.js';
-import { commandMessage, ObservationMapper } from '../ros/mapping.js';
+import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
 import type { JointState } from '../ros/messages.js';
 import { namespacePrefix, type SimSpecMsg, simNodeNames } from '../ros/sim-node.js';
 import type { BatchEnv, BatchStepResult } from './env-source.js';
@@ -50,8 +55,14 @@ export interface RosEnvOptions {
   readonly stepTimeoutMs?: number;
   /** How long reset() waits for at least one env to answer; default 30 000 ms. */
   readonly startTimeoutMs?: number;
-  /** Real time: the robots' EpisodeEvent topic under each namespace; default /gail_bridge/episode_events. */
+  /**
+   * Real time: the EpisodeEvent topic under each namespace that opens and ends episodes (default: the
+   * simulator node's, `/<ns>/<simNode>/episode_events`; a robot's driver or teleop node may publish its
+   * own). A person can also use the learner's Trigger services `/<ns>/gail_bridge_train/start|done|stop`.
+   */
   readonly eventsTopic?: string;
+  /** Real time: how long to wait for an episode to start before the env counts as gone; 60 000 ms. */
+  readonly episodeStartTimeoutMs?: number;
   /** Progress and fault lines (default: none). */
   readonly log?: (line: string) => void;
   /** Wall clock in ms (tests inject one); default performance.now. */
@@ -170,6 +181,8 @@ abstract class RobotLink {
 
   abstract start(): Promise<Float64Array | undefined>;
   abstract step(action: ArrayLike<number>): Promise<EnvStep | undefined>;
+  /** True when the env may answer again (a gone env is retried then). */
+  abstract reachable(): boolean;
   dispose(): void {
     this.commandPub.dispose();
   }
@@ -314,6 +327,165 @@ class LockstepLink extends RobotLink {
 }
 
 /**
+ * A robot in real time: commands at the control rate, the newest observation at the next tick, episode
+ * ends from EpisodeEvents (or the learner's start/done/stop services), silence past the observation
+ * timeout ends the episode `interrupted`. Between episodes the config's safe command is published every
+ * period, as deploy does, until the next episode starts.
+ */
+class RealtimeLink extends RobotLink {
+  private readonly latest = new Map<string, unknown>();
+  private readonly receivedAt = new Map<string, number>();
+  private readonly topics: readonly { topic: string; type: string }[];
+  private readonly subs: { unsubscribe(): void }[] = [];
+  private readonly servers: { dispose(): void }[] = [];
+  private readonly periodMs: number;
+  private readonly timeoutMs: number;
+  private nextTick = 0;
+  /** Events since the last step, in order: the robot's or the start/done/stop services'. */
+  private pending: { kind: 'started' | 'ended'; end: EndCode }[] = [];
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(o: RosEnvOptions, namespace: string) {
+    super(o, namespace);
+    this.now = o.now ?? (() => performance.now());
+    this.sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    this.periodMs = 1000 / this.cfg.control_rate_hz;
+    this.timeoutMs = observationTimeout(this.cfg) * 1000;
+    this.topics = configTopics(this.cfg);
+    const qos = resolveQos(this.cfg.qos.observation);
+    for (const t of this.topics)
+      this.subs.push(
+        o.bus.subscribe(t.topic, t.type, qos).subscribe((m) => {
+          this.latest.set(t.topic, m);
+          this.receivedAt.set(t.topic, this.now());
+        }),
+      );
+    const p = namespacePrefix(namespace);
+    const events = o.eventsTopic
+      ? `${p}${o.eventsTopic}`
+      : simNodeNames(o.simNode ?? 'gail_bridge_sim', namespace).events;
+    this.subs.push(
+      o.bus.subscribe(events, BRIDGE_MSG_TYPES.episodeEvent, QOS_PRESETS.reliable).subscribe((e) => {
+        if (e.event === EPISODE_EVENT_KINDS.started)
+          this.pending.push({ kind: 'started', end: END_CODES.none });
+        else if (e.event === EPISODE_EVENT_KINDS.ended)
+          this.pending.push({ kind: 'ended', end: EPISODE_ENDS_BY_CODE[e.end] ?? END_CODES.interrupted });
+        else if (e.event === EPISODE_EVENT_KINDS.discarded)
+          this.pending.push({ kind: 'ended', end: END_CODES.interrupted });
+      }),
+    );
+    const service = (verb: string, kind: 'started' | 'ended', end: EndCode, message: string) =>
+      o.bus.serviceServer(`${p}/gail_bridge_train/${verb}`, 'std_srvs/srv/Trigger', () => {
+        this.pending.push({ kind, end });
+        return { success: true, message };
+      });
+    this.servers.push(
+      service('start', 'started', END_CODES.none, 'episode starts'),
+      service('done', 'ended', END_CODES.terminated, 'episode ends terminated (the task was done)'),
+      service('stop', 'ended', END_CODES.truncated, 'episode ends truncated (stopped)'),
+    );
+  }
+
+  private fresh(): boolean {
+    const t = this.now();
+    return this.topics.every((x) => {
+      const r = this.receivedAt.get(x.topic);
+      return r !== undefined && t - r < this.timeoutMs;
+    });
+  }
+
+  /** The safe command, once (the learner's update is about to block the loop). */
+  holdSafe(): void {
+    this.sendSafe();
+  }
+
+  /** The safe command, once (zero, fixed, or the last measured position), as deploy sends it. */
+  private sendSafe(): void {
+    const safe = this.cfg.action.safe_command;
+    const v = new Float64Array(this.envelope.dim);
+    if (safe.kind === 'fixed') v.set(safe.values);
+    else if (safe.kind === 'hold_position') {
+      let measured = false;
+      try {
+        measured = this.mapper.measure(this.latest, this.measured);
+      } catch {
+        measured = false;
+      }
+      if (!measured) return;
+      v.set(this.measured);
+    }
+    for (let i = 0; i < v.length; i++) {
+      const l = this.envelope.limits[i]!;
+      v[i] = Math.min(l.high, Math.max(l.low, v[i]!));
+    }
+    this.commandPub.publish(
+      commandMessage(this.cfg.action, v, this.o.bus.clock.now(), 1 / this.cfg.control_rate_hz) as Record<
+        string,
+        unknown
+      >,
+    );
+    this.lastCommand = undefined;
+  }
+
+  /** Waits, sending the safe command every period, until an episode starts with fresh input. */
+  private async awaitEpisode(): Promise<Float64Array | undefined> {
+    const deadline = this.now() + (this.o.episodeStartTimeoutMs ?? 60_000);
+    for (;;) {
+      const started = this.pending.findIndex((e) => e.kind === 'started');
+      if (started >= 0 && this.fresh()) {
+        this.pending = this.pending.slice(started + 1);
+        this.alive = true;
+        this.nextTick = this.now() + this.periodMs;
+        this.lastObs = this.observe(this.latest);
+        return this.lastObs;
+      }
+      if (this.now() >= deadline) return undefined;
+      this.sendSafe();
+      await this.sleep(this.periodMs);
+    }
+  }
+
+  start(): Promise<Float64Array | undefined> {
+    // A robot already in an episode (its `started` came before we listened) is taken as started.
+    if (this.fresh() && !this.pending.some((e) => e.kind === 'started'))
+      this.pending.push({ kind: 'started', end: END_CODES.none });
+    return this.awaitEpisode();
+  }
+
+  async step(action: ArrayLike<number>): Promise<EnvStep | undefined> {
+    this.send(action, this.latest);
+    const wait = this.nextTick - this.now();
+    if (wait > 0) await this.sleep(wait);
+    this.nextTick = Math.max(this.nextTick + this.periodMs, this.now());
+    const ended = this.pending.find((e) => e.kind === 'ended');
+    const stale = !this.fresh();
+    if (!ended && !stale) {
+      this.lastObs = this.observe(this.latest);
+      return { nextObs: this.lastObs, obs: this.lastObs, reward: 0, end: END_CODES.none };
+    }
+    // The episode ended (as the robot says), or its input went silent: interrupted, never learned from.
+    const nextObs = stale ? this.lastObs : this.observe(this.latest);
+    const end = stale ? END_CODES.interrupted : ended!.end;
+    // Events up to and with this end are spent; a `started` after it opens the next episode.
+    this.pending = ended ? this.pending.slice(this.pending.indexOf(ended) + 1) : [];
+    const obs = await this.awaitEpisode();
+    if (!obs) return undefined;
+    return { nextObs, obs, reward: 0, end };
+  }
+
+  reachable(): boolean {
+    return this.fresh();
+  }
+
+  override dispose(): void {
+    for (const s of this.subs) s.unsubscribe();
+    for (const s of this.servers) s.dispose();
+    super.dispose();
+  }
+}
+
+/**
  * N robots or simulators as one `BatchEnv` (see the file comment). The env's spec is the robot config's;
  * every env must answer `reset` within the start timeout or it starts as gone (joining later).
  */
@@ -331,12 +503,9 @@ export class RosBatchEnv implements BatchEnv {
       throw new GailBridgeError('config', 'ros env: at least one namespace (or "" for none) is needed');
     if (new Set(o.namespaces).size !== o.namespaces.length)
       throw new GailBridgeError('config', `ros env: namespaces repeat: ${o.namespaces.join(', ')}`);
-    if (o.timing === 'realtime')
-      throw new GailBridgeError(
-        'config',
-        'ros env: real-time timing is built by RealtimeRosEnv (ros-realtime.ts)',
-      );
-    this.links = o.namespaces.map((ns) => new LockstepLink(o, ns));
+    this.links = o.namespaces.map((ns) =>
+      o.timing === 'lockstep' ? new LockstepLink(o, ns) : new RealtimeLink(o, ns),
+    );
     const mapper = new ObservationMapper(o.config);
     this.numEnvs = this.links.length;
     this.obsDim = mapper.dim;
@@ -442,7 +611,7 @@ export class RosBatchEnv implements BatchEnv {
       ends[i] = END_CODES.interrupted;
       nextObs.set(l.lastObs, i * this.obsDim);
       obs.set(l.lastObs, i * this.obsDim);
-      if (l instanceof LockstepLink && !l.refused && l.reachable()) {
+      if (!l.refused && l.reachable()) {
         const back = await this.guard(l, () => l.start());
         if (back) {
           this.checkSpecs();
@@ -454,6 +623,15 @@ export class RosBatchEnv implements BatchEnv {
       }
     }
     return { nextObs, obs, rewards, ends };
+  }
+
+  /**
+   * Real time: puts every robot on its safe command now, before the learner's update blocks the loop
+   * (a forward command controller would otherwise apply the last policy command for the whole update).
+   * The next `step` commands them again. Lock-step simulators wait anyway: nothing to do.
+   */
+  holdSafe(): void {
+    for (const l of this.links) if (l instanceof RealtimeLink && l.alive) l.holdSafe();
   }
 
   dispose(): void {

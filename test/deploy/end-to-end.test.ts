@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadRobotConfig } from '../../src/config/robot.js';
+import { episodeSeed } from '../../src/core/rng.js';
 import { RecordPolicy } from '../../src/deploy/record-policy.js';
 import { DeployRunner } from '../../src/deploy/runner.js';
 import { InProcessGraph } from '../../src/ros/in-process-bus.js';
@@ -15,7 +16,8 @@ const SEED = 7;
 /** The same policy stepping the env directly, episodes after one seeded reset (as the sim node does). */
 function directRollout(env: Env, policy: RecordPolicy, episodes: number, seed: number): SimEpisode[] {
   const out: SimEpisode[] = [];
-  let obs = env.reset(seed);
+  // Episodes seeded as the sim node seeds them (episodeSeed(seed, k) for its k-th reset).
+  let obs = env.reset(episodeSeed(seed, 0));
   let ret = 0;
   let len = 0;
   while (out.length < episodes) {
@@ -32,7 +34,7 @@ function directRollout(env: Env, policy: RecordPolicy, episodes: number, seed: n
       });
       ret = 0;
       len = 0;
-      obs = env.reset();
+      obs = env.reset(episodeSeed(seed, out.length));
     }
   }
   return out;

@@ -95,7 +95,7 @@ describe('InProcessGraph specifics', () => {
   it('refuses duplicate node names until the first is disposed', () => {
     const graph = new InProcessGraph();
     const a = graph.node('deploy');
-    assert.throws(() => graph.node('deploy'), /node deploy: a node with this name already exists/);
+    assert.throws(() => graph.node('deploy'), /node \/deploy: a node with this name already exists/);
     a.dispose();
     graph.node('deploy').dispose();
   });

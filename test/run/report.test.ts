@@ -24,7 +24,7 @@ function row(i: number, ret: number): Record<string, number> {
     returnMean: ret,
     normalizedScore: ret / 1000,
     divergedEpisodes: 0,
-  interruptedEpisodes: 0,
+    interruptedEpisodes: 0,
     nonFiniteRounds: 0,
     discSkipped: 0,
   };

@@ -168,3 +168,73 @@ describe('RosBatchEnv (lock-step, in-process bus)', () => {
     for (const x of [busA, busW, trainer]) x.dispose();
   });
 });
+
+describe('RosBatchEnv (real time, in-process bus)', () => {
+  it('follows the robot: ends as its events say, silence interrupts, safe command between episodes, it rejoins', async () => {
+    // The pendulum as a "robot" at 200 Hz (a realtime simulator node stands in for the driver).
+    const config = { ...loadRobotConfig('config/robots/inverted-pendulum-sim.yaml'), control_rate_hz: 200 };
+    const g = new InProcessGraph();
+    const serve = async () => {
+      const bus = g.node('gail_bridge_sim');
+      const env = await makeTaskEnv('inverted-pendulum');
+      envs.push(env);
+      const node = new SimNode({ bus, env, seed: 2, realtime: true, rateHz: 200 });
+      node.start();
+      return () => {
+        node.dispose();
+        bus.dispose();
+      };
+    };
+    let stop = await serve();
+    const trainer = g.node('trainer');
+    const commands: number[][] = [];
+    g.node('probe')
+      .subscribe('/forward_command_controller/commands', 'std_msgs/msg/Float64MultiArray')
+      .subscribe((m) => commands.push(Array.from(m.data)));
+    const ros = new RosBatchEnv({
+      bus: trainer,
+      config,
+      namespaces: [''],
+      timing: 'realtime',
+      episodeStartTimeoutMs: 300,
+      startTimeoutMs: 2000,
+    });
+    await ros.reset();
+    const rng = new Rng(3);
+    const seen = new Set<number>();
+    for (let t = 0; t < 200; t++) seen.add((await ros.step(actions(rng, 1))).ends[0]!);
+    // Random pushes topple the pendulum: the node says terminated, starts the next episode, and the env
+    // goes on.
+    assert.ok(seen.has(END_CODES.terminated), `ends seen: ${[...seen]}`);
+
+    // Before the learner's update blocks the loop, the robot gets its safe command.
+    const held = commands.length;
+    ros.holdSafe();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(commands.slice(held), [[0]]);
+
+    // Silence: the open episode is interrupted; between episodes the safe command (zero) goes out.
+    stop();
+    const before = commands.length;
+    // Silence counts once it lasts the observation timeout (50 ms here): within a few periods.
+    let silentAfter = 0;
+    while ((await ros.step(actions(rng, 1))).ends[0] !== END_CODES.interrupted) silentAfter++;
+    assert.ok(silentAfter <= 12, `interrupted after ${silentAfter} steps`);
+    assert.ok(
+      commands.slice(before).some((c) => c[0] === 0),
+      'safe command while waiting',
+    );
+    assert.match(ros.events.at(-1)!, /stopped answering/);
+
+    // The robot comes back and starts an episode: the env joins it.
+    stop = await serve();
+    let back = false;
+    for (let t = 0; t < 100 && !back; t++) {
+      await ros.step(actions(rng, 1));
+      back = /answers again/.test(ros.events.at(-1)!);
+    }
+    assert.ok(back, ros.events.join('\n'));
+    ros.dispose();
+    stop();
+  });
+});
