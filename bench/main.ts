@@ -45,6 +45,11 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
       'deploy between two processes over real ROS 2 (DDS, needs ROS 2 sourced and rclnodejs): latency, DDS round trip, misses at 100/500/1000 Hz',
     load: () => import('./ros-dds.js'),
   },
+  'ros-rollouts': {
+    description:
+      'GAIL collecting from 1, 2, 4 ROS 2 simulator processes (lock-step over DDS; needs ROS 2) vs in-process envs: env steps/s, learner share',
+    load: () => import('./ros-rollouts.js'),
+  },
   gail: {
     description:
       'GAIL vs behavioural cloning (Ho & Ermon 2016): normalised score over seeds at 4/25 trajectories, with and without absorbing states; D and PPO step throughput (hours; --quick: under a minute)',

@@ -63,6 +63,13 @@ export interface IterationMetrics {
   readonly wallSeconds: number;
   /** Env steps per wall-clock second over this round (collection + updates). */
   readonly stepsPerSecond: number;
+  /**
+   * Where this round's time went, in seconds: collecting the rollout (env stepping and the policy's
+   * actions), the discriminator (its steps and the rewards), the policy update.
+   */
+  readonly collectSeconds: number;
+  readonly discSeconds: number;
+  readonly policySeconds: number;
   readonly discLoss: number;
   readonly discAccExpert: number;
   readonly discAccPolicy: number;
@@ -140,6 +147,7 @@ export function trainGail(
 
   const round = (rollout: Rollout): void => {
     // 1. collect — done by the stream; the rollout's pairs are wrapped like the expert's.
+    const collected = performance.now();
     hooks.beforeUpdate?.();
     const policyPairs = rollout.policyPairs;
     if (policyPairs.n === 0)
@@ -194,6 +202,7 @@ export function trainGail(
     };
 
     // 4. policy step
+    const discDone = performance.now();
     const finiteRewards = allFinite(rewards) && (!config.absorbing || Number.isFinite(absorbingReward));
     let policyStats: UpdateStats = {};
     if (finiteRewards) policyStats = learner.update(batch);
@@ -215,6 +224,7 @@ export function trainGail(
     // 5. metrics
     envSteps += rollout.envSteps;
     const now = performance.now();
+    const seconds = (from: number, to: number): number => (to - from) / 1000;
     const returns = rollout.episodes
       .filter((e) => e.end !== 'diverged' && e.end !== 'interrupted')
       .map((e) => e.return);
@@ -236,6 +246,9 @@ export function trainGail(
       envSteps,
       wallSeconds: (now - runStart) / 1000,
       stepsPerSecond: rollout.envSteps / Math.max(1e-9, (now - roundStart) / 1000),
+      collectSeconds: seconds(roundStart, collected),
+      discSeconds: seconds(collected, discDone),
+      policySeconds: seconds(discDone, now),
       discLoss: mean((s) => s.loss),
       discAccExpert: mean((s) => s.accExpert),
       discAccPolicy: mean((s) => s.accPolicy),
