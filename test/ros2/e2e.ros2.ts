@@ -382,3 +382,188 @@ describe('real ROS 2: launch files under ros2 launch, ended with Ctrl-C', {
     );
   });
 });
+
+describe('real ROS 2: GAIL from simulator processes (train --ros)', { timeout: 240_000 }, () => {
+  it('trains from 2 namespaced simulators over DDS; one killed mid-run is left out and the run finishes', async () => {
+    const sims = ['s0', 's1'].map((ns, k) =>
+      track(
+        cli(`sim ${ns}`, [
+          'sim',
+          '--task',
+          'inverted-pendulum',
+          '--ros',
+          '--namespace',
+          ns,
+          '--seed',
+          String(k + 1),
+        ]),
+      ),
+    );
+    const out = join(tmp, 'ros-gail');
+    const trainer = track(
+      cli('train --ros', [
+        'train',
+        '--algo',
+        'gail',
+        '--ros',
+        '--config',
+        join(ROOT, 'config/robots/inverted-pendulum-sim.yaml'),
+        '--namespaces',
+        's0,s1',
+        '--task',
+        'inverted-pendulum',
+        '--demos',
+        join(ROOT, 'demos/inverted-pendulum.mcap'),
+        '--trajectories',
+        '4',
+        '--steps',
+        '12288',
+        '--num-steps',
+        '256',
+        '--policy-lr',
+        '1e-3',
+        '--minibatches',
+        '4',
+        '--out',
+        out,
+        '--json',
+      ]),
+    );
+    await waitFor('the first round', () => /gail \d+\/12288/.test(trainer.stderr), START_MS, [
+      trainer,
+      ...sims,
+    ]);
+    sims[1]!.proc.kill('SIGKILL');
+    const { code } = await exitWithin(trainer, 180_000, performance.now());
+    assert.equal(code, 0, trainer.stderr.slice(-3000));
+    assert.match(trainer.stderr, /\/s1 stopped answering/);
+    const result = JSON.parse(trainer.stdout) as { envSteps: number; evalReturn: { mean: number } | null };
+    process.stdout.write(
+      `# train --ros: ${result.envSteps} env steps from 2 then 1 simulator(s); deterministic return ${result.evalReturn?.mean.toFixed(1)}\n`,
+    );
+    assert.ok(result.envSteps >= 12288);
+    sims[0]!.proc.kill('SIGINT');
+    await sims[0]!.exited;
+  });
+});
+
+/** Two test hosts of our own: network namespaces joined by a veth pair (root and iproute2 needed). */
+function netnsAvailable(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = `gbp${process.pid % 100000}`;
+  const ok = spawnSync('ip', ['netns', 'add', probe], { stdio: 'ignore' }).status === 0;
+  if (ok) spawnSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
+  return ok;
+}
+const hasNetns = netnsAvailable();
+
+describe('real ROS 2: a simulator on another host (network namespaces) feeds the learner over DDS', {
+  timeout: 180_000,
+  skip: hasNetns ? undefined : 'needs root and ip netns to make two test hosts',
+}, () => {
+  const id = process.pid % 100000;
+  const hosts = { sim: `gbs${id}`, learner: `gbl${id}` };
+  const veth = { sim: `gbvs${id}`, learner: `gbvl${id}` };
+  const ip = (...args: string[]) => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  };
+  before(() => {
+    ip('netns', 'add', hosts.sim);
+    ip('netns', 'add', hosts.learner);
+    ip('link', 'add', veth.sim, 'type', 'veth', 'peer', 'name', veth.learner);
+    ip('link', 'set', veth.sim, 'netns', hosts.sim);
+    ip('link', 'set', veth.learner, 'netns', hosts.learner);
+    ip('-n', hosts.sim, 'addr', 'add', '10.77.0.1/24', 'dev', veth.sim);
+    ip('-n', hosts.learner, 'addr', 'add', '10.77.0.2/24', 'dev', veth.learner);
+    for (const [h, v] of [
+      [hosts.sim, veth.sim],
+      [hosts.learner, veth.learner],
+    ] as const) {
+      ip('-n', h, 'link', 'set', v, 'up');
+      ip('-n', h, 'link', 'set', 'lo', 'up');
+    }
+  });
+  after(() => {
+    for (const h of Object.values(hosts)) spawnSync('ip', ['netns', 'del', h], { stdio: 'ignore' });
+  });
+
+  it('discovers the simulator across hosts and trains from it', async () => {
+    // Each host's Cyclone DDS on its own interface, discovering by multicast as on a LAN.
+    const env = (iface: string): NodeJS.ProcessEnv => {
+      const e: NodeJS.ProcessEnv = {
+        ...process.env,
+        CYCLONEDDS_URI: `<CycloneDDS><Domain id="any"><General><Interfaces><NetworkInterface name="${iface}"/></Interfaces></General></Domain></CycloneDDS>`,
+      };
+      delete e.ROS_AUTOMATIC_DISCOVERY_RANGE;
+      return e;
+    };
+    const node = process.execPath;
+    const sim = track(
+      start(
+        'sim on the sim host',
+        'ip',
+        [
+          'netns',
+          'exec',
+          hosts.sim,
+          node,
+          join(ROOT, 'bin/gail-bridge.js'),
+          'sim',
+          '--task',
+          'inverted-pendulum',
+          '--ros',
+          '--namespace',
+          'far',
+          '--seed',
+          '1',
+        ],
+        { env: env(veth.sim) },
+      ),
+    );
+    const trainer = track(
+      start(
+        'train on the learner host',
+        'ip',
+        [
+          'netns',
+          'exec',
+          hosts.learner,
+          node,
+          join(ROOT, 'bin/gail-bridge.js'),
+          'train',
+          '--algo',
+          'gail',
+          '--ros',
+          '--config',
+          join(ROOT, 'config/robots/inverted-pendulum-sim.yaml'),
+          '--namespaces',
+          'far',
+          '--task',
+          'inverted-pendulum',
+          '--demos',
+          join(ROOT, 'demos/inverted-pendulum.mcap'),
+          '--trajectories',
+          '4',
+          '--steps',
+          '4096',
+          '--num-steps',
+          '512',
+          '--out',
+          join(tmp, 'netns-gail'),
+          '--json',
+        ],
+        { env: env(veth.learner) },
+      ),
+    );
+    const { code } = await exitWithin(trainer, 150_000, performance.now());
+    assert.equal(code, 0, trainer.stderr.slice(-3000));
+    const r = JSON.parse(trainer.stdout) as { envSteps: number };
+    process.stdout.write(
+      `# network namespaces: ${r.envSteps} env steps from the simulator on the other host\n`,
+    );
+    assert.ok(r.envSteps >= 4096);
+    sim.proc.kill('SIGINT');
+    await sim.exited;
+  });
+});

@@ -29,12 +29,13 @@ export function start(
   name: string,
   cmd: string,
   args: readonly string[],
-  options: { group?: boolean } = {},
+  options: { group?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Child {
   const proc = spawn(cmd, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.group ?? false,
+    ...(options.env ? { env: options.env } : {}),
   });
   const child: Child = {
     name,
