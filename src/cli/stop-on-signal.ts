@@ -1,7 +1,9 @@
 /**
  * SIGINT and SIGTERM for training commands, handled alike: the first asks the run to stop after the
  * round in progress (the run layer then writes its checkpoint and report, and the command exits 130 or
- * 143); a second one exits at once with the same code, leaving the last periodic checkpoint.
+ * 143); a second one exits at once with the same code, leaving the last periodic checkpoint — unless it
+ * comes within `repeatWindowMs` of the first: under `ros2 launch`, Ctrl-C reaches a process twice at once
+ * (the terminal's SIGINT to the process group and launch's own), which is one request, not two.
  */
 import type { EventEmitter } from 'node:events';
 import type { StopRequest } from '../run/stop.js';
@@ -14,20 +16,29 @@ export interface StopOnSignalOptions {
   readonly exit?: (code: number) => void;
   /** Told what happens (the progress bar's log in the CLI). */
   readonly log?: (line: string) => void;
+  /** A repeat this soon after the first signal is the same request; default 1000 ms. */
+  readonly repeatWindowMs?: number;
+  /** Milliseconds, for the repeat window; default performance.now. */
+  readonly now?: () => number;
 }
 
 /** Turns SIGINT/SIGTERM into `stop.request(signal)`; returns the function that removes the handlers. */
 export function stopOnSignal(stop: StopRequest, options: StopOnSignalOptions = {}): () => void {
   const target = options.target ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const now = options.now ?? (() => performance.now());
+  const window = options.repeatWindowMs ?? 1000;
+  let firstAt = 0;
   const handlers = (Object.keys(SIGNAL_EXIT_CODES) as HandledSignal[]).map((signal) => {
     const handler = (): void => {
+      if (stop.requested && now() - firstAt < window) return;
       if (stop.requested) {
         options.log?.(`${signal} again: exiting now; the last periodic checkpoint is kept`);
         exit(SIGNAL_EXIT_CODES[signal]);
         return;
       }
       stop.request(signal);
+      firstAt = now();
       options.log?.(`${signal}: stopping after the round in progress (${signal} again to quit at once)…`);
     };
     target.on(signal, handler);

@@ -144,11 +144,18 @@ export async function runTraining(algorithm: TrainingAlgorithm, options: RunOpti
       },
     });
   } catch (err) {
-    writeReport(
-      `failed in round ${progress.round + 1}: ${(err as Error).message}; ` +
-        `the last checkpoint is in ${checkpointPath}`,
-    );
-    throw err;
+    // Asked to stop, the round in progress may be unable to finish: over ROS 2, the simulators the
+    // learner steps got the same Ctrl-C and left. That round is left out; nothing of it was learned (a
+    // round's updates come after its collection), so the state is the last complete round's.
+    if (stop.requested && err instanceof GailBridgeError && err.code === 'ros') {
+      log(`the round in progress could not finish after ${stop.reason} (${err.message}); it is left out`);
+    } else {
+      writeReport(
+        `failed in round ${progress.round + 1}: ${(err as Error).message}; ` +
+          `the last checkpoint is in ${checkpointPath}`,
+      );
+      throw err;
+    }
   }
 
   // 4. finish

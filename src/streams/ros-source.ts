@@ -254,8 +254,11 @@ class LockstepLink extends RobotLink {
       }
       const left = deadline - now();
       if (left <= 0) return undefined;
+      // A simulator that shut down (Ctrl-C under ros2 launch reaches it too) takes its reset service
+      // with it: checked every 100 ms, so the learner does not wait out the whole timeout for it.
+      if (timeoutMs - left >= 100 && !this.reset.isServiceAvailable()) return undefined;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
+        const timer = setTimeout(resolve, Math.min(left, 100));
         this.waiter = () => {
           clearTimeout(timer);
           this.waiter = undefined;
@@ -589,6 +592,12 @@ export class RosBatchEnv implements BatchEnv {
         return this.guard(l, () => l.step(actions.subarray(i * this.actDim, (i + 1) * this.actDim)));
       }),
     );
+    if (results.every((r) => r === undefined) && this.links.every((l) => !l.reachable()))
+      throw new GailBridgeError(
+        'ros',
+        `every env stopped answering (${this.links.map((l) => l.name).join(', ')}): nothing left to collect from; ` +
+          'are the simulators (or robots) still running, on this ROS_DOMAIN_ID?',
+      );
     for (let i = 0; i < N; i++) {
       const l = this.links[i]!;
       const r = results[i];

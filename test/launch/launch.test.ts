@@ -17,7 +17,12 @@ const ROOT = join(import.meta.dirname, '../..');
 const LAUNCH_DIR = join(ROOT, 'launch');
 
 /** The launch files the docs and the Dockerfile name; each must exist. */
-const EXPECTED_FILES = ['deploy.launch.xml', 'record.launch.xml', 'sim_deploy.launch.xml'];
+const EXPECTED_FILES = [
+  'deploy.launch.xml',
+  'record.launch.xml',
+  'sim_deploy.launch.xml',
+  'train_sims.launch.xml',
+];
 
 /**
  * Attributes launch_xml accepts per tag (ros2/launch and launch_ros `parse` methods, Jazzy); `if` and
@@ -37,6 +42,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'respawn',
     'respawn_delay',
     'shell',
+    'on_exit',
     'if',
     'unless',
   ],
@@ -145,7 +151,7 @@ function launchProblems(text: string): string[] {
     for (const [attr, value] of Object.entries(el.attrs)) {
       for (const v of varRefs(value))
         if (!declared.has(v)) problems.push(`<${el.tag} ${attr}>: $(var ${v}) is not declared by an <arg>`);
-      if (attr === 'if' || attr === 'unless') {
+      if ((attr === 'if' || attr === 'unless') && !value.startsWith('$(eval ')) {
         const m = /^\$\(var ([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(value);
         const def = m ? declared.get(m[1]!) : value;
         if (def !== undefined && !/^(true|false)$/.test(def))
@@ -185,7 +191,7 @@ const files = readdirSync(LAUNCH_DIR)
 const read = (f: string): string => readFileSync(join(LAUNCH_DIR, f), 'utf8');
 
 describe('launch files: structure', () => {
-  it('ship record, sim + deploy, and deploy', () => {
+  it('ship record, sim + deploy, deploy, and simulators + learner', () => {
     assert.deepEqual(files, EXPECTED_FILES);
   });
 

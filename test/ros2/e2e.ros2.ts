@@ -344,6 +344,31 @@ describe('real ROS 2: launch files under ros2 launch, ended with Ctrl-C', {
     await sim.exited;
   });
 
+  it('train_sims.launch.xml (2 simulators + the learner): Ctrl-C stops the run resumable, everything exits', async () => {
+    const out = join(tmp, 'launch-train');
+    const launch = track(
+      start(
+        'launch train_sims',
+        'ros2',
+        [
+          'launch',
+          'launch/train_sims.launch.xml',
+          'sims:=2',
+          'task:=inverted-pendulum',
+          `config:=${join(ROOT, 'config/robots/inverted-pendulum-sim.yaml')}`,
+          `demos:=${join(ROOT, 'demos/inverted-pendulum.mcap')}`,
+          'steps:=100000',
+          `out:=${out}`,
+        ],
+        { group: true },
+      ),
+    );
+    await waitFor('a GAIL round', () => /gail \d+\/100000/.test(launch.stdout), START_MS, [launch]);
+    await ctrlC(launch, false);
+    assert.match(launch.stdout, /continue with: gail-bridge train --resume/);
+    assert.ok(existsSync(join(out, 'checkpoint.policy')), 'the stopped run keeps its checkpoint');
+  });
+
   it('record.launch.xml (simulator, leader and recorder): the file is finished', async () => {
     const out = join(tmp, 'launch-record.mcap');
     await graphQuiet();

@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { GailBridgeError } from '../../src/core/errors.js';
 import { readPolicyFile } from '../../src/data/policy-file.js';
 import { GaussianPolicy } from '../../src/learn/gaussian-policy.js';
 import { namedArray, takeArray } from '../../src/learn/named-arrays.js';
@@ -136,6 +137,48 @@ describe('runTraining', () => {
         /^stopped by SIGTERM after round 3 \(30 of 100 env steps\), [\d.]+ s of training; continue with: gail-bridge train --resume .*stopped$/,
       );
       assert.equal((await readPolicyFile(out.checkpointPath)).training.envSteps, 30, 'checkpoint of round 3');
+    } finally {
+      algo.dispose();
+    }
+  });
+
+  it('asked to stop, a round that cannot finish (its ROS 2 sources left too) is left out: stopped, not failed', async () => {
+    const run = newRun('stopped-sources-gone');
+    const algo = fake(10);
+    const stop = new StopRequest();
+    const train = algo.train.bind(algo);
+    // Ctrl-C under ros2 launch reaches the simulators too: the round in progress loses its sources.
+    algo.train = async (start, hooks) =>
+      train(start, {
+        ...hooks,
+        onRound: (p, row) => {
+          hooks.onRound(p, row);
+          if (p.round === 3) {
+            stop.request('SIGINT');
+            throw new GailBridgeError('ros', 'every env stopped answering (/s0, /s1)');
+          }
+        },
+      });
+    try {
+      const out = await runTraining(algo, { ...run, resume: false, stop });
+      assert.deepEqual([out.end, out.stoppedBy, out.progress.round], ['stopped', 'SIGINT', 3]);
+      assert.match(status(run.dir)!, /^stopped by SIGINT after round 3/);
+      assert.equal((await readPolicyFile(out.checkpointPath)).training.envSteps, 30, 'checkpoint of round 3');
+      // Without a stop request the same error is a failure.
+      const run2 = newRun('sources-gone');
+      const other = fake(10);
+      const train2 = other.train.bind(other);
+      other.train = async (start, hooks) =>
+        train2(start, {
+          ...hooks,
+          onRound: () => {
+            throw new GailBridgeError('ros', 'every env stopped answering (/s0)');
+          },
+        });
+      await assert.rejects(runTraining(other, { ...run2, resume: false, stop: new StopRequest() }), {
+        code: 'ros',
+      });
+      other.dispose();
     } finally {
       algo.dispose();
     }
