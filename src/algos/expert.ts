@@ -23,7 +23,7 @@ import type { TrainingAlgorithm } from '../run/algorithm.js';
 import { makeTaskEnv } from '../sim/tasks/index.js';
 import type { Env } from '../sim/types.js';
 import { collectRollouts, type Rollout } from '../streams/collector.js';
-import { envSource, envsAsBatch } from '../streams/env-source.js';
+import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
 
 /** Policy optimisers an expert trains with. */
 export const EXPERT_ALGOS = {
@@ -59,6 +59,15 @@ export interface ExpertSettings {
   readonly checkpointEvery: number;
   /** Deterministic episodes per evaluation; default 10. */
   readonly evalEpisodes: number;
+  /**
+   * Collect from ROS 2 simulator nodes (expert --ros) in lock-step, on the task's reward they publish in
+   * their SimSteps; `task` is what they serve (evaluation stays in-process). Undefined: in-process envs.
+   */
+  readonly ros?: {
+    readonly config: string;
+    readonly namespaces: readonly string[];
+    readonly simNode: string;
+  };
 }
 
 /** Fills defaults (some depend on the algorithm) and validates, naming the option. */
@@ -82,9 +91,18 @@ export function resolveExpertSettings(
     backend: 'auto',
     checkpointEvery: 10,
     evalEpisodes: 10,
+    ros: undefined,
     ...defined,
     task: partial.task,
   };
+  if (c.ros !== undefined) {
+    if (partial.envs !== undefined && partial.envs !== c.ros.namespaces.length)
+      throw new GailBridgeError(
+        'usage',
+        `--envs ${partial.envs} with --ros: one env per namespace (${c.ros.namespaces.length}); leave --envs out`,
+      );
+    (c as { envs: number }).envs = c.ros.namespaces.length;
+  }
   const known = new Set(Object.keys(c));
   const unknown = Object.keys(partial).filter((k) => !known.has(k));
   if (unknown.length > 0)
@@ -330,7 +348,9 @@ export async function expertAlgorithm(
         // Rounds run synchronously inside `next`, so the next rollout is acted by the updated policy.
         const subscription = new Subscription();
         subscription.add(
-          envSource(() => envsAsBatch(envs, s.seed), policy, { seed: s.seed + envSteps })
+          envSource(() => (s.ros ? rosEnv(s.ros) : envsAsBatch(envs, s.seed)), policy, {
+            seed: s.seed + envSteps,
+          })
             .pipe(collectRollouts({ numSteps: s.rolloutSteps, absorbing: false }))
             .subscribe({
               next: (rollout) => {
@@ -358,6 +378,35 @@ export async function expertAlgorithm(
       for (const e of evalEnvs) e.dispose();
       learner.dispose();
       policy.dispose();
+    },
+  };
+}
+
+/** The simulators of `expert --ros`, stepped in lock-step on a learner node of their graph. */
+async function rosEnv(ros: NonNullable<ExpertSettings['ros']>): Promise<BatchEnv> {
+  const [{ loadRobotConfig }, { createRclnodejsBus }, { RosBatchEnv }] = await Promise.all([
+    import('../config/robot.js'),
+    import('../ros/rclnodejs-bus.js'),
+    import('../streams/ros-source.js'),
+  ]);
+  const config = loadRobotConfig(ros.config);
+  const bus = await createRclnodejsBus('gail_bridge_expert');
+  const env = new RosBatchEnv({
+    bus,
+    config,
+    namespaces: ros.namespaces,
+    timing: 'lockstep',
+    simNode: ros.simNode,
+  });
+  return {
+    numEnvs: env.numEnvs,
+    obsDim: env.obsDim,
+    actDim: env.actDim,
+    reset: () => env.reset(),
+    step: (a) => env.step(a),
+    dispose: () => {
+      env.dispose();
+      bus.dispose();
     },
   };
 }

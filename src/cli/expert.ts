@@ -33,6 +33,10 @@ export interface ExpertFlags {
   readonly force: boolean;
   readonly checkpointEvery?: number;
   readonly evalEpisodes?: number;
+  readonly ros?: boolean;
+  readonly config?: string;
+  readonly namespaces?: string[];
+  readonly simNode?: string;
   readonly json: boolean;
 }
 
@@ -113,6 +117,21 @@ export function expertCommand(): Command {
       'deterministic episodes per evaluation (default 10)',
       positiveInt('--eval-episodes'),
     )
+    .option(
+      '--ros',
+      'collect from ROS 2 simulator nodes (gail-bridge sim --task T --ros) in lock-step, on the reward in their SimSteps',
+    )
+    .option('--config <robot.yaml>', 'with --ros: the robot mapping config of the simulated robot')
+    .addOption(
+      new Option(
+        '--namespaces <list>',
+        'with --ros: one env per simulator namespace, comma-separated',
+      ).argParser((v) => v.split(',').map((s) => s.trim().replace(/^\/+|\/+$/g, ''))),
+    )
+    .option(
+      '--sim-node <name>',
+      'with --ros: the simulator node name under each namespace (default gail_bridge_sim)',
+    )
     .option('--json', 'print the result as one JSON object on stdout', false);
 }
 
@@ -160,7 +179,18 @@ export async function expert(
     backend: flags.backend,
     checkpointEvery: flags.checkpointEvery,
     evalEpisodes: flags.evalEpisodes,
+    ros: flags.ros
+      ? {
+          config:
+            flags.config ??
+            usage("expert --ros: --config robot.yaml is required (the simulated robot's mapping)"),
+          namespaces: flags.namespaces ?? [''],
+          simNode: flags.simNode ?? 'gail_bridge_sim',
+        }
+      : undefined,
   };
+  if (!flags.ros && (flags.config ?? flags.namespaces ?? flags.simNode) !== undefined)
+    usage('--config, --namespaces, --sim-node: only with --ros');
   const { resolveExpertSettings } = await import('../algos/expert.js');
   let dir: string;
   let resumed: RunConfig | undefined;

@@ -59,3 +59,39 @@ describe('train --ros flags', () => {
     });
   });
 });
+
+describe('expert --ros flags', () => {
+  it('collect from simulator namespaces; refuse ROS flags without --ros and --ros without --config', async () => {
+    const { parseExpertArgs, expert } = await import('../../src/cli/expert.js');
+    const usage = (m: string): never => {
+      throw new Error(m);
+    };
+    await assert.rejects(
+      expert(parseExpertArgs(['--task', 'hopper', '--ros']), usage),
+      /--config robot\.yaml is required/,
+    );
+    await assert.rejects(
+      expert(parseExpertArgs(['--task', 'hopper', '--namespaces', 'a,b']), usage),
+      /--config, --namespaces, --sim-node: only with --ros/,
+    );
+    const { resolveExpertSettings } = await import('../../src/algos/expert.js');
+    const s = resolveExpertSettings({
+      task: 'hopper',
+      ros: {
+        config: 'config/robots/hopper-sim.yaml',
+        namespaces: ['a', 'b', 'c'],
+        simNode: 'gail_bridge_sim',
+      },
+    });
+    assert.equal(s.envs, 3, 'one env per namespace');
+    assert.throws(
+      () =>
+        resolveExpertSettings({
+          task: 'hopper',
+          envs: 4,
+          ros: { config: 'c.yaml', namespaces: ['a'], simNode: 'gail_bridge_sim' },
+        }),
+      { code: 'usage' },
+    );
+  });
+});
