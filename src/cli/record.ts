@@ -82,25 +82,11 @@ function seconds(name: string): (v: string) => number {
   };
 }
 
-/** The flags of `record` as commander parses them. */
-interface RecordFlags {
-  readonly config: string;
-  readonly out: string;
-  readonly actionTopic?: string;
+/** The flags of `record` as commander parses them: `runRecord`'s options under their flag names. */
+interface RecordFlags
+  extends Omit<RunRecordOptions, 'timeoutS' | 'startTimeoutS' | 'bus' | 'scheduler' | 'keys'> {
   readonly timeout?: number;
   readonly startTimeout: number;
-  readonly allowMissing: boolean;
-  /** False with --no-keyboard. */
-  readonly keyboard: boolean;
-  readonly namespace: string;
-  readonly episodes?: number;
-  readonly followEpisodes?: string;
-  /** `--sim` alone (true: the --model robot) or `--sim TASK`. */
-  readonly sim?: string | true;
-  readonly model?: string;
-  readonly taskConfig?: string;
-  readonly teleopPolicy?: string;
-  readonly nodeName: string;
   readonly json: boolean;
 }
 

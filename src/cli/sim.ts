@@ -146,15 +146,7 @@ export async function runSim(o: SimOptions): Promise<SimResult> {
 }
 
 /** The flags of `sim` as commander parses them (with the `--ros` ones of sim-ros.ts). */
-interface SimFlags extends RosSimFlags {
-  readonly task?: string;
-  readonly model?: string;
-  readonly taskConfig?: string;
-  readonly policy: SimPolicy;
-  readonly episodes: number;
-  readonly seed: number;
-  readonly horizon?: number;
-  readonly frameSkip?: number;
+interface SimFlags extends RosSimFlags, Omit<SimOptions, 'onEpisode'> {
   readonly json: boolean;
 }
 
