@@ -101,7 +101,7 @@ export function renderReport(rows: readonly Row[], layout: ReportLayout, meta: R
   );
   const drawn = new Set(layout.charts.flatMap((c) => c.series.map((s) => s.key)));
   const others = metricKeys(rows)
-    .filter((k) => !drawn.has(k) && col(k).some((v) => Number.isFinite(v)))
+    .filter((k) => !drawn.has(k) && k !== 'iteration' && col(k).some((v) => Number.isFinite(v)))
     .map((k, i) =>
       lineChart({
         title: k,

@@ -22,7 +22,7 @@ main{display:flex;flex-wrap:wrap;gap:1.2em;padding:1em 1.2em}
 #scrub{flex:1 1 200px}
 #status{font-variant-numeric:tabular-nums;font-size:13px;color:#444}
 #pose-note,#model-note{font-size:12.5px;color:#555;margin:.3em 0}
-#curves{flex:1 1 560px}
+#curves{flex:1 1 560px;min-width:0}
 #curve-controls{display:flex;flex-wrap:wrap;gap:1em;align-items:center;font-size:14px;margin-bottom:.5em}
 #metrics{display:flex;flex-wrap:wrap;gap:.2em .9em;font-size:12.5px;max-height:7.5em;overflow:auto;border:1px solid #e3e3e3;padding:.4em;background:#fff}
 table{border-collapse:collapse;font-size:12.5px}
@@ -37,6 +37,8 @@ figcaption{font-size:13px;font-weight:600}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px}
 #error{color:#a00;white-space:pre-wrap}
 code{font-size:11.5px}
+#runs-wrap{overflow-x:auto;max-width:100%}
+#runs td code{white-space:nowrap}
 </style></head><body>
 <header><h1 id="title">${t}</h1><span id="model-name"></span></header>
 <p id="error" hidden></p>
@@ -68,7 +70,7 @@ code{font-size:11.5px}
     <label><input id="show-seeds" type="checkbox" checked> each seed</label>
   </div>
   <div id="metrics"></div>
-  <table id="runs"></table>
+  <div id="runs-wrap"><table id="runs"></table></div>
   <div id="charts"></div>
 </section>
 </main>

@@ -79,6 +79,8 @@ export interface RunEntry {
   readonly id: string;
   /** The folder as given or found (relative to the working directory when inside it). */
   readonly dir: string;
+  /** A short name: the folder relative to the folder holding every run opened ("s1", "hopper/s2"). */
+  readonly name: string;
   /** Runs with the same group differ only in their seed: the page draws their mean ± spread. */
   readonly group: string;
   readonly config: RunConfig;
@@ -207,6 +209,10 @@ export async function openView(inputs: ViewInputs): Promise<OpenedView> {
   const runs: RunEntry[] = [];
   const runDirMap = new Map<string, string>();
   const runPolicies = new Map<string, string>();
+  const absolute = runDirs.map((d) => resolve(d));
+  let common = absolute.length === 1 ? dirname(absolute[0]!) : (absolute[0] ?? '');
+  while (!absolute.every((d) => d.startsWith(common + sep)) && dirname(common) !== common)
+    common = dirname(common);
   runDirs.forEach((dir, i) => {
     const id = `r${i}`;
     const config = readRunConfig(dir);
@@ -214,6 +220,7 @@ export async function openView(inputs: ViewInputs): Promise<OpenedView> {
     runs.push({
       id,
       dir: relative(process.cwd(), resolve(dir)) || '.',
+      name: relative(common, resolve(dir)).split(sep).join('/') || basename(resolve(dir)),
       group: runGroup(config),
       config,
       meta: runMetadata(config),

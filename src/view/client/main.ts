@@ -396,14 +396,19 @@ function startCurves(session: ViewSession): void {
       [...runs.values()]
         .map((r) => {
           const e = r.entry;
-          return `<tr><td><span class="swatch" style="background:${groupColor.get(e.group)}"></span></td><td>${escapeHtml(e.dir)}</td><td>${escapeHtml(e.config.algo)}</td><td class="num" data-run="${e.id}">${r.rows.length}</td><td>${e.evaluation ? `${formatNumber(e.evaluation.mean)} ± ${formatNumber(e.evaluation.std)}` : '–'}</td><td>${escapeHtml(e.meta.date)}</td><td>${escapeHtml(e.meta.version)}</td><td>${escapeHtml(e.meta.backend)}</td><td><code>${escapeHtml(e.meta.command)}</code></td></tr>`;
+          return `<tr><td><span class="swatch" style="background:${groupColor.get(e.group)}"></span></td><td title="${escapeHtml(e.dir)}">${escapeHtml(e.name)}</td><td>${escapeHtml(e.config.algo)}</td><td class="num" data-run="${e.id}">${r.rows.length}</td><td>${e.evaluation ? `${formatNumber(e.evaluation.mean)} ± ${formatNumber(e.evaluation.std)}` : '–'}</td><td>${escapeHtml(e.meta.date)}</td><td>${escapeHtml(e.meta.version)}</td><td>${escapeHtml(e.meta.backend)}</td><td><code>${escapeHtml(e.meta.command)}</code></td></tr>`;
         })
         .join('');
   };
 
   const updatePicker = () => {
     const keys = metricKeys([...runs.values()].flatMap((r) => r.rows));
-    const all = [...new Set([...known, ...keys])];
+    // The algorithms' headline metrics first, the rest as the rows hold them; `iteration` repeats `round`.
+    const found = [...new Set([...known, ...keys])].filter((k) => k !== 'iteration');
+    const all = [
+      ...PREFERRED.filter((k) => found.includes(k)),
+      ...found.filter((k) => !PREFERRED.includes(k)),
+    ];
     if (all.length === known.length) return;
     if (selected.size === 0) {
       for (const k of PREFERRED) if (all.includes(k) && selected.size < 4) selected.add(k);
@@ -424,10 +429,7 @@ function startCurves(session: ViewSession): void {
     schedule();
   };
 
-  const groupLabel = (members: readonly RunState[]) =>
-    members.length === 1
-      ? members[0]!.entry.dir
-      : `${members[0]!.entry.dir} + ${members.length - 1} more seeds`;
+  const groupLabel = (members: readonly RunState[]) => members.map((m) => m.entry.name).join(', ');
 
   const draw = () => {
     const xKey = xSelect.value;
@@ -451,7 +453,7 @@ function startCurves(session: ViewSession): void {
           else {
             if (spread.checked)
               for (const [i, c] of curves.entries())
-                series.push({ name: members[i]!.entry.dir, color, thin: true, ...c });
+                series.push({ name: members[i]!.entry.name, color, thin: true, ...c });
             const a = aggregate(curves);
             series.push({
               name: `${groupLabel(members)}: mean ± std`,
