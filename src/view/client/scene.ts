@@ -40,6 +40,16 @@ function checkerTexture(): THREE.Texture {
   return t;
 }
 
+/** Whether this browser's WebGL is SwiftShader or another software rasteriser. */
+function softwareWebGL(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (gl === null) return false;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(name);
+}
+
 /** The geometry of geom `g` in its own frame, or undefined for types not drawn. */
 function geomGeometry(model: MjModel, g: number): THREE.BufferGeometry | undefined {
   const type = (model.geom_type as I32)[g]!;
@@ -99,12 +109,16 @@ export class ModelScene {
   private readonly rootBody: number;
   /** Follow the root (the camera keeps its offset to it); the user can still orbit and zoom. */
   follow = true;
+  /** WebGL is rasterised in software (no GPU): drawn without multisampling. */
+  readonly software: boolean;
 
   constructor(
     readonly canvas: HTMLCanvasElement,
     readonly model: MjModel,
   ) {
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true });
+    // Multisampling costs a software renderer (SwiftShader, a machine without a GPU) more than it shows.
+    this.software = softwareWebGL();
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: !this.software });
     this.renderer.setPixelRatio(1);
     this.renderer.outputColorSpace = THREE.SRGBColorSpace;
     this.scene.background = new THREE.Color('#eef2f6');
