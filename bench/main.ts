@@ -56,6 +56,11 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
     flags: GAIL_FLAGS_HELP,
     load: () => import('./gail.js'),
   },
+  view: {
+    description:
+      'the view page (gail-bridge view) drawing Hopper in headless Chromium: frames/s playing a demo and a live policy',
+    load: () => import('./view.js'),
+  },
 };
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');

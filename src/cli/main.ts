@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register: Register }>> = [
   () => import('./record.js'),
   () => import('./tasks.js'),
   () => import('./sim.js'),
+  () => import('./view.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -12,13 +12,22 @@ import {
   readRunConfig,
   settingDifferences,
 } from '../run/folder.js';
-import { type RunOutcome, resumeCommand, runTraining } from '../run/run.js';
+import { type RunOutcome, recordFinalEvaluation, resumeCommand, runTraining } from '../run/run.js';
 import { StopRequest } from '../run/stop.js';
 import { info, type Progress, progressBar } from './common.js';
 import { type StopOnSignalOptions, stopOnSignal, stoppedExitCode } from './stop-on-signal.js';
 
 /** One training command's run. */
-export interface FolderRun<S extends object, A extends TrainingAlgorithm, R> {
+/**
+ * What a training command's result must say for the run folder: its deterministic evaluation of
+ * policy.policy (null or absent: none, e.g. stopped or no reward), which goes into evaluation.json and
+ * report.html.
+ */
+export interface EvaluatedResult {
+  readonly evalReturn?: { readonly mean: number; readonly std: number } | null;
+}
+
+export interface FolderRun<S extends object, A extends TrainingAlgorithm, R extends EvaluatedResult> {
   /** The command ("train", "expert"): config.json keeps it for the resume hint. */
   readonly command: string;
   /** The algorithm's key in config.json ("gail", "bc", "expert"). */
@@ -77,7 +86,7 @@ export function resumeConfig(
 }
 
 /** Runs `run`: see the file comment. Sets process.exitCode to 130/143 when a signal stopped it. */
-export async function runInFolder<S extends object, A extends TrainingAlgorithm, R>(
+export async function runInFolder<S extends object, A extends TrainingAlgorithm, R extends EvaluatedResult>(
   run: FolderRun<S, A, R>,
 ): Promise<R> {
   if (run.resumed === undefined) checkNewRunFolder(run.dir, { force: run.force, command: run.command });
@@ -89,7 +98,13 @@ export async function runInFolder<S extends object, A extends TrainingAlgorithm,
       run.resumed ??
       createRunFolder(
         run.dir,
-        { command: run.command, algo: run.algo, settings: run.settings },
+        {
+          command: run.command,
+          algo: run.algo,
+          settings: run.settings,
+          commandLine: typedCommandLine(process.argv.slice(2)),
+          backend: algorithm.backend,
+        },
         { force: run.force },
       );
     const { unit, total } = algorithm.budget;
@@ -122,8 +137,18 @@ export async function runInFolder<S extends object, A extends TrainingAlgorithm,
     }
     info(`report: ${outcome.reportPath}`);
     if (outcome.end === 'stopped') process.exitCode = stoppedExitCode(outcome.stoppedBy);
-    return await run.finish(algorithm, outcome);
+    const result = await run.finish(algorithm, outcome);
+    const ev = result.evalReturn;
+    if (outcome.end === 'finished' && ev && Number.isFinite(ev.mean))
+      recordFinalEvaluation(algorithm, outcome, config, ev);
+    return result;
   } finally {
     algorithm.dispose();
   }
+}
+
+/** The command line as typed, for config.json: `gail-bridge` and the arguments, quoted where needed. */
+export function typedCommandLine(args: readonly string[]): string {
+  const quoted = args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`));
+  return ['gail-bridge', ...quoted].join(' ');
 }

@@ -1,7 +1,8 @@
 /**
  * How report.html (src/run/report.ts) draws a GAIL run: true return, normalised score, discriminator
- * accuracy and mean D on expert and policy data, D loss and the learned reward, by env steps. Keys are
- * IterationMetrics fields (trainer.ts).
+ * accuracy and mean D on expert and policy data, D loss, and the learned reward, by env steps: one
+ * quantity per chart (a loss and a reward do not share an axis). Keys are IterationMetrics fields
+ * (trainer.ts); report.html adds every other metric of the rows in small charts of their own.
  */
 import type { ReportLayout } from '../run/algorithm.js';
 import type { IterationMetrics } from './trainer.js';
@@ -39,9 +40,10 @@ export function gailReportLayout(title: string): ReportLayout {
         ],
         yRange: [0, 1],
       },
+      { title: 'Discriminator loss', series: [series('discLoss', 'D loss', '#8c564b')] },
       {
-        title: 'Discriminator loss and learned reward',
-        series: [series('discLoss', 'D loss', '#8c564b'), series('rewardMean', 'mean reward', '#ff7f0e')],
+        title: 'Learned reward (mean over the round’s steps)',
+        series: [series('rewardMean', 'mean reward', '#ff7f0e')],
       },
     ],
     summary: [

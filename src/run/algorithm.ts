@@ -83,6 +83,8 @@ export interface TrainingAlgorithm {
   /** Rounds between checkpoints (one is also written at the end and when stopped). */
   readonly checkpointEvery: number;
   readonly report: ReportLayout;
+  /** The TensorFlow.js backend it trains on ("wasm", "tensorflow", "cpu"), kept in config.json. */
+  readonly backend?: string;
   /**
    * Trains from `start` until the budget is reached or `hooks.shouldStop()` says so, calling
    * `hooks.onRound` after each round. Rejects on errors (non-finite losses round after round, …).

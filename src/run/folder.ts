@@ -9,6 +9,7 @@
  *                      and the reward model's state, with the round and wall-clock reached
  *   policy.policy      the policy the run delivers (the latest, or the expert's best evaluation)
  *   report.html        learning curves and status, rewritten at every checkpoint
+ *   evaluation.json    the command's deterministic evaluation of policy.policy once the run ended
  *
  * Every file but metrics.jsonl (appended a row at a time) is written by the one atomic writer.
  */
@@ -16,6 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import { GailBridgeError } from '../core/errors.js';
 import { writeFileAtomic } from '../data/atomic-file.js';
+import { PRODUCER } from '../version.js';
 
 /** File names inside a run folder. */
 export const RUN_FILES = {
@@ -24,6 +26,7 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.policy',
   policy: 'policy.policy',
   report: 'report.html',
+  evaluation: 'evaluation.json',
 } as const;
 export type RunFile = keyof typeof RUN_FILES;
 
@@ -47,6 +50,12 @@ export interface RunConfig {
   readonly created: string;
   /** Every resolved setting of the algorithm (defaults filled in). */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The program that started the run ("gail-bridge 0.1.0"); absent in runs made before it was kept. */
+  readonly producer?: string;
+  /** The command line that started the run, as typed ("gail-bridge train --algo gail …"). */
+  readonly commandLine?: string;
+  /** The TensorFlow.js backend the run started on ("wasm", "tensorflow", "cpu"). */
+  readonly backend?: string;
 }
 
 /** What a folder already holds, for messages: rounds and env steps of its metrics. */
@@ -81,7 +90,13 @@ export function checkNewRunFolder(dir: string, options: { force: boolean; comman
 /** Makes (or, with `force`, clears) the run folder and writes config.json and an empty metrics.jsonl. */
 export function createRunFolder(
   dir: string,
-  config: { readonly command: string; readonly algo: string; readonly settings: object },
+  config: {
+    readonly command: string;
+    readonly algo: string;
+    readonly settings: object;
+    readonly commandLine?: string | undefined;
+    readonly backend?: string | undefined;
+  },
   options: { force: boolean },
 ): RunConfig {
   checkNewRunFolder(dir, { force: options.force, command: config.command });
@@ -97,6 +112,9 @@ export function createRunFolder(
     created: new Date().toISOString(),
     // As --resume will read them back (undefined settings, "use the default", are left out).
     settings: JSON.parse(JSON.stringify(config.settings)),
+    producer: PRODUCER,
+    ...(config.commandLine === undefined ? {} : { commandLine: config.commandLine }),
+    ...(config.backend === undefined ? {} : { backend: config.backend }),
   };
   writeFileAtomic(runPath(dir, 'config'), `${JSON.stringify(full, null, 2)}\n`);
   writeFileAtomic(runPath(dir, 'metrics'), '');

@@ -10,12 +10,13 @@
  *   3. stop      a stop request (the CLI makes one on SIGINT or SIGTERM) ends the loop after the round
  *                in progress
  *   4. finish    checkpoint, policy and report once more; the report says how the run ended ("finished",
- *                "stopped by SIGINT … continue with …", or "failed: …")
+ *                "stopped by SIGINT … continue with …", or "failed: …"); the command's evaluation of
+ *                the finished policy then goes in with `recordFinalEvaluation`
  *
  * Checkpoints are policy files written by the one atomic writer (data/atomic-file.ts), so a kill at any
  * instant leaves the previous checkpoint or the new one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { writeFileAtomic } from '../data/atomic-file.js';
@@ -23,7 +24,15 @@ import { encodePolicyFile, type PolicyRecord, readPolicyFile } from '../data/pol
 import type { NamedArrays } from '../learn/named-arrays.js';
 import { policyToRecord, recordArrays } from '../learn/policy-record.js';
 import type { MetricsRow, RunProgress, TrainingAlgorithm } from './algorithm.js';
-import { appendMetricsRow, keepMetricsRows, RUN_FILES, type RunConfig, runPath } from './folder.js';
+import { type FinalEvaluation, writeFinalEvaluation } from './evaluation.js';
+import {
+  appendMetricsRow,
+  keepMetricsRows,
+  RUN_FILES,
+  type RunConfig,
+  readMetricsRows,
+  runPath,
+} from './folder.js';
 import { renderReport } from './report.js';
 import type { StopRequest } from './stop.js';
 
@@ -61,6 +70,8 @@ export interface RunOutcome {
   readonly checkpointPath: string;
   readonly policyPath: string;
   readonly reportPath: string;
+  /** The status line report.html ends with ("finished: …", "stopped by SIGINT …"). */
+  readonly status: string;
 }
 
 /** The command that continues a run. */
@@ -112,6 +123,8 @@ export async function runTraining(algorithm: TrainingAlgorithm, options: RunOpti
   };
   const writeReport = (status: string): void =>
     writeFileAtomic(reportPath, renderReport(rows, algorithm.report, { status, config }));
+  // An evaluation of an earlier end of this run no longer describes it once it trains on.
+  rmSync(runPath(dir, 'evaluation'), { force: true });
   const writeCheckpoint = (p: RunProgress): void => {
     const record = checkpointRecord(algorithm, p, wallNow());
     writeFileAtomic(checkpointPath, encodePolicyFile(record, checkpointPath));
@@ -162,13 +175,13 @@ export async function runTraining(algorithm: TrainingAlgorithm, options: RunOpti
   writeCheckpoint(progress);
   const wallSeconds = wallNow();
   const stoppedBy = stop.reason;
-  writeReport(
+  const status =
     stoppedBy !== undefined
       ? `stopped by ${stoppedBy} after round ${progress.round} (${budget(progress)}), ${wallSeconds.toFixed(1)} s of training; ` +
-          `continue with: ${resumeCommand(config, dir)}`
+        `continue with: ${resumeCommand(config, dir)}`
       : `finished: ${budget(progress)}${algorithm.budget.unit === 'epochs' ? '' : ` in ${progress.round} rounds`}, ` +
-          `${wallSeconds.toFixed(1)} s of training`,
-  );
+        `${wallSeconds.toFixed(1)} s of training`;
+  writeReport(status);
   return {
     dir,
     end: stoppedBy !== undefined ? 'stopped' : 'finished',
@@ -181,7 +194,36 @@ export async function runTraining(algorithm: TrainingAlgorithm, options: RunOpti
     checkpointPath,
     policyPath,
     reportPath,
+    status,
   };
+}
+
+/**
+ * After the command's deterministic evaluation of a finished run: writes evaluation.json and report.html
+ * again with the evaluation as the return chart's final line (the rows are those of metrics.jsonl).
+ */
+export function recordFinalEvaluation(
+  algorithm: Pick<TrainingAlgorithm, 'report'>,
+  outcome: RunOutcome,
+  config: RunConfig,
+  evaluation: { readonly mean: number; readonly std: number },
+): void {
+  const e: FinalEvaluation = {
+    mean: evaluation.mean,
+    std: evaluation.std,
+    envSteps: outcome.progress.envSteps,
+    round: outcome.progress.round,
+    date: new Date().toISOString(),
+  };
+  writeFinalEvaluation(outcome.dir, e);
+  writeFileAtomic(
+    outcome.reportPath,
+    renderReport(readMetricsRows(outcome.dir), algorithm.report, {
+      status: outcome.status,
+      config,
+      evaluation: e,
+    }),
+  );
 }
 
 /** The checkpoint: the policy, and in its optimiser section the learner's and reward model's state. */

@@ -24,6 +24,8 @@ export type ModelSource =
       readonly assets?: Readonly<Record<string, string | Uint8Array>>;
       /** Name used in error messages; default "<MJCF string>". */
       readonly name?: string;
+      /** Where the MJCF sits among the assets (its includes resolve from there); default "model.xml". */
+      readonly mainPath?: string;
     };
 
 /**
@@ -86,7 +88,7 @@ export async function loadModel(source: ModelSource): Promise<LoadedModel> {
 
 /** Synchronous `loadModel` for callers that already hold the module. */
 export function loadModelWith(mujoco: Mujoco, source: ModelSource): LoadedModel {
-  const folder = `${FS_ROOT}/${process.pid}-${folderCounter++}`;
+  const folder = `${FS_ROOT}/${typeof process === 'object' ? process.pid : 0}-${folderCounter++}`;
   const where = 'path' in source ? source.path : (source.name ?? '<MJCF string>');
   let model: MjModel | null = null;
   try {
@@ -253,6 +255,17 @@ function readInfo(model: MjModel): ModelInfo {
  * Returns the main file's path inside the WASM filesystem.
  */
 function stageFile(mujoco: Mujoco, folder: string, hostPath: string): string {
+  const { main, files } = modelFiles(hostPath);
+  for (const [file, bytes] of files) writeFs(mujoco, folder + file, bytes);
+  return folder + main;
+}
+
+/**
+ * The model file `hostPath` and every file it references (includes, meshes, textures, height fields,
+ * skins), by absolute path, read from disk: what MuJoCo needs to compile it elsewhere (the WASM
+ * filesystem here, the view page's copy of MuJoCo in a browser).
+ */
+export function modelFiles(hostPath: string): { main: string; files: Map<string, Uint8Array> } {
   const main = resolve(hostPath);
   if (!existsSync(main)) {
     throw new GailBridgeError(
@@ -261,20 +274,19 @@ function stageFile(mujoco: Mujoco, folder: string, hostPath: string): string {
     );
   }
   const modelDir = dirname(main);
-  const staged = new Set<string>();
+  const files = new Map<string, Uint8Array>();
   const queue: string[] = [main];
   let assetDirs: string[] = [modelDir];
   while (queue.length > 0) {
     const file = queue.shift()!;
-    if (staged.has(file)) continue;
-    staged.add(file);
+    if (files.has(file)) continue;
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
     } catch (err) {
       throw fileReadError('MJCF file', file === main ? hostPath : file, err, 'mjcf');
     }
-    writeFs(mujoco, folder + file, bytes);
+    files.set(file, bytes);
     if (!/\.xml$/i.test(file) && file !== main) continue;
     const text = bytes.toString('utf8');
     const compiler = /<compiler\b[^>]*>/i.exec(text)?.[0];
@@ -304,15 +316,16 @@ function stageFile(mujoco: Mujoco, folder: string, hostPath: string): string {
       }
     }
   }
-  return folder + main;
+  return { main, files };
 }
 
 function stageString(
   mujoco: Mujoco,
   folder: string,
-  source: { xml: string; assets?: Readonly<Record<string, string | Uint8Array>> },
+  source: { xml: string; assets?: Readonly<Record<string, string | Uint8Array>>; mainPath?: string },
 ): string {
-  for (const [rel, content] of Object.entries(source.assets ?? {})) {
+  const mainPath = source.mainPath ?? 'model.xml';
+  for (const [rel, content] of [...Object.entries(source.assets ?? {}), [mainPath, ''] as const]) {
     if (isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
       throw new GailBridgeError(
         'mjcf',
@@ -321,7 +334,7 @@ function stageString(
     }
     writeFs(mujoco, `${folder}/model/${rel}`, content);
   }
-  const main = `${folder}/model/model.xml`;
+  const main = `${folder}/model/${mainPath}`;
   writeFs(mujoco, main, source.xml);
   return main;
 }

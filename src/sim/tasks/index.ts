@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GailBridgeError } from '../../core/errors.js';
 import { MujocoEnv } from '../env.js';
-import { loadModelWith } from '../model.js';
+import { loadModelWith, type ModelSource } from '../model.js';
 import { loadMujoco, type Mujoco } from '../mujoco.js';
 import { ant } from './ant.js';
 import type { TaskDefinition, TaskOptions } from './definition.js';
@@ -80,10 +80,18 @@ export async function makeTaskEnv(name: string, options: TaskEnvOptions = {}): P
   return makeTaskEnvWith(await loadMujoco(), task.name, options);
 }
 
-/** Synchronous `makeTaskEnv` for callers that already hold the MuJoCo module (worker threads). */
-export function makeTaskEnvWith(mujoco: Mujoco, name: string, options: TaskEnvOptions = {}): MujocoEnv {
+/**
+ * Synchronous `makeTaskEnv` for callers that already hold the MuJoCo module (worker threads). `source`
+ * replaces the task's MJCF file (the view page passes the same file's text, sent by its server).
+ */
+export function makeTaskEnvWith(
+  mujoco: Mujoco,
+  name: string,
+  options: TaskEnvOptions = {},
+  source?: ModelSource,
+): MujocoEnv {
   const task = getTask(name);
-  const sim = loadModelWith(mujoco, { path: taskXmlPath(task) });
+  const sim = loadModelWith(mujoco, source ?? { path: taskXmlPath(task) });
   try {
     const runtime = task.build(sim.info, options);
     if (sim.info.nu !== task.actDim) {
