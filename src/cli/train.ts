@@ -7,10 +7,11 @@
  *   runs/<name>/metrics.jsonl   one JSON object per epoch/round
  */
 import { type Command, Option } from 'commander';
+import { describeSelection, selectDemonstrations } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
-import { usableDemonstrations } from '../core/trajectory.js';
 import { addGailOptions } from '../gail/train-algo.js';
 import { info, integer, positiveInt, report, runCommand } from './common.js';
+import { addDemoSelectionOptions, demoSelectionFlags } from './demo-selection.js';
 import { parseWidths } from './expert.js';
 
 /** Options every algorithm gets (flags of the command). */
@@ -90,6 +91,7 @@ export function register(program: Command): void {
       10,
     )
     .option('--json', 'print the result as one JSON object on stdout', false);
+  addDemoSelectionOptions(cmd);
   addGailOptions(cmd);
   cmd.action((o: Record<string, unknown>) =>
     runCommand(async () => {
@@ -153,9 +155,13 @@ async function runBc(opts: TrainOptions): Promise<TrainResult> {
     );
   const started = performance.now();
   const demo = await readDemoFile(opts.demos);
-  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
-  const chosen = usable.slice(0, opts.trajectories ?? usable.length);
-  if (chosen.length === 0) throw new GailBridgeError('file', `${opts.demos}: no usable demonstrations`);
+  const selection = selectDemonstrations(
+    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
+    { ...demoSelectionFlags(opts.flags), first: opts.trajectories },
+    opts.demos,
+  );
+  for (const line of describeSelection(selection)) info(line);
+  const chosen = selection.used.map((e) => e.trajectory);
   const envs = await Promise.all(
     Array.from({ length: Math.min(4, opts.evalEpisodes) }, (_, i) => makeTaskEnv(task, { seed: i })),
   );

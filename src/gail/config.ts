@@ -31,6 +31,15 @@ export interface GailConfig {
   readonly demos: string;
   /** Use only the first N demo trajectories; undefined: all. */
   readonly demoTrajectories: number | undefined;
+  /** Choose from these episode indices of the demo file, in order (`--episodes`); undefined: all. */
+  readonly demoEpisodes: readonly number[] | undefined;
+  /**
+   * Leave out episodes that look like failures of the demonstrator (core/demo-selection.ts: terminated
+   * with a return under half the file's median); default false (they are used, and reported).
+   */
+  readonly excludeFailures: boolean;
+  /** Leave out episodes whose recorded return is below this (`--min-return`); undefined: none. */
+  readonly minReturn: number | undefined;
   /** Run folder (runs/NAME). */
   readonly out: string;
   readonly policyOpt: PolicyOpt;
@@ -92,6 +101,9 @@ export const GAIL_DEFAULTS: Omit<
   'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos' | 'out' | 'steps'
 > = Object.freeze({
   demoTrajectories: undefined,
+  demoEpisodes: undefined,
+  excludeFailures: false,
+  minReturn: undefined,
   policyOpt: 'ppo',
   numEnvs: 4,
   numSteps: 512,
@@ -124,13 +136,16 @@ export const GAIL_DEFAULTS: Omit<
 export function resolveGailConfig(
   partial: Partial<GailConfig> & Pick<GailConfig, 'demos' | 'out' | 'steps'>,
 ): GailConfig {
+  // A run's config.json also records which demonstrations were used (`demoSelection`, written by
+  // run.ts): a report of the run, not a setting, so a config read back for --resume drops it.
+  const { demoSelection: _report, ...settings } = partial as typeof partial & { demoSelection?: unknown };
   const c: GailConfig = {
     task: undefined,
     model: undefined,
     taskConfig: undefined,
     genericEnv: undefined,
     ...GAIL_DEFAULTS,
-    ...partial,
+    ...settings,
   };
   const bad = (flag: string, value: unknown, want: string) =>
     new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
@@ -162,6 +177,13 @@ export function resolveGailConfig(
     if (!Number.isInteger(v) || v <= 0) throw bad(flag, v, 'a positive integer');
   if (c.demoTrajectories !== undefined && !(Number.isInteger(c.demoTrajectories) && c.demoTrajectories > 0))
     throw bad('--demo-trajectories', c.demoTrajectories, 'a positive integer');
+  if (
+    c.demoEpisodes !== undefined &&
+    (c.demoEpisodes.length === 0 || !c.demoEpisodes.every((i) => Number.isInteger(i) && i >= 0))
+  )
+    throw bad('--episodes', c.demoEpisodes.join(','), 'comma-separated episode indices ≥ 0');
+  if (c.minReturn !== undefined && !Number.isFinite(c.minReturn))
+    throw bad('--min-return', c.minReturn, 'a finite number');
   if (!Number.isInteger(c.bcEpochs) || c.bcEpochs < 0) throw bad('--bc-epochs', c.bcEpochs, 'an integer ≥ 0');
   if (!(c.gamma >= 0 && c.gamma < 1)) throw bad('--gamma', c.gamma, 'a number in [0, 1)');
   for (const [flag, v] of [
@@ -183,7 +205,12 @@ export function resolveGailConfig(
   ] as const)
     if (!sizes.every((h) => Number.isInteger(h) && h > 0))
       throw bad(flag, sizes.join(','), 'comma-separated positive integers');
-  return Object.freeze({ ...c, policyHidden: [...c.policyHidden], discHidden: [...c.discHidden] });
+  return Object.freeze({
+    ...c,
+    policyHidden: [...c.policyHidden],
+    discHidden: [...c.discHidden],
+    ...(c.demoEpisodes !== undefined ? { demoEpisodes: [...c.demoEpisodes] } : {}),
+  });
 }
 
 /** Rounds the run will take: ceil(steps / (numSteps · numEnvs)). */

@@ -1,7 +1,9 @@
 /**
  * report.html for a GAIL run: a self-contained page (inline SVG drawn here, no scripts, no CDN) with the
  * learning curves of metrics.jsonl — true return, normalised score, discriminator accuracy and mean D on
- * expert and policy data — and the resolved config. Opens offline in any browser.
+ * expert and policy data, the absorbing state (its share of each side's pairs, D on it, episode length:
+ * a policy that learns to end its episodes shows here first) — and the resolved config. Opens offline in
+ * any browser.
  */
 import type { IterationMetrics } from './trainer.js';
 
@@ -123,9 +125,23 @@ export function renderReport(rows: readonly IterationMetrics[], meta: ReportMeta
       ],
       [0, 1],
     ),
+    lineChart(
+      'Absorbing state: share of the pairs on each side, and D(s_abs)',
+      xs,
+      [
+        { name: 'share expert', color: '#d62728', values: col('absorbingShareExpert') },
+        { name: 'share policy', color: '#9467bd', values: col('absorbingSharePolicy') },
+        { name: 'D(s_abs)', color: '#17becf', values: col('discAbsorbing') },
+      ],
+      [0, 1],
+    ),
+    lineChart('Episode length (mean over episodes ended in the round)', xs, [
+      { name: 'steps', color: '#7f7f7f', values: col('episodeLengthMean') },
+    ]),
     lineChart('Discriminator loss and learned reward', xs, [
       { name: 'D loss', color: '#8c564b', values: col('discLoss') },
       { name: 'mean reward', color: '#ff7f0e', values: col('rewardMean') },
+      { name: 'r(s_abs)', color: '#17becf', values: col('absorbingReward') },
     ]),
   ];
   return `<!doctype html>

@@ -25,10 +25,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { withTaskConfigContext } from '../config/task.js';
+import { describeSelection, selectDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
-import { usableDemonstrations } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
 import { decodePolicyFile, encodePolicyFile } from '../data/policy-file.js';
 import { useBackend } from '../learn/backend.js';
@@ -127,14 +127,18 @@ export async function runGail(
 
   // Demonstrations, and the env they must match.
   const demo = await readDemoFile(config.demos);
-  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
-  const trajectories =
-    config.demoTrajectories === undefined ? usable : usable.slice(0, config.demoTrajectories);
-  if (trajectories.length === 0)
-    throw new GailBridgeError(
-      'file',
-      `${config.demos}: no usable trajectories (${demo.episodes.length} episodes, none both non-empty and not diverged)`,
-    );
+  const selection = selectDemonstrations(
+    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
+    {
+      episodes: config.demoEpisodes,
+      first: config.demoTrajectories,
+      excludeFailures: config.excludeFailures,
+      minReturn: config.minReturn,
+    },
+    config.demos,
+  );
+  for (const line of describeSelection(selection)) log(line);
+  const trajectories = selection.used.map((e) => e.trajectory);
   const makeEnv = (seed: number): Promise<Env> => makeGailEnv(config, seed);
   const probe = await makeEnv(config.seed);
   let expertReturn = Number.NaN;
@@ -250,7 +254,10 @@ export async function runGail(
         log(`BC warm start: ${bc.epochs} epochs, validation loss ${bc.bestValidationLoss.toFixed(4)}`);
       }
     }
-    writeAtomic(join(config.out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    writeAtomic(
+      join(config.out, 'config.json'),
+      `${JSON.stringify({ ...config, demoSelection: selectionRecord(selection) }, null, 2)}\n`,
+    );
 
     const expert = trajectoryPairs(trajectories, {
       absorbing: config.absorbing,

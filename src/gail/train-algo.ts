@@ -4,6 +4,7 @@
  * draws the progress bar (env steps, steps/s, D accuracy, return) and evaluates the result.
  */
 import { type Command, Option } from 'commander';
+import { demoSelectionFlags } from '../cli/demo-selection.js';
 import { loadGenericTask } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import { type GailConfig, POLICY_OPTS, resolveGailConfig } from './config.js';
@@ -131,6 +132,7 @@ export function gailConfigFromOptions(opts: SharedTrainOptions): GailConfig {
   const model = f['model'] as string | undefined;
   const taskConfig = f['taskConfig'] as string | undefined;
   // With --task, resolveGailConfig reports the clash; the file is not read.
+  const selection = demoSelectionFlags(f);
   const generic =
     taskConfig === undefined || opts.task !== undefined ? undefined : loadGenericTask(taskConfig, model);
   return resolveGailConfig({
@@ -140,6 +142,9 @@ export function gailConfigFromOptions(opts: SharedTrainOptions): GailConfig {
     genericEnv: generic?.options,
     demos: opts.demos,
     demoTrajectories: opts.trajectories,
+    demoEpisodes: selection.episodes,
+    excludeFailures: selection.excludeFailures,
+    minReturn: selection.minReturn,
     out: opts.out,
     policyOpt: f['policyOpt'] as GailConfig['policyOpt'],
     steps: f['steps'] as number,

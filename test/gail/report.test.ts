@@ -18,6 +18,10 @@ function row(i: number, ret: number): IterationMetrics {
     gradPenalty: 0,
     rewardMean: 0.5,
     absorbingReward: 0.01,
+    discAbsorbing: 0.2,
+    absorbingShareExpert: 0.25,
+    absorbingSharePolicy: 0.1 * i,
+    episodeLengthMean: 100 + i,
     policyEntropy: 1.4,
     episodes: 3,
     returnMean: ret,
@@ -36,7 +40,7 @@ describe('report.html', () => {
       status: 'finished',
     });
     assert.ok(html.startsWith('<!doctype html>'));
-    assert.equal((html.match(/<svg /g) ?? []).length, 5);
+    assert.equal((html.match(/<svg /g) ?? []).length, 7);
     assert.ok(!/<script|<link|src=/.test(html));
     // The only URLs are SVG namespace declarations.
     assert.deepEqual([...new Set(html.match(/https?:\/\/[^"]+/g))], ['http://www.w3.org/2000/svg']);
@@ -44,6 +48,19 @@ describe('report.html', () => {
     // A NaN return is a gap, not a point: the return curve has two points.
     const returnChart = html.split('<figure>')[1]!;
     assert.equal((returnChart.match(/points="([^"]*)"/)?.[1] ?? '').split(' ').length, 2);
+  });
+
+  it('plots the absorbing state: its share of each side and D on it, one point per round', () => {
+    const html = renderReport([row(0, 10), row(1, 20), row(2, 30)], { title: 't', config: {}, status: 's' });
+    const chart = html.split('<figure>').find((f) => f.includes('Absorbing state'));
+    assert.ok(chart, 'an absorbing-state chart');
+    for (const name of ['share expert', 'share policy', 'D(s_abs)']) assert.ok(chart.includes(name), name);
+    const lines = [...chart.matchAll(/points="([^"]*)"/g)].map((m) => m[1]!.split(' '));
+    assert.equal(lines.length, 3);
+    for (const pts of lines) assert.equal(pts.length, 3);
+    // The policy's share rises 0 → 0.2 on a [0, 1] axis: its last point sits above its first.
+    const y = (p: string) => Number(p.split(',')[1]);
+    assert.ok(y(lines[1]![2]!) < y(lines[1]![0]!));
   });
 
   it('renders an empty run', () => {
