@@ -81,8 +81,10 @@ const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export interface GailBenchOptions {
   /** Built-in tasks; each needs demos/<task>.mcap (skipped with a note otherwise). Default [hopper]. */
   readonly tasks: readonly string[];
-  /** Seeds 0 … seeds − 1 per (task, trajectories, method); default 3. */
+  /** Seeds firstSeed … firstSeed + seeds − 1 per (task, trajectories, method); default 3. */
   readonly seeds: number;
+  /** The first seed; default 0 (issue 17's Ant runs start at 7, the seed of its report). */
+  readonly firstSeed: number;
   /** GAIL env steps per run, all envs together; default 2 000 000. */
   readonly steps: number;
   /** Expert trajectory counts, the first N of the demo file; default [4, 25]. */
@@ -154,6 +156,7 @@ export function variantLabel(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures
 const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   tasks: [TARGET_TASK],
   seeds: 3,
+  firstSeed: 0,
   steps: TARGET_STEPS,
   trajectories: [4, 25],
   subsample: 1,
@@ -169,6 +172,7 @@ const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
 const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   tasks: ['inverted-pendulum'],
   seeds: 1,
+  firstSeed: 0,
   steps: 2 * GAIL_DEFAULTS.numEnvs * GAIL_DEFAULTS.numSteps,
   trajectories: [4],
   subsample: 1,
@@ -185,6 +189,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
   let values: {
     tasks?: string;
     seeds?: string;
+    'first-seed'?: string;
     steps?: string;
     trajectories?: string;
     subsample?: string;
@@ -198,6 +203,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
       options: {
         tasks: { type: 'string' },
         seeds: { type: 'string' },
+        'first-seed': { type: 'string' },
         steps: { type: 'string' },
         trajectories: { type: 'string' },
         subsample: { type: 'string' },
@@ -223,6 +229,12 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     const n = Number(text);
     if (!Number.isInteger(n) || n <= 0)
       throw new GailBridgeError('config', `bench gail --${flag}: expected a positive integer, got "${text}"`);
+    return n;
+  };
+  const nonNegInt = (flag: string, text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new GailBridgeError('config', `bench gail --${flag}: expected an integer ≥ 0, got "${text}"`);
     return n;
   };
   const list = (text: string): string[] =>
@@ -266,6 +278,8 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     tasks: [...new Set(tasks)],
     trajectories,
     seeds: values['seeds'] === undefined ? base.seeds : posInt('seeds', values['seeds']),
+    firstSeed:
+      values['first-seed'] === undefined ? base.firstSeed : nonNegInt('first-seed', values['first-seed']),
     steps: values['steps'] === undefined ? base.steps : posInt('steps', values['steps']),
     subsample: values['subsample'] === undefined ? base.subsample : posInt('subsample', values['subsample']),
     resume: values.resume === true,
@@ -295,7 +309,7 @@ export function planRuns(o: GailBenchOptions, only?: readonly string[]): Planned
   const runs: PlannedRun[] = [];
   for (const task of o.tasks)
     for (const trajectories of o.trajectories)
-      for (let seed = 0; seed < o.seeds; seed++)
+      for (let seed = o.firstSeed; seed < o.firstSeed + o.seeds; seed++)
         for (const method of METHOD_NAMES) {
           const row = rowKey(task, trajectories, method);
           if (!only || only.includes(row)) runs.push({ row, task, trajectories, method, seed });
@@ -978,7 +992,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     measured: [
       `GAIL: \`gail-bridge train --algo gail\` defaults (PPO, ${g.numEnvs} envs × ${g.numSteps} steps a round, policy ${g.policyHidden.join('×')} tanh, D ${g.discHidden.join('×')} tanh with ${g.discStepsPerRound} steps of ${g.discBatchSize}+${g.discBatchSize} pairs a round, reward −log(1 − D)), ${o.steps} env steps a run; "no absorbing" adds --no-absorbing.${variantLabel(o, 'gail') === '' ? '' : ` Changed from those defaults for every GAIL run here: ${variantLabel(o, 'gail')}.`}`,
       `BC: \`gail-bridge train --algo bc\` defaults (Gaussian log-likelihood, batch ${BC_DEFAULTS.batchSize}, Adam ${BC_DEFAULTS.learningRate}, ${BC_DEFAULTS.validationFraction * 100}% validation, patience ${BC_DEFAULTS.patience}, at most ${o.bcEpochs} epochs) on the same first N trajectories.`,
-      `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? '0' : `0…${o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''}${trainFlags(o)} --steps ${o.steps} --seed s\`.`,
+      `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? `${o.firstSeed}` : `${o.firstSeed}…${o.firstSeed + o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''}${trainFlags(o)} --steps ${o.steps} --seed s\`.`,
       `Score: the trained policy's deterministic return over ${o.evalEpisodes} episodes (reset seeds ${EVAL_SEED}+e, as \`gail-bridge eval\`), (R − R_random)/(R_expert − R_random); R_expert is the evalReturn stored in experts/<task>.policy, R_random a uniform random policy on the same episodes.`,
       `Over seeds: mean and population std of the score, mean return; env steps and wall-clock are per run (training only, evaluation excluded), mean over seeds.`,
       `Throughput rows: median of ${repeats} round${repeats === 1 ? '' : 's'} after a warm-up, synthetic Hopper-sized data; D step: one discriminator Adam step on ${g.discBatchSize} expert + ${g.discBatchSize} policy pairs, in pairs/s; PPO step: one update on a ${g.numEnvs} × ${g.numSteps} rollout (${PPO_DEFAULTS.epochs} epochs × ${PPO_DEFAULTS.numMinibatches} minibatches${quick ? '; --quick ran 1 epoch, scaled' : ''}), in rollout samples/s; learner per round: ${g.discStepsPerRound} D steps + one PPO update.`,

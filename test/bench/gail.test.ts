@@ -87,6 +87,14 @@ describe('bench gail options', () => {
     assert.equal(variantLabel(o, 'gail'), 'grad penalty 10, D steps 4, ent coef 0.01, failures excluded');
     assert.equal(variantLabel(o, 'bc'), 'failures excluded');
     assert.deepEqual(parseGailArgs([], false).gail, {});
+    const seven = parseGailArgs(
+      ['--tasks', 'ant', '--trajectories', '4', '--seeds', '3', '--first-seed', '7'],
+      false,
+    );
+    assert.deepEqual(
+      planRuns(seven, ['ant-4-gail']).map((r) => r.seed),
+      [7, 8, 9],
+    );
     assert.equal(variantLabel(parseGailArgs([], false), 'gail'), '');
     const rows = trainingRows([outcome('ant', 4, 'gail', 0, 0.9)], ['ant-4-gail'], (m) => variantLabel(o, m));
     assert.equal(
