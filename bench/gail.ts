@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gailAlgorithm } from '../src/algos/gail.js';
+import { selectDemonstrations } from '../src/core/demo-selection.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
 import { assertSpecsMatch, type Spec } from '../src/core/spec.js';
@@ -84,8 +85,10 @@ const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export interface GailBenchOptions {
   /** Built-in tasks; each needs demos/<task>.mcap (skipped with a note otherwise). Default [hopper]. */
   readonly tasks: readonly string[];
-  /** Seeds 0 … seeds − 1 per (task, trajectories, method); default 3. */
+  /** Seeds firstSeed … firstSeed + seeds − 1 per (task, trajectories, method); default 3. */
   readonly seeds: number;
+  /** The first seed; default 0 (issue 17's Ant runs start at 7, the seed of its report). */
+  readonly firstSeed: number;
   /** GAIL env steps per run, all envs together; default 2 000 000. */
   readonly steps: number;
   /** Expert trajectory counts, the first N of the demo file; default [4, 25]. */
@@ -100,11 +103,64 @@ export interface GailBenchOptions {
   readonly runsDir: string | undefined;
   /** Reuse the GAIL run folders already in `runsDir`: evaluate finished runs, continue cut ones. */
   readonly resume: boolean;
+  /**
+   * Leave out demonstrations that look like failures of the demonstrator, for GAIL and BC alike
+   * (`train --exclude-failures`, core/demo-selection.ts); default false.
+   */
+  readonly excludeFailures: boolean;
+  /**
+   * GAIL settings that differ from `train --algo gail`'s defaults (`--grad-penalty`, `--disc-steps`,
+   * `--ent-coef`, `--label-smoothing`), applied to every GAIL run; empty: the defaults.
+   */
+  readonly gail: GailOverrides;
+}
+
+/** The `train --algo gail` settings the bench can change, by GailConfig field. */
+export type GailOverrides = Partial<
+  Pick<GailConfig, 'gradPenalty' | 'discStepsPerRound' | 'entCoef' | 'labelSmoothing'>
+>;
+
+/** Bench flag → GailConfig field, for the overrides (one map: parser, help and row titles). */
+const GAIL_OVERRIDE_FLAGS = {
+  'grad-penalty': { field: 'gradPenalty', title: 'grad penalty' },
+  'disc-steps': { field: 'discStepsPerRound', title: 'D steps' },
+  'ent-coef': { field: 'entCoef', title: 'ent coef' },
+  'label-smoothing': { field: 'labelSmoothing', title: 'label smoothing' },
+} as const satisfies Record<string, { field: keyof GailOverrides; title: string }>;
+type GailOverrideFlag = keyof typeof GAIL_OVERRIDE_FLAGS;
+
+/**
+ * The `train` flags that give a GAIL run of the bench its overrides (" --grad-penalty 10 …"; the bench's
+ * flags are named as train's).
+ */
+function trainFlags(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures'>): string {
+  let out = '';
+  for (const flag of Object.keys(GAIL_OVERRIDE_FLAGS) as GailOverrideFlag[]) {
+    const v = o.gail[GAIL_OVERRIDE_FLAGS[flag].field];
+    if (v !== undefined) out += ` --${flag} ${v}`;
+  }
+  return o.excludeFailures ? `${out} --exclude-failures` : out;
+}
+
+/**
+ * "grad penalty 10, D steps 4, failures excluded": what a method's runs changed from the defaults, for
+ * row titles (BC takes only the demonstration choice).
+ */
+export function variantLabel(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures'>, method: Method): string {
+  const flags = method === 'bc' ? [] : (Object.keys(GAIL_OVERRIDE_FLAGS) as GailOverrideFlag[]);
+  const parts = flags.flatMap((flag) => {
+    const { field, title } = GAIL_OVERRIDE_FLAGS[flag];
+    const v = o.gail[field];
+    return v === undefined ? [] : [`${title} ${v}`];
+  });
+  if (o.excludeFailures) parts.push('failures excluded');
+  return parts.join(', ');
 }
 
 const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   tasks: [TARGET_TASK],
   seeds: 3,
+  firstSeed: 0,
   steps: TARGET_STEPS,
   trajectories: [4, 25],
   subsample: 1,
@@ -112,12 +168,15 @@ const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   bcEpochs: BC_DEFAULTS.maxEpochs,
   runsDir: 'runs/bench-gail',
   resume: false,
+  excludeFailures: false,
+  gail: {},
 });
 
 /** --quick: one tiny run of every method on the pendulum, only to check the bench works end to end. */
 const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   tasks: ['inverted-pendulum'],
   seeds: 1,
+  firstSeed: 0,
   steps: 2 * GAIL_DEFAULTS.numEnvs * GAIL_DEFAULTS.numSteps,
   trajectories: [4],
   subsample: 1,
@@ -125,6 +184,8 @@ const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   bcEpochs: 10,
   runsDir: undefined,
   resume: false,
+  excludeFailures: false,
+  gail: {},
 });
 
 /** Parses the bench's flags (`args`, as typed after `gail`); --quick changes the defaults, not the flags. */
@@ -132,23 +193,28 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
   let values: {
     tasks?: string;
     seeds?: string;
+    'first-seed'?: string;
     steps?: string;
     trajectories?: string;
     subsample?: string;
     resume?: boolean;
     'runs-dir'?: string;
-  };
+    'exclude-failures'?: boolean;
+  } & Partial<Record<GailOverrideFlag, string>>;
   try {
     values = parseArgs({
       args: [...args],
       options: {
         tasks: { type: 'string' },
         seeds: { type: 'string' },
+        'first-seed': { type: 'string' },
         steps: { type: 'string' },
         trajectories: { type: 'string' },
         subsample: { type: 'string' },
         resume: { type: 'boolean' },
         'runs-dir': { type: 'string' },
+        'exclude-failures': { type: 'boolean' },
+        ...Object.fromEntries(Object.keys(GAIL_OVERRIDE_FLAGS).map((f) => [f, { type: 'string' as const }])),
       },
       strict: true,
       allowPositionals: false,
@@ -167,6 +233,12 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     const n = Number(text);
     if (!Number.isInteger(n) || n <= 0)
       throw new GailBridgeError('config', `bench gail --${flag}: expected a positive integer, got "${text}"`);
+    return n;
+  };
+  const nonNegInt = (flag: string, text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new GailBridgeError('config', `bench gail --${flag}: expected an integer ≥ 0, got "${text}"`);
     return n;
   };
   const list = (text: string): string[] =>
@@ -194,11 +266,24 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
       'config',
       'bench gail --resume: --quick keeps no run folders to resume from unless --runs-dir names one',
     );
+  const gail: Record<string, number> = {};
+  for (const flag of Object.keys(GAIL_OVERRIDE_FLAGS) as GailOverrideFlag[]) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const field = GAIL_OVERRIDE_FLAGS[flag].field;
+    gail[field] = field === 'discStepsPerRound' ? posInt(flag, text) : Number(text);
+    if (!(gail[field]! >= 0) || text.trim() === '')
+      throw new GailBridgeError('config', `bench gail --${flag}: expected a number ≥ 0, got "${text}"`);
+  }
   return Object.freeze({
     ...base,
+    excludeFailures: values['exclude-failures'] === true,
+    gail: Object.freeze(gail as GailOverrides),
     tasks: [...new Set(tasks)],
     trajectories,
     seeds: values['seeds'] === undefined ? base.seeds : posInt('seeds', values['seeds']),
+    firstSeed:
+      values['first-seed'] === undefined ? base.firstSeed : nonNegInt('first-seed', values['first-seed']),
     steps: values['steps'] === undefined ? base.steps : posInt('steps', values['steps']),
     subsample: values['subsample'] === undefined ? base.subsample : posInt('subsample', values['subsample']),
     resume: values.resume === true,
@@ -228,7 +313,7 @@ export function planRuns(o: GailBenchOptions, only?: readonly string[]): Planned
   const runs: PlannedRun[] = [];
   for (const task of o.tasks)
     for (const trajectories of o.trajectories)
-      for (let seed = 0; seed < o.seeds; seed++)
+      for (let seed = o.firstSeed; seed < o.firstSeed + o.seeds; seed++)
         for (const method of METHOD_NAMES) {
           const row = rowKey(task, trajectories, method);
           if (!only || only.includes(row)) runs.push({ row, task, trajectories, method, seed });
@@ -277,7 +362,11 @@ function finiteOrNull(x: number): number | null {
  * over seeds, the score's population std, min/max in `spread`, and for GAIL rows the difference to the
  * BC row of the same task and trajectories.
  */
-export function trainingRows(outcomes: readonly RunOutcome[], order: readonly string[]): Row[] {
+export function trainingRows(
+  outcomes: readonly RunOutcome[],
+  order: readonly string[],
+  variant: (method: Method) => string = () => '',
+): Row[] {
   const byRow = new Map<string, RunOutcome[]>();
   for (const o of outcomes) {
     const list = byRow.get(o.run.row);
@@ -307,7 +396,9 @@ export function trainingRows(outcomes: readonly RunOutcome[], order: readonly st
     rows.push({
       key,
       cells: {
-        what: `${isTaskName(task) ? TASKS[task].title : task}, ${trajectories} traj, ${METHODS[method].title}`,
+        what:
+          `${isTaskName(task) ? TASKS[task].title : task}, ${trajectories} traj, ${METHODS[method].title}` +
+          (variant(method) === '' ? '' : ` (${variant(method)})`),
         score: finiteOrNull(score.mean),
         scoreStd: finiteOrNull(score.std),
         overBc: finiteOrNull(overBc),
@@ -495,6 +586,8 @@ function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions): Gai
     seed: run.seed,
     absorbing: METHODS[run.method].absorbing,
     subsample: o.subsample,
+    excludeFailures: o.excludeFailures,
+    ...o.gail,
   });
 }
 
@@ -624,14 +717,22 @@ async function evaluateGailCheckpoint(
   }
 }
 
-/** One BC run as `train --algo bc` does it (usable episodes, the first N; defaults but the epoch cap). */
+/**
+ * One BC run as `train --algo bc` does it (the first N usable episodes, less the failures with
+ * --exclude-failures; defaults but the epoch cap).
+ */
 async function runBcOnce(
   run: PlannedRun,
   setup: TaskSetup,
   o: GailBenchOptions,
 ): Promise<Omit<RunOutcome, 'score' | 'run'>> {
   await useBackend('auto');
-  const data = pairsFromTrajectories(setup.usable.slice(0, run.trajectories), {
+  const chosen = selectDemonstrations(
+    setup.episodes.map((trajectory, index) => ({ index, trajectory })),
+    { first: run.trajectories, excludeFailures: o.excludeFailures },
+    setup.demos,
+  ).used.map((e) => e.trajectory);
+  const data = pairsFromTrajectories(chosen, {
     subsample: o.subsample,
     seed: run.seed,
   });
@@ -904,6 +1005,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       ...trainingRows(
         outcomes,
         plan.map((p) => p.row),
+        (method) => variantLabel(o, method),
       ),
     );
   } finally {
@@ -921,9 +1023,9 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     bench: 'gail',
     title: 'GAIL vs behavioural cloning: normalised score by expert trajectories, and learner throughput',
     measured: [
-      `GAIL: \`gail-bridge train --algo gail\` defaults (PPO, ${g.numEnvs} envs × ${g.numSteps} steps a round, policy ${g.policyHidden.join('×')} tanh, D ${g.discHidden.join('×')} tanh with ${g.discStepsPerRound} steps of ${g.discBatchSize}+${g.discBatchSize} pairs a round, reward −log(1 − D)), ${o.steps} env steps a run; "no absorbing" adds --no-absorbing.`,
+      `GAIL: \`gail-bridge train --algo gail\` defaults (PPO, ${g.numEnvs} envs × ${g.numSteps} steps a round, policy ${g.policyHidden.join('×')} tanh, D ${g.discHidden.join('×')} tanh with ${g.discStepsPerRound} steps of ${g.discBatchSize}+${g.discBatchSize} pairs a round, gradient penalty ${g.gradPenalty}, reward −log(1 − D)), ${o.steps} env steps a run; "no absorbing" adds --no-absorbing.${variantLabel(o, 'gail') === '' ? '' : ` Changed from those defaults for every GAIL run here: ${variantLabel(o, 'gail')}.`}`,
       `BC: \`gail-bridge train --algo bc\` defaults (Gaussian log-likelihood, batch ${BC_DEFAULTS.batchSize}, Adam ${BC_DEFAULTS.learningRate}, ${BC_DEFAULTS.validationFraction * 100}% validation, patience ${BC_DEFAULTS.patience}, at most ${o.bcEpochs} epochs) on the same first N trajectories.`,
-      `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? '0' : `0…${o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''} --steps ${o.steps} --seed s\`.`,
+      `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? `${o.firstSeed}` : `${o.firstSeed}…${o.firstSeed + o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''}${trainFlags(o)} --steps ${o.steps} --seed s\`.`,
       `Score: the trained policy's deterministic return over ${o.evalEpisodes} episodes (reset seeds ${EVAL_SEED}+e, as \`gail-bridge eval\`), (R − R_random)/(R_expert − R_random); R_expert is the evalReturn stored in experts/<task>.policy, R_random a uniform random policy on the same episodes.`,
       `Over seeds: mean and population std of the score, mean return; env steps and wall-clock are per run (training only, evaluation excluded), mean over seeds.`,
       `Throughput rows: median of ${repeats} round${repeats === 1 ? '' : 's'} after a warm-up, synthetic Hopper-sized data; D step: one discriminator Adam step on ${g.discBatchSize} expert + ${g.discBatchSize} policy pairs, in pairs/s; PPO step: one update on a ${g.numEnvs} × ${g.numSteps} rollout (${PPO_DEFAULTS.epochs} epochs × ${PPO_DEFAULTS.numMinibatches} minibatches${quick ? '; --quick ran 1 epoch, scaled' : ''}), in rollout samples/s; learner per round: ${g.discStepsPerRound} D steps + one PPO update.`,

@@ -4,9 +4,9 @@
  * checkpoint like any other, stops after the epoch in progress and resumes at the next one.
  */
 import { describeEnvTarget, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
+import { describeSelection, selectDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch } from '../core/spec.js';
-import { usableDemonstrations } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { BC_DEFAULTS, BC_LOSSES, BcLearner, type BcLoss, pairsFromTrajectories } from '../learn/bc.js';
@@ -27,6 +27,12 @@ export interface BcSettings {
   readonly demos: string;
   /** Use only the first N usable demonstrations; undefined: all. */
   readonly demoTrajectories: number | undefined;
+  /** Choose from these episode indices (`--episodes`); undefined: the whole file. */
+  readonly demoEpisodes: readonly number[] | undefined;
+  /** Leave out suspected failures of the demonstrator (`--exclude-failures`; core/demo-selection.ts). */
+  readonly excludeFailures: boolean;
+  /** Leave out episodes whose return is below this (`--min-return`); undefined: none. */
+  readonly minReturn: number | undefined;
   /** Keep one pair in K, from a random offset per trajectory (the paper: 20); default 1. */
   readonly subsample: number;
   /** Hidden widths of the policy; default [64, 64]. */
@@ -55,6 +61,9 @@ export const BC_SETTINGS_DEFAULTS: Omit<
   'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos'
 > = Object.freeze({
   demoTrajectories: undefined,
+  demoEpisodes: undefined,
+  excludeFailures: false,
+  minReturn: undefined,
   subsample: 1,
   policyHidden: [64, 64],
   seed: 0,
@@ -140,9 +149,19 @@ export async function bcAlgorithm(
 ): Promise<BcAlgorithm> {
   const log = options.log ?? (() => {});
   const demo = await readDemoFile(s.demos);
-  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
-  const chosen = usable.slice(0, s.demoTrajectories ?? usable.length);
-  if (chosen.length === 0) throw new GailBridgeError('file', `${s.demos}: no usable demonstrations`);
+  // The same choice as GAIL's (core/demo-selection.ts), so the baseline sees the same data.
+  const selection = selectDemonstrations(
+    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
+    {
+      episodes: s.demoEpisodes,
+      first: s.demoTrajectories,
+      excludeFailures: s.excludeFailures,
+      minReturn: s.minReturn,
+    },
+    s.demos,
+  );
+  for (const line of describeSelection(selection)) log(line);
+  const chosen = selection.used.map((e) => e.trajectory);
   const target = envTargetOfSettings(s);
   const probe = await makeEnvTarget(target, { seed: s.seed });
   // The policy records the env it was trained on (a generic robot's model and task config), not the demos'.
@@ -196,6 +215,7 @@ export async function bcAlgorithm(
       ],
     },
     backend: backend.name,
+    startedWith: { demoSelection: selectionRecord(selection) },
     demoPairs: data.n,
     trajectories: chosen.length,
     learnerState: () => ({

@@ -6,10 +6,10 @@
  */
 import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
+import { describeSelection, selectDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
-import { usableDemonstrations } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
 import { type GailConfig, plannedRounds } from '../gail/config.js';
 import { Discriminator } from '../gail/discriminator.js';
@@ -74,14 +74,18 @@ export async function gailAlgorithm(
 
   // Demonstrations, and the env they must match.
   const demo = await readDemoFile(config.demos);
-  const usable = usableDemonstrations(demo.episodes.map((e) => e.trajectory));
-  const trajectories =
-    config.demoTrajectories === undefined ? usable : usable.slice(0, config.demoTrajectories);
-  if (trajectories.length === 0)
-    throw new GailBridgeError(
-      'file',
-      `${config.demos}: no usable trajectories (${demo.episodes.length} episodes, none both non-empty and not diverged)`,
-    );
+  const selection = selectDemonstrations(
+    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
+    {
+      episodes: config.demoEpisodes,
+      first: config.demoTrajectories,
+      excludeFailures: config.excludeFailures,
+      minReturn: config.minReturn,
+    },
+    config.demos,
+  );
+  for (const line of describeSelection(selection)) log(line);
+  const trajectories = selection.used.map((e) => e.trajectory);
   // With ROS 2 the envs are robots or simulator nodes mapped by a robot config: the demonstrations must
   // match it; a --task (optional then) is the task the simulators serve.
   const robot = config.ros ? loadRobotConfig(config.ros.config) : undefined;
@@ -191,6 +195,7 @@ export async function gailAlgorithm(
       `GAIL on ${config.task ?? config.model ?? robot?.name}${config.ros ? ` over ROS 2 (${config.ros.timing})` : ''}`,
     ),
     backend: backend.name,
+    startedWith: { demoSelection: selectionRecord(selection) },
     demoPairs: expert.pairs.n,
     trajectories: trajectories.length,
 

@@ -11,6 +11,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { type SuspectedFailure, suspectedFailures } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { Spec } from '../core/spec.js';
 import { EPISODE_END_NAMES, type EpisodeEnd, trajectoryReturn } from '../core/trajectory.js';
@@ -43,6 +44,8 @@ export interface DemoInspection {
     metadata: Readonly<Record<string, string>>;
   }[];
   readonly skipped: Readonly<Record<string, number>>;
+  /** Episodes that look like failures of the demonstrator (core/demo-selection.ts), and why. */
+  readonly suspectedFailures: readonly SuspectedFailure[];
 }
 
 /** `inspect` on any other MCAP file or bag folder. */
@@ -147,6 +150,9 @@ export async function inspect(file: string): Promise<DemoInspection | McapInspec
       ends,
       perEpisode,
       skipped: Object.fromEntries(demo.report.skipped),
+      suspectedFailures: suspectedFailures(
+        demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
+      ),
     };
   }
   const toS = (ns: bigint | undefined): number | null => (ns === undefined ? null : Number(ns) / 1e9);
@@ -226,6 +232,10 @@ function describeDemo(r: DemoInspection): string {
   }
   if (r.perEpisode.length > 20) lines.push(`    ... ${r.perEpisode.length - 20} more (--json lists all)`);
   for (const [what, n] of Object.entries(r.skipped)) lines.push(`  skipped: ${n} ${what}`);
+  for (const f of r.suspectedFailures)
+    lines.push(
+      `  episode ${f.index} looks like a failure of the demonstrator: ${f.why}; \`train --exclude-failures\` leaves it out`,
+    );
   return lines.join('\n');
 }
 

@@ -104,6 +104,7 @@ export async function runInFolder<S extends object, A extends TrainingAlgorithm,
           settings: run.settings,
           commandLine: typedCommandLine(process.argv.slice(2)),
           backend: algorithm.backend,
+          ...(algorithm.startedWith ? { startedWith: algorithm.startedWith } : {}),
         },
         { force: run.force },
       );

@@ -37,6 +37,7 @@ import {
   runCommand,
   widths,
 } from './common.js';
+import { addDemoSelectionOptions } from './demo-selection.js';
 import { resumeConfig, runInFolder } from './run-command.js';
 import type { StopOnSignalOptions } from './stop-on-signal.js';
 
@@ -52,6 +53,10 @@ export interface TrainFlags {
   readonly json: boolean;
   readonly evalEpisodes: number;
   readonly trajectories?: number;
+  /** Demonstration selection (cli/demo-selection.ts): episode indices, failures left out, a return floor. */
+  readonly episodes?: number[];
+  readonly excludeFailures: boolean;
+  readonly minReturn?: number;
   readonly hidden: number[];
   readonly seed: number;
   readonly backend: string;
@@ -194,7 +199,7 @@ function flagName(attribute: string): string {
 export function trainCommand(): Command {
   const gail = (text: string) => `[gail] ${text}`;
   const bc = (text: string) => `[bc] ${text}`;
-  return new Command('train')
+  const cmd = new Command('train')
     .description(
       'train a policy from demonstrations in a run folder (--algo bc|gail), or continue one (--resume DIR)',
     )
@@ -387,6 +392,7 @@ export function trainCommand(): Command {
       GAIL_DEFAULTS.bcEpochs,
     )
     .option('--json', 'print the result as one JSON object on stdout', false);
+  return addDemoSelectionOptions(cmd);
 }
 
 /** The parsed flags of a `train` command: all of them, those typed on the command line, and `given`. */
@@ -484,6 +490,9 @@ function sharedFromFlags(g: Given) {
     task: g('task'),
     demos: g('demos'),
     demoTrajectories: g('trajectories'),
+    demoEpisodes: g('episodes'),
+    excludeFailures: g('excludeFailures'),
+    minReturn: g('minReturn'),
     policyHidden: g('hidden'),
     seed: g('seed'),
     backend: g('backend'),

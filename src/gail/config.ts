@@ -52,6 +52,15 @@ export interface GailConfig {
   readonly ros: RosRollouts | undefined;
   /** Use only the first N demo trajectories; undefined: all. */
   readonly demoTrajectories: number | undefined;
+  /** Choose from these episode indices of the demo file, in order (`--episodes`); undefined: all. */
+  readonly demoEpisodes: readonly number[] | undefined;
+  /**
+   * Leave out episodes that look like failures of the demonstrator (core/demo-selection.ts: terminated
+   * with a return under half the file's median); default false (they are used, and reported).
+   */
+  readonly excludeFailures: boolean;
+  /** Leave out episodes whose recorded return is below this (`--min-return`); undefined: none. */
+  readonly minReturn: number | undefined;
   readonly policyOpt: PolicyOpt;
   /** Env steps to train for (all envs together); default 200 000. */
   readonly steps: number;
@@ -111,6 +120,9 @@ export const GAIL_DEFAULTS: Omit<
   'task' | 'model' | 'taskConfig' | 'genericEnv' | 'demos' | 'ros'
 > = Object.freeze({
   demoTrajectories: undefined,
+  demoEpisodes: undefined,
+  excludeFailures: false,
+  minReturn: undefined,
   policyOpt: 'ppo',
   steps: 200_000,
   numEnvs: 4,
@@ -219,6 +231,13 @@ export function resolveGailConfig(partial: Partial<GailConfig> & Pick<GailConfig
     if (!Number.isInteger(v) || v <= 0) throw bad(flag, v, 'a positive integer');
   if (c.demoTrajectories !== undefined && !(Number.isInteger(c.demoTrajectories) && c.demoTrajectories > 0))
     throw bad('--demo-trajectories', c.demoTrajectories, 'a positive integer');
+  if (
+    c.demoEpisodes !== undefined &&
+    (c.demoEpisodes.length === 0 || !c.demoEpisodes.every((i) => Number.isInteger(i) && i >= 0))
+  )
+    throw bad('--episodes', c.demoEpisodes.join(','), 'comma-separated episode indices ≥ 0');
+  if (c.minReturn !== undefined && !Number.isFinite(c.minReturn))
+    throw bad('--min-return', c.minReturn, 'a finite number');
   if (!Number.isInteger(c.bcEpochs) || c.bcEpochs < 0) throw bad('--bc-epochs', c.bcEpochs, 'an integer ≥ 0');
   if (!(c.gamma >= 0 && c.gamma < 1)) throw bad('--gamma', c.gamma, 'a number in [0, 1)');
   for (const [flag, v] of [
@@ -240,7 +259,12 @@ export function resolveGailConfig(partial: Partial<GailConfig> & Pick<GailConfig
   ] as const)
     if (!sizes.every((h) => Number.isInteger(h) && h > 0))
       throw bad(flag, sizes.join(','), 'comma-separated positive integers');
-  return Object.freeze({ ...c, policyHidden: [...c.policyHidden], discHidden: [...c.discHidden] });
+  return Object.freeze({
+    ...c,
+    policyHidden: [...c.policyHidden],
+    discHidden: [...c.discHidden],
+    ...(c.demoEpisodes !== undefined ? { demoEpisodes: [...c.demoEpisodes] } : {}),
+  });
 }
 
 /** Rounds the run will take: ceil(steps / (numSteps · numEnvs)). */

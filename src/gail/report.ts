@@ -1,6 +1,8 @@
 /**
  * How report.html (src/run/report.ts) draws a GAIL run: true return, normalised score, discriminator
- * accuracy and mean D on expert and policy data, D loss, and the learned reward, by env steps: one
+ * accuracy and mean D on expert and policy data, D loss, the learned reward, and the absorbing state (its
+ * share of each side's pairs, D on it, episode length: a policy that learns to end its episodes shows here
+ * first), by env steps: one
  * quantity per chart (a loss and a reward do not share an axis). Keys are IterationMetrics fields
  * (trainer.ts); report.html adds every other metric of the rows in small charts of their own.
  */
@@ -42,8 +44,24 @@ export function gailReportLayout(title: string): ReportLayout {
       },
       { title: 'Discriminator loss', series: [series('discLoss', 'D loss', '#8c564b')] },
       {
-        title: 'Learned reward (mean over the round’s steps)',
-        series: [series('rewardMean', 'mean reward', '#ff7f0e')],
+        title: 'Learned reward (mean over the round’s steps) and r(s_abs)',
+        series: [
+          series('rewardMean', 'mean reward', '#ff7f0e'),
+          series('absorbingReward', 'r(s_abs)', '#17becf'),
+        ],
+      },
+      {
+        title: 'Absorbing state: share of the pairs on each side, and D(s_abs)',
+        series: [
+          series('absorbingShareExpert', 'share expert', '#d62728'),
+          series('absorbingSharePolicy', 'share policy', '#9467bd'),
+          series('discAbsorbing', 'D(s_abs)', '#17becf'),
+        ],
+        yRange: [0, 1],
+      },
+      {
+        title: 'Episode length (mean over episodes ended in the round)',
+        series: [series('episodeLengthMean', 'steps', '#7f7f7f')],
       },
     ],
     summary: [

@@ -9,7 +9,9 @@
  *                value is V(s_abs) = r(s_abs, 0)/(1 − γ)
  *   4. policy    PolicyLearner.update(batch with those rewards)                (Alg. 1, step 5: TRPO
  *                in the paper; PPO by default here, both behind the same interface)
- *   5. metrics   D loss/accuracy/mean D on each side, gradient penalty, entropy, true return and score
+ *   5. metrics   D loss/accuracy/mean D on each side, gradient penalty, entropy, true return and score;
+ *                the absorbing state's share of each side's pairs and D(s_abs) (issue 17: what the
+ *                discriminator makes of ending)
  *   6. checkpoint
  *
  * Every round runs synchronously inside the stream's `next`, so the source takes its next step only
@@ -23,7 +25,7 @@ import { Rng } from '../core/rng.js';
 import { permutation } from '../learn/train-utils.js';
 import type { PolicyLearner, RolloutBatch, UpdateStats } from '../learn/types.js';
 import { collectRollouts, type Rollout } from '../streams/collector.js';
-import type { PairSet } from '../streams/pairs.js';
+import { type PairSet, pairComposition } from '../streams/pairs.js';
 import type { StepBatch } from '../streams/step-batch.js';
 import { type Discriminator, type DiscStepStats, samplePairs, takePairs } from './discriminator.js';
 import { absorbingValue, type RewardKind, rewardOfLogit, rewardsFromLogits } from './rewards.js';
@@ -80,6 +82,14 @@ export interface IterationMetrics {
   readonly rewardMean: number;
   /** r(s_abs, 0); NaN without absorbing states. */
   readonly absorbingReward: number;
+  /** D(s_abs, 0) = σ(logit) after this round's D steps; NaN without absorbing states. */
+  readonly discAbsorbing: number;
+  /** Share of the expert pairs that are absorbing (pairs.ts: the expert's share of absorbing time). */
+  readonly absorbingShareExpert: number;
+  /** Share of this round's policy pairs that are absorbing. */
+  readonly absorbingSharePolicy: number;
+  /** Mean length in steps of the episodes that ended this round (NaN when none did). */
+  readonly episodeLengthMean: number;
   readonly policyEntropy: number;
   /** Episodes that ended this round (diverged ones included). */
   readonly episodes: number;
@@ -144,6 +154,7 @@ export function trainGail(
   let last: IterationMetrics | undefined;
   let roundStart = performance.now();
   const runStart = performance.now();
+  const absorbingShareExpert = pairComposition(expert).absorbingShare;
 
   const round = (rollout: Rollout): void => {
     // 1. collect — done by the stream; the rollout's pairs are wrapped like the expert's.
@@ -185,9 +196,8 @@ export function trainGail(
       acts: rollout.batch.actions,
     };
     const rewards = rewardsFromLogits(disc.logits(stepPairs), config.reward);
-    const absorbingReward = config.absorbing
-      ? rewardOfLogit(disc.absorbingLogit(), config.reward)
-      : Number.NaN;
+    const absorbingLogit = config.absorbing ? disc.absorbingLogit() : Number.NaN;
+    const absorbingReward = config.absorbing ? rewardOfLogit(absorbingLogit, config.reward) : Number.NaN;
     const batch: RolloutBatch = {
       ...rollout.batch,
       rewards,
@@ -225,9 +235,8 @@ export function trainGail(
     envSteps += rollout.envSteps;
     const now = performance.now();
     const seconds = (from: number, to: number): number => (to - from) / 1000;
-    const returns = rollout.episodes
-      .filter((e) => e.end !== 'diverged' && e.end !== 'interrupted')
-      .map((e) => e.return);
+    const ended = rollout.episodes.filter((e) => e.end !== 'diverged' && e.end !== 'interrupted');
+    const returns = ended.map((e) => e.return);
     const returnMean = returns.length > 0 ? returns.reduce((a, b) => a + b, 0) / returns.length : Number.NaN;
     const refs = config.scoreRefs;
     const valid = rollout.valid;
@@ -257,6 +266,11 @@ export function trainGail(
       gradPenalty: mean((s) => s.gradPenalty),
       rewardMean: rCount > 0 ? rSum / rCount : Number.NaN,
       absorbingReward,
+      discAbsorbing: 1 / (1 + Math.exp(-absorbingLogit)),
+      absorbingShareExpert,
+      absorbingSharePolicy: pairComposition(policyPairs).absorbingShare,
+      episodeLengthMean:
+        ended.length > 0 ? ended.reduce((a, e) => a + e.length, 0) / ended.length : Number.NaN,
       policyEntropy: policyStats['entropy'] ?? Number.NaN,
       episodes: rollout.episodes.length,
       returnMean,

@@ -70,6 +70,11 @@ export interface TrainingAlgorithm {
   /** Observation and action spec of the policy (checked against a checkpoint on --resume). */
   readonly spec: Spec;
   readonly seed: number;
+  /**
+   * What the algorithm found when it was built that a reader of the run needs (e.g. which demonstrations
+   * it used and left out, and why): written to config.json as `startedWith`. A report, not a setting.
+   */
+  readonly startedWith?: Readonly<Record<string, unknown>>;
   /** The policy being learned: its weights and normaliser are the deployable part of every checkpoint. */
   readonly policy: GaussianPolicy;
   /** The policy learner (PPO, TRPO, BC): its whole state, the policy's weights included. */

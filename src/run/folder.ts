@@ -56,6 +56,8 @@ export interface RunConfig {
   readonly commandLine?: string;
   /** The TensorFlow.js backend the run started on ("wasm", "tensorflow", "cpu"). */
   readonly backend?: string;
+  /** What the algorithm found when it started (the demonstrations used and left out, …); not settings. */
+  readonly startedWith?: Readonly<Record<string, unknown>>;
 }
 
 /** What a folder already holds, for messages: rounds and env steps of its metrics. */
@@ -96,6 +98,7 @@ export function createRunFolder(
     readonly settings: object;
     readonly commandLine?: string | undefined;
     readonly backend?: string | undefined;
+    readonly startedWith?: Readonly<Record<string, unknown>> | undefined;
   },
   options: { force: boolean },
 ): RunConfig {
@@ -115,6 +118,7 @@ export function createRunFolder(
     producer: PRODUCER,
     ...(config.commandLine === undefined ? {} : { commandLine: config.commandLine }),
     ...(config.backend === undefined ? {} : { backend: config.backend }),
+    ...(config.startedWith === undefined ? {} : { startedWith: config.startedWith }),
   };
   writeFileAtomic(runPath(dir, 'config'), `${JSON.stringify(full, null, 2)}\n`);
   writeFileAtomic(runPath(dir, 'metrics'), '');

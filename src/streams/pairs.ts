@@ -9,12 +9,28 @@
  * the policy what ending is worth. `truncated` and `interrupted` episodes add none (the MDP would have
  * continued); `diverged` episodes contribute nothing at all.
  *
- * How many: one per terminated episode (DAC's replay buffer), or, given the task's horizon H, the
- * H − L absorbing steps that an episode ending at step L would spend there in the fixed-horizon MDP
- * (`absorbingPairsFor`). The second weights the absorbing state by its share of the state–action
- * occupancy that GAIL matches (Ho & Ermon 2016, Sec. 3): when the expert never ends early and the policy
- * does, D learns within a few rounds that ending is not expert-like, instead of after thousands of
- * single samples while r(s_abs)/(1 − γ) misprices ending (see trainer.ts).
+ * The construction, and why the two sides are weighted alike. DAC (Sec. 4.2) makes a terminal state an
+ * absorbing one that the episode stays in, so every episode of a task with horizon H is H time slots:
+ * the real steps 0 … L−1, then absorbing slots L … H−1. GAIL matches the policy's state–action
+ * occupancy to the expert's (Ho & Ermon 2016, Sec. 3, ρ_π = ρ_E), and the discriminator's pairs are
+ * samples of those occupancies; so each side must sample the absorbing slots at the same rate as its
+ * real slots, or D's verdict on s_abs measures bookkeeping rather than behaviour:
+ *
+ * - policy side (the collector): every slot, real and absorbing, H − L absorbing pairs per terminated
+ *   episode (`absorbingPairsFor`);
+ * - expert side (`trajectoryPairs`): with `--subsample K` (Ho & Ermon Sec. 6 kept one pair in 20) one
+ *   slot in K of the whole padded episode, real and absorbing alike, from the trajectory's random
+ *   offset (`keptSlots`): on average (H − L)/K absorbing pairs, not H − L. Keeping every absorbing slot
+ *   while thinning the real ones made the expert side of the Ant demos ~88% absorbing (issue 17); now the
+ *   absorbing share on each side is that side's share of absorbing time, an estimate of ρ(s_abs).
+ *
+ * Without a horizon (`--no-absorbing-fill`, DAC's replay buffer) the episode has one absorbing slot, at
+ * t = L, subsampled by the same rule (kept when L falls on the trajectory's offset), so that one
+ * absorbing pair still stands for as much time as one real pair on either side.
+ *
+ * Padding to the horizon weights s_abs by its share of the occupancy: when the expert never ends early
+ * and the policy does, D learns within a few rounds that ending is not expert-like, instead of after
+ * thousands of single samples while r(s_abs)/(1 − γ) misprices ending (see trainer.ts).
  */
 import { GailBridgeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -115,7 +131,8 @@ export interface TrajectoryPairsOptions {
   readonly absorbing: boolean;
   /**
    * Keep one pair in `subsample` (Ho & Ermon 2016, Sec. 6, used 20), starting at a random offset in
-   * [0, subsample) per trajectory. 1 keeps all. The absorbing pair of a terminated episode is always kept.
+   * [0, subsample) per trajectory. 1 keeps all. The absorbing slots after a terminated episode are
+   * subsampled with the real ones, from the same offset (see the file comment).
    */
   readonly subsample: number;
   /** Draws the per-trajectory offsets; required when subsample > 1. */
@@ -130,6 +147,39 @@ export interface TrajectoryPairsOptions {
  */
 export function absorbingPairsFor(length: number, horizon: number | undefined): number {
   return horizon === undefined ? 1 : Math.max(1, horizon - length);
+}
+
+/**
+ * How many of `count` consecutive time slots starting at `start` a subsampling of one in `k` from
+ * `offset` keeps: the slots t in [start, start + count) with t ≡ offset (mod k). `k` = 1 keeps all.
+ */
+export function keptSlots(start: number, count: number, k: number, offset: number): number {
+  if (count <= 0) return 0;
+  const first = start + ((((offset - start) % k) + k) % k);
+  const end = start + count;
+  return first < end ? Math.floor((end - 1 - first) / k) + 1 : 0;
+}
+
+/** What a pair set is made of: real and absorbing pairs, and the absorbing share of all. */
+export interface PairComposition {
+  readonly real: number;
+  readonly absorbing: number;
+  /** absorbing / (real + absorbing); 0 for an empty set or with absorbing states off. */
+  readonly absorbingShare: number;
+}
+
+/** Counts the real and absorbing pairs of `pairs` (the indicator column, when there is one). */
+export function pairComposition(pairs: PairSet): PairComposition {
+  let absorbing = 0;
+  if (pairs.absorbing) {
+    const ind = pairs.obsDim - 1;
+    for (let r = 0; r < pairs.n; r++) if (pairs.obs[r * pairs.obsDim + ind] === 1) absorbing++;
+  }
+  return {
+    real: pairs.n - absorbing,
+    absorbing,
+    absorbingShare: pairs.n > 0 ? absorbing / pairs.n : 0,
+  };
 }
 
 /** Expert pairs plus what was left out. */
@@ -165,7 +215,10 @@ export function trajectoryPairs(
     }
     const offset = k > 1 ? options.rng!.int(k) : 0;
     for (let s = offset; s < t.length; s += k) builder.push(t.obs, s * t.obsDim, t.acts, s * t.actDim);
-    if (t.end === 'terminated') builder.pushAbsorbing(absorbingPairsFor(t.length, options.absorbingHorizon));
+    if (t.end === 'terminated')
+      builder.pushAbsorbing(
+        keptSlots(t.length, absorbingPairsFor(t.length, options.absorbingHorizon), k, offset),
+      );
   });
   return { pairs: builder.build(), divergedSkipped };
 }

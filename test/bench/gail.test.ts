@@ -15,6 +15,7 @@ import {
   rowKey,
   runWallSeconds,
   trainingRows,
+  variantLabel,
 } from '../../bench/gail.js';
 import { finishReport } from '../../bench/lib/report.js';
 import { renderResult, tableCells } from '../../bench/lib/table.js';
@@ -74,6 +75,42 @@ describe('bench gail options', () => {
     );
     assert.throws(() => parseGailArgs(['--steps', '1e9x'], false), isConfig(/--steps/));
     assert.throws(() => parseGailArgs(['--epochs', '3'], false), isConfig(/--epochs.*its flags: --tasks/));
+  });
+
+  it('takes GAIL settings other than the defaults and the failure exclusion, and names them in rows', () => {
+    const o = parseGailArgs(
+      ['--grad-penalty', '10', '--disc-steps', '4', '--ent-coef', '0.01', '--exclude-failures'],
+      false,
+    );
+    assert.deepEqual(o.gail, { gradPenalty: 10, discStepsPerRound: 4, entCoef: 0.01 });
+    assert.equal(o.excludeFailures, true);
+    assert.equal(variantLabel(o, 'gail'), 'grad penalty 10, D steps 4, ent coef 0.01, failures excluded');
+    assert.equal(variantLabel(o, 'bc'), 'failures excluded');
+    assert.deepEqual(parseGailArgs([], false).gail, {});
+    const seven = parseGailArgs(
+      ['--tasks', 'ant', '--trajectories', '4', '--seeds', '3', '--first-seed', '7'],
+      false,
+    );
+    assert.deepEqual(
+      planRuns(seven, ['ant-4-gail']).map((r) => r.seed),
+      [7, 8, 9],
+    );
+    assert.equal(variantLabel(parseGailArgs([], false), 'gail'), '');
+    const rows = trainingRows([outcome('ant', 4, 'gail', 0, 0.9)], ['ant-4-gail'], (m) => variantLabel(o, m));
+    assert.equal(
+      rows[0]!.cells['what'],
+      'Ant, 4 traj, GAIL (grad penalty 10, D steps 4, ent coef 0.01, failures excluded)',
+    );
+    const isConfig = (re: RegExp) => (e: unknown) =>
+      e instanceof GailBridgeError && e.code === 'config' && re.test(e.message);
+    assert.throws(
+      () => parseGailArgs(['--disc-steps', '0'], false),
+      isConfig(/--disc-steps: expected a positive integer/),
+    );
+    assert.throws(
+      () => parseGailArgs(['--grad-penalty', 'x'], false),
+      isConfig(/--grad-penalty: expected a number ≥ 0/),
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { type GailLoopConfig, type IterationMetrics, trainGail } from '../../src
 import { GaussianPolicy } from '../../src/learn/gaussian-policy.js';
 import { PpoLearner } from '../../src/learn/ppo.js';
 import { envSource, envsAsBatch } from '../../src/streams/env-source.js';
-import { trajectoryPairs } from '../../src/streams/pairs.js';
+import { pairComposition, trajectoryPairs } from '../../src/streams/pairs.js';
 import { testBackend } from '../learn/helpers.js';
 import { expertAction, expertTrajectories, LineEnv } from './fake-env.js';
 
@@ -82,10 +82,18 @@ describe('trainGail', () => {
         'discMeanDPolicy',
         'rewardMean',
         'absorbingReward',
+        'discAbsorbing',
+        'absorbingShareExpert',
+        'absorbingSharePolicy',
         'policyEntropy',
       ] as const)
         assert.ok(Number.isFinite(r[key]), `${key} = ${r[key]}`);
       assert.ok(Number.isFinite(r['policy/policyLoss']!));
+      // The absorbing-state metrics: shares of each side's pairs, and D there, whose reward is −log(1 − D).
+      assert.equal(r.absorbingShareExpert, pairComposition(s.expert).absorbingShare);
+      assert.ok(r.absorbingSharePolicy >= 0 && r.absorbingSharePolicy < 1);
+      assert.ok(r.discAbsorbing > 0 && r.discAbsorbing < 1);
+      assert.ok(Math.abs(r.absorbingReward + Math.log(1 - r.discAbsorbing)) < 1e-4);
     }
     assert.ok(s.envs.length === 2 && s.envs.every((e) => e.disposed === 1));
     s.dispose();

@@ -24,6 +24,10 @@ function row(i: number, ret: number): Record<string, number> {
     gradPenalty: 0,
     rewardMean: 0.5,
     absorbingReward: 0.01,
+    discAbsorbing: 0.2,
+    absorbingShareExpert: 0.25,
+    absorbingSharePolicy: 0.1 * i,
+    episodeLengthMean: 100 + i,
     policyEntropy: 1.4,
     episodes: 3,
     returnMean: ret,
@@ -43,15 +47,17 @@ describe('report.html', () => {
       status: 'finished',
     });
     assert.ok(html.startsWith('<!doctype html>'));
-    // The layout's six charts, then one small chart per other metric with a value.
+    // The layout's eight charts, then one small chart per other metric with a value.
     const layoutKeys = [...html.matchAll(/<figure data-key="([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(layoutKeys.slice(0, 6), [
+    assert.deepEqual(layoutKeys.slice(0, 8), [
       'returnMean',
       'normalizedScore',
       'discAccExpert',
       'discMeanDExpert',
       'discLoss',
       'rewardMean',
+      'absorbingShareExpert',
+      'episodeLengthMean',
     ]);
     assert.ok(layoutKeys.includes('policyEntropy') && layoutKeys.includes('stepsPerSecond'));
     assert.equal((html.match(/<svg /g) ?? []).length, layoutKeys.length);
@@ -68,6 +74,18 @@ describe('report.html', () => {
     );
   });
 
+  it('plots the absorbing state: its share of each side and D on it, one point per round', () => {
+    const html = renderReport([row(0, 10), row(1, 20), row(2, 30)], gailReportLayout('t'), {
+      config: {},
+      status: 's',
+    });
+    const chart = html.split('<figure').find((f) => f.includes('data-key="absorbingShareExpert"'));
+    assert.ok(chart, 'an absorbing-state chart');
+    for (const name of ['share expert', 'share policy', 'D(s_abs)']) assert.ok(chart.includes(name), name);
+    const lines = [...chart.matchAll(/points="([^"]*)"/g)].map((m) => m[1]!.split(' '));
+    assert.equal(lines.length, 3);
+    for (const pts of lines) assert.equal(pts.length, 3);
+  });
   it('sums up the whole run: rounds, env steps and the wall-clock of its last row', () => {
     const html = renderReport([row(0, 10), { ...row(1, 20), wallSeconds: 75.5 }], gailReportLayout('t'), {
       config: {},
