@@ -14,8 +14,9 @@ import { SimNode } from '../../src/ros/sim-node.js';
 import type { MetricsRow } from '../../src/run/algorithm.js';
 import type { MujocoEnv } from '../../src/sim/env.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
-import { type BatchEnv, type BatchStepResult, envsAsBatch } from '../../src/streams/env-source.js';
+import { envsAsBatch } from '../../src/streams/env-source.js';
 import { testBackend } from '../learn/helpers.js';
+import { sideBySide } from './side-by-side.js';
 
 const TASK = 'inverted-pendulum';
 const CONFIG = 'config/robots/inverted-pendulum-sim.yaml';
@@ -61,43 +62,6 @@ async function sims(graph: InProcessGraph, namespaces: readonly string[], seed: 
 /** A row's learning metrics (timings left out). */
 const TIMING = new Set(['wallSeconds', 'stepsPerSecond', 'discSeconds', 'policySeconds', 'collectSeconds']);
 const learning = (r: MetricsRow) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k)));
-
-/** Single-env batch envs side by side as one (row i is part i), all synchronous. */
-function sideBySide(parts: readonly BatchEnv[]): BatchEnv {
-  const obsDim = parts[0]!.obsDim;
-  const actDim = parts[0]!.actDim;
-  const cat = (xs: Float32Array[]): Float32Array => {
-    const out = new Float32Array(xs.reduce((n, x) => n + x.length, 0));
-    let at = 0;
-    for (const x of xs) {
-      out.set(x, at);
-      at += x.length;
-    }
-    return out;
-  };
-  return {
-    numEnvs: parts.length,
-    obsDim,
-    actDim,
-    reset: () => cat(parts.map((p) => p.reset() as Float32Array)),
-    step(actions) {
-      const rs = parts.map((p, i) => p.step(actions.slice(i * actDim, (i + 1) * actDim)) as BatchStepResult);
-      const ends = new Uint8Array(parts.length);
-      rs.forEach((r, i) => {
-        ends[i] = r.ends[0]!;
-      });
-      return {
-        nextObs: cat(rs.map((r) => r.nextObs)),
-        obs: cat(rs.map((r) => r.obs)),
-        rewards: cat(rs.map((r) => r.rewards)),
-        ends,
-      };
-    },
-    dispose: () => {
-      for (const p of parts) p.dispose();
-    },
-  };
-}
 
 describe('GAIL over ROS 2 (in-process bus)', () => {
   it('with one lock-step simulator gives every metric the in-process env gives for the same seeds', async () => {

@@ -11,17 +11,24 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { gailAlgorithm } from '../../src/algos/gail.js';
 import { QOS_PRESETS } from '../../src/config/qos.js';
 import { loadRobotConfig, observationTimeout } from '../../src/config/robot.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
+import { resolveGailConfig } from '../../src/gail/config.js';
+import { useBackend } from '../../src/learn/backend.js';
 import { BRIDGE_MSG_TYPES, type BridgeStatusMsg, type EpisodeEventMsg } from '../../src/ros/bridge-msgs.js';
 import type { Bus } from '../../src/ros/bus.js';
 import type { JointState } from '../../src/ros/messages.js';
 import { createRclnodejsBus } from '../../src/ros/rclnodejs-bus.js';
+import type { MetricsRow } from '../../src/run/algorithm.js';
+import { makeTaskEnv } from '../../src/sim/tasks/index.js';
+import { envsAsBatch } from '../../src/streams/env-source.js';
+import { sideBySide } from '../algos/side-by-side.js';
 import { type Child, cli, exitWithin, interruptGroup, killAll, ROOT, start, waitFor } from './processes.js';
 
 const CONFIG = join(ROOT, 'config/robots/hopper-sim.yaml');
@@ -469,6 +476,102 @@ describe('real ROS 2: GAIL from simulator processes (train --ros)', { timeout: 2
     assert.ok(result.envSteps >= 12288);
     sims[0]!.proc.kill('SIGINT');
     await sims[0]!.exited;
+  });
+});
+
+describe('real ROS 2: the rollouts over DDS are the in-process rollouts', { timeout: 240_000 }, () => {
+  it('train --ros from 2 Hopper simulator processes gives, round by round, every learning metric the in-process envs give for the same seeds', async () => {
+    // Lock-step makes a run independent of the wall clock: what crosses DDS (float64 fields) is what the
+    // in-process env hands over, so the metrics must be equal bit for bit, not within a tolerance.
+    const seeds = [21, 22];
+    const sims = ['h0', 'h1'].map((ns, k) =>
+      track(
+        cli(`sim ${ns}`, ['sim', '--task', 'hopper', '--ros', '--namespace', ns, '--seed', String(seeds[k])]),
+      ),
+    );
+    const out = join(tmp, 'ros-equal');
+    const trainer = track(
+      cli('train --ros', [
+        'train',
+        '--algo',
+        'gail',
+        '--ros',
+        '--config',
+        CONFIG,
+        '--namespaces',
+        'h0,h1',
+        '--task',
+        'hopper',
+        '--demos',
+        join(ROOT, 'demos/hopper.mcap'),
+        '--trajectories',
+        '2',
+        '--subsample',
+        '20',
+        '--steps',
+        '1536',
+        '--num-steps',
+        '256',
+        '--minibatches',
+        '4',
+        '--disc-steps',
+        '2',
+        '--disc-hidden',
+        '16',
+        '--hidden',
+        '16',
+        '--backend',
+        'wasm',
+        '--seed',
+        '6',
+        '--out',
+        out,
+        '--json',
+      ]),
+    );
+    const { code } = await exitWithin(trainer, 180_000, performance.now());
+    assert.equal(code, 0, trainer.stderr.slice(-3000));
+    for (const s of sims) s.proc.kill('SIGINT');
+    await Promise.all(sims.map((s) => s.exited));
+    const viaDds = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    // In-process with the run's own saved settings, each env seeded as its simulator seeds its episodes.
+    await useBackend('wasm');
+    const { ros: _ros, ...settings } = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).settings;
+    const inProcess = await gailAlgorithm(resolveGailConfig({ ...settings, numEnvs: 2 }), {
+      batchEnv: async () =>
+        sideBySide(
+          await Promise.all(
+            seeds.map(async (seed) => {
+              const batch = envsAsBatch([await makeTaskEnv('hopper')], seed);
+              batch.reset(); // the node's episode k = 0 ran before the learner's reset
+              return batch;
+            }),
+          ),
+        ),
+    });
+    const rows: MetricsRow[] = [];
+    await inProcess.train(
+      { round: 0, envSteps: 0 },
+      { onRound: (_p, r) => rows.push(r), shouldStop: () => false, wallSeconds: () => 0 },
+    );
+    inProcess.dispose();
+    const TIMING = new Set([
+      'round',
+      'wallSeconds',
+      'stepsPerSecond',
+      'discSeconds',
+      'policySeconds',
+      'collectSeconds',
+    ]);
+    const learning = (r: object) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k)));
+    assert.equal(viaDds.length, 3);
+    assert.deepEqual(viaDds.map(learning), rows.map(learning));
+    process.stdout.write(
+      `# DDS = in-process: ${viaDds.length} rounds, ${Object.keys(learning(rows[0]!)).length} learning metrics each, equal; discLoss ${rows.map((r) => Number(r['discLoss']).toFixed(6)).join(', ')}\n`,
+    );
   });
 });
 
