@@ -103,8 +103,7 @@ export const humanoid: TaskDefinition = {
   horizon: 1000,
   obsDim: 348,
   actDim: 17,
-  summary:
-    '3D biped with arms on a free joint; 1.25·CoM x velocity + 5 while healthy − 0.1·Σa² − min(5e-7·Σcfrc², 10)',
+  summary: '3D biped on a free joint; 1.25·CoM x velocity + 5 while healthy − 0.1·Σa² − min(5e-7·Σcfrc², 10)',
   build(info) {
     const qp = qposFields(info);
     const qv = qvelFields(info);
