@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../../src/core/rng.js';
 import type { MujocoEnv } from '../../../src/sim/env.js';
-import { makeTaskEnv } from '../../../src/sim/tasks/index.js';
+import { loadModel } from '../../../src/sim/model.js';
+import { getTask, makeTaskEnv, taskXmlPath } from '../../../src/sim/tasks/index.js';
 
 const close = (a: number, b: number, tol = 1e-9, what = ''): void =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} != ${b}`);
@@ -159,6 +160,27 @@ describe('Humanoid: observation (348)', () => {
     const footFz = r.obs[names.indexOf('right_foot.cfrc_ext.fz')]!;
     assert.ok(footFz > 100, `the floor pushes the landing right foot up: fz = ${footFz} N`);
     env.dispose();
+  });
+});
+
+describe('Humanoid: contact forces need mj_rnePostConstraint', () => {
+  it('mj_step leaves cfrc_ext zero in @mujoco/mujoco 3.x, so the task asks the env for the extra call', async () => {
+    const task = getTask('humanoid');
+    const sim = await loadModel({ path: taskXmlPath(task) });
+    try {
+      const { mujoco, model, data } = sim;
+      mujoco.mj_resetData(model, data);
+      sim.views().qpos[2] = 1.3;
+      sim.views().qvel[2] = -3;
+      for (let k = 0; k < 5; k++) mujoco.mj_step(model, data);
+      const sumSq = (): number => sim.views().cfrc_ext.reduce((s, x) => s + x * x, 0);
+      assert.equal(sumSq(), 0, 'no contact force without mj_rnePostConstraint, though the feet touch');
+      mujoco.mj_rnePostConstraint(model, data);
+      assert.ok(sumSq() > 1e6, `filled by mj_rnePostConstraint: Σ cfrc_ext² = ${sumSq()}`);
+      assert.equal(task.build(sim.info, {}).needsContactForces, true);
+    } finally {
+      sim.dispose();
+    }
   });
 });
 
