@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sim`: how fast the simulation layer steps Hopper, HalfCheetah and Ant (issue 2,
+ * `npm run bench -- sim`: how fast the simulation layer steps Hopper, HalfCheetah, Ant and Humanoid (issue 2,
  * "Benchmark"), from the engine up:
  *   native   MuJoCo 2.2.2 (Debian libmujoco-dev) through bench/native/step.c: the reference;
  *   mujoco-js  the older WASM package 0.0.7 (MuJoCo 3.3.8), a reference for the WASM build itself;
@@ -28,10 +28,10 @@ import { RawWasmSim, type WasmBuild, wasmVersion } from './lib/wasm-raw.js';
 
 /**
  * The benchmarked built-in tasks (src/sim/tasks), by CLI name, with the env steps of one pass: sized so
- * that one raw pass takes about 0.4 s here (Hopper's RK4 steps cost ~3× HalfCheetah's Euler steps),
- * keeping the whole bench to a few minutes.
+ * that one raw pass takes about 0.4 s here (Hopper's RK4 steps cost ~3× HalfCheetah's Euler steps,
+ * Humanoid's RK4 steps with their contacts ~25×), keeping the whole bench to a few minutes.
  */
-const TASK_STEPS = { hopper: 5000, 'half-cheetah': 10000, ant: 6000 } as const;
+const TASK_STEPS = { hopper: 5000, 'half-cheetah': 10000, ant: 6000, humanoid: 500 } as const;
 type TaskKey = keyof typeof TASK_STEPS;
 const TASK_KEYS = Object.keys(TASK_STEPS) as TaskKey[];
 

@@ -131,7 +131,7 @@ export const bench: Bench = {
       targets: TARGETS.map((t) => ({ ...t })),
       notes: [
         'Frames/s is capped by the browser at its refresh rate (60 Hz headless). The page’s own JavaScript takes well under a millisecond a frame; what holds the rate down is Chromium rasterising the 3D canvas in software (SwiftShader, no GPU) on the same cores, so a machine with a GPU, or a quieter one, draws more.',
-        'Humanoid is not among the built-in tasks yet, so it has no row; it will get one when it is added.',
+        'Humanoid is a built-in task but has no expert or demonstrations yet, so it has no row; it will get one when they are made.',
         ...(hadChromium ? [] : ['Chromium was missing and installed for this run.']),
       ],
       samples: samples.toJSON(),

@@ -30,7 +30,8 @@ export type ModelSource =
 
 /**
  * Live views into one MjData, re-acquired together whenever WASM memory has grown (growth detaches
- * every earlier view). Row-major: xpos is nbody × 3, cfrc_ext nbody × 6, site_xpos nsite × 3.
+ * every earlier view). Row-major: xpos and xipos are nbody × 3, cinert nbody × 10, cvel and cfrc_ext
+ * nbody × 6, site_xpos nsite × 3; qfrc_actuator has nv elements.
  */
 export interface DataViews {
   readonly qpos: Float64Array;
@@ -41,6 +42,11 @@ export interface DataViews {
   readonly xipos: Float64Array;
   readonly site_xpos: Float64Array;
   readonly cfrc_ext: Float64Array;
+  /** Body inertia about the subtree's centre of mass: Ixx, Iyy, Izz, Ixy, Ixz, Iyz, m·cx, m·cy, m·cz, m. */
+  readonly cinert: Float64Array;
+  /** Body velocity at the subtree's centre of mass, angular (3) then linear (3). */
+  readonly cvel: Float64Array;
+  readonly qfrc_actuator: Float64Array;
   readonly qfrc_constraint: Float64Array;
   readonly sensordata: Float64Array;
 }
@@ -69,6 +75,8 @@ export interface ModelInfo {
   /** Joint axis (x, y, z) in the body frame, per joint. */
   readonly jointAxes: readonly (readonly [number, number, number])[];
   readonly bodyNames: readonly string[];
+  /** Mass of each body in kg (the world's is 0). */
+  readonly bodyMasses: readonly number[];
   readonly siteNames: readonly string[];
   readonly actuatorNames: readonly string[];
   /** [low, high] per actuator; low === high === 0 when the actuator has no ctrlrange (unlimited). */
@@ -200,6 +208,9 @@ function acquireViews(data: MjData): DataViews {
     xipos: data.xipos as Float64Array,
     site_xpos: data.site_xpos as Float64Array,
     cfrc_ext: data.cfrc_ext as Float64Array,
+    cinert: data.cinert as Float64Array,
+    cvel: data.cvel as Float64Array,
+    qfrc_actuator: data.qfrc_actuator as Float64Array,
     qfrc_constraint: data.qfrc_constraint as Float64Array,
     sensordata: data.sensordata as Float64Array,
   };
@@ -238,6 +249,7 @@ function readInfo(model: MjModel): ModelInfo {
       return [axis[3 * i]!, axis[3 * i + 1]!, axis[3 * i + 2]!] as const;
     }),
     bodyNames: names(model.name_bodyadr as Int32Array, 'body'),
+    bodyMasses: Array.from(model.body_mass as Float64Array),
     siteNames: names(model.name_siteadr as Int32Array, 'site'),
     actuatorNames: names(model.name_actuatoradr as Int32Array, 'actuator'),
     ctrlRange,

@@ -12,12 +12,12 @@
  *   free j             position obs[j.x|y|z], orientation obs[j.qw|qx|qy|qz]
  *   ball j             obs[j.qw|qx|qy|qz]
  *
- * Coordinates the observation leaves out on purpose (the root's x, and y for Ant; Gymnasium excludes
- * them) are integrated from their recorded velocity (`rootx.vel`, `root.vx`) with the trapezoid rule
- * from the model's initial value; anything else missing stays at the model's qpos0. So every frame shows
- * the recorded state, except that the root's horizontal position is integrated (it drifts slowly, and
- * where a velocity was clipped in the observation, as Hopper clips at ±10 m/s, it lags). `describe`
- * says which case applies, for the page to show.
+ * Coordinates the observation leaves out on purpose (the root's x, and y for Ant and Humanoid;
+ * Gymnasium excludes them) are integrated from their recorded velocity (`rootx.vel`, `root.vx`) with
+ * the trapezoid rule from the model's initial value; anything else missing stays at the model's qpos0.
+ * So every frame shows the recorded state, except that the root's horizontal position is integrated (it
+ * drifts slowly, and where a velocity was clipped in the observation, as Hopper clips at ±10 m/s, it
+ * lags). `describe` says which case applies, for the page to show.
  *
  * Pure: no DOM, no WASM; the view page bundles it, and tests run it against the real simulator.
  */

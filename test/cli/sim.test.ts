@@ -28,6 +28,7 @@ describe('tasks command', () => {
         'walker2d',
         'half-cheetah',
         'ant',
+        'humanoid',
       ],
     );
     const hopper = rows.find((r) => r.name === 'hopper')!;

@@ -33,7 +33,11 @@ const SPEC_TABLE: Record<
   walker2d: [0.002, 4, 0.008, 9, 9, 6, 1000, 17],
   'half-cheetah': [0.01, 5, 0.05, 9, 9, 6, 1000, 17],
   ant: [0.01, 5, 0.05, 15, 14, 8, 1000, 27],
+  humanoid: [0.003, 5, 0.015, 24, 23, 17, 1000, 348],
 };
+
+/** ctrlrange half-width where it is not 1. */
+const CTRL_RANGE: Record<string, number> = { 'inverted-pendulum': 3, humanoid: 0.4 };
 
 describe('built-in tasks: the spec table (specs/gymnasium-tasks.md)', () => {
   for (const name of TASK_NAMES) {
@@ -51,7 +55,7 @@ describe('built-in tasks: the spec table (specs/gymnasium-tasks.md)', () => {
       assert.equal(env.spec.observation.names.length, obsDim);
       assert.equal(TASKS[name].obsDim, obsDim);
       assert.equal(TASKS[name].actDim, nu);
-      const range = name === 'inverted-pendulum' ? 3 : 1;
+      const range = CTRL_RANGE[name] ?? 1;
       assert.deepEqual(env.spec.action.high, new Array(nu).fill(range));
       assert.equal(new Set(env.spec.observation.names).size, obsDim, 'observation names are unique');
       env.dispose();
@@ -61,7 +65,7 @@ describe('built-in tasks: the spec table (specs/gymnasium-tasks.md)', () => {
   it('rejects an unknown task with the list of names', () => {
     assert.throws(
       () => getTask('hoper'),
-      /unknown task "hoper"; built-in tasks are: inverted-pendulum, .*ant/,
+      /unknown task "hoper"; built-in tasks are: inverted-pendulum, .*ant, humanoid/,
     );
   });
 });

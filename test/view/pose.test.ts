@@ -30,6 +30,7 @@ describe('pose from recorded observations', () => {
   for (const [task, integrated] of [
     ['hopper', ['rootx']],
     ['ant', ['root.x', 'root.y']],
+    ['humanoid', ['root.x', 'root.y']],
     ['reacher', []],
     ['inverted-double-pendulum', []],
   ] as const) {

@@ -108,3 +108,12 @@ describe('view server (no browser)', () => {
     assert.ok(!/from\s*["']node:/.test(js) && !/import\(["']node:/.test(js));
   });
 });
+
+describe('view of a built-in task without a demo or policy', () => {
+  it('serves Humanoid’s MJCF for the page to compile (the drawing is task-generic)', async () => {
+    const view = await openView({ paths: [], task: 'humanoid' });
+    assert.equal(view.session.model?.name, 'humanoid');
+    assert.equal(view.session.model?.mainPath, 'humanoid.xml');
+    assert.deepEqual(Object.keys(view.session.model?.files ?? {}), ['humanoid.xml']);
+  });
+});

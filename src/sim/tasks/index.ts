@@ -12,6 +12,7 @@ import { ant } from './ant.js';
 import type { TaskDefinition, TaskOptions } from './definition.js';
 import { halfCheetah } from './half-cheetah.js';
 import { hopper } from './hopper.js';
+import { humanoid } from './humanoid.js';
 import { invertedDoublePendulum } from './inverted-double-pendulum.js';
 import { invertedPendulum } from './inverted-pendulum.js';
 import { reacher } from './reacher.js';
@@ -28,6 +29,7 @@ export const TASKS = {
   walker2d,
   'half-cheetah': halfCheetah,
   ant,
+  humanoid,
 } as const satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof TASKS;
