@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- view`: frames per second of the view page (gail-bridge view) drawing Hopper in
+ * `npm run bench -- view`: frames per second of the view page (gail-bridge view) drawing Hopper (and Humanoid) in
  * headless Chromium (Debian's, software WebGL: --disable-gpu), while it plays a demo file (poses from the
  * recorded observations) and while it rolls out the shipped expert live (policy forward + env step in the
  * page). Per row: a warm-up second, then `repeats` windows of 3 s (1 s with --quick); each window counts the
@@ -7,7 +7,10 @@
  * per frame in the page's own work (set the pose or step the env, then three.js render), read from the
  * page's probe (window.__view). Medians reported.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startViewServer } from '../src/view/server.js';
 import { openView } from '../src/view/session.js';
@@ -15,6 +18,34 @@ import { CHROMIUM_PATH, ensureChromium, launchChromium } from '../test/view/chro
 import type { Bench, BenchContext } from './lib/bench.js';
 import type { BenchReport, Column, Row, TargetSpec } from './lib/report.js';
 import { Samples } from './lib/stats.js';
+
+/** Where the Humanoid row's policy is made (at run time, removed after the run). */
+const HUMANOID_POLICY = 'humanoid-policy';
+
+/** The Humanoid row's policy: `gail-bridge expert --task humanoid --steps 2048` into `dir`; its path. */
+function makeHumanoidPolicy(dir: string, log: (line: string) => void): string {
+  log('view: making a Humanoid policy (expert --task humanoid --steps 2048)');
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'expert',
+      '--task',
+      'humanoid',
+      '--steps',
+      '2048',
+      '--out',
+      dir,
+      '--force',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0)
+    throw new Error(`bench view: expert --task humanoid failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  return join(dir, 'policy.policy');
+}
 
 const ROWS = {
   'hopper-demo': {
@@ -24,6 +55,13 @@ const ROWS = {
   'hopper-policy': {
     paths: ['experts/hopper.policy'],
     what: 'Hopper, experts/hopper.policy rolled out live (deterministic)',
+  },
+  // Humanoid has no expert or demonstrations yet: a policy after one PPO update (made by `expert
+  // --steps 2048` at bench time) rolls out live; it falls within ~30 steps and the env resets, which
+  // draws the same 20 bodies a trained policy would.
+  'humanoid-policy': {
+    paths: [HUMANOID_POLICY],
+    what: 'Humanoid, a policy after one PPO update rolled out live (deterministic; falls and resets)',
   },
 } as const;
 type RowKey = keyof typeof ROWS;
@@ -46,6 +84,7 @@ const TARGETS: readonly TargetSpec[] = [
     column: 'fps',
     comparison: 'atLeast',
     threshold: 30,
+    rows: ['hopper-demo', 'hopper-policy'],
   },
 ];
 
@@ -82,11 +121,19 @@ export const bench: Bench = {
     const keys = (ctx.options.only ?? Object.keys(ROWS)) as RowKey[];
     const samples = new Samples();
     const rows: Row[] = [];
+    let made: string | undefined;
+    const madeIn = (): string => {
+      made ??= mkdtempSync(join(tmpdir(), 'gb-bench-view-'));
+      return made;
+    };
     const browser = await launchChromium();
     const version = browser.version();
     try {
       for (const key of keys) {
-        const server = await startViewServer(await openView({ paths: [...ROWS[key].paths] }), { port: 0 });
+        const paths = ROWS[key].paths.map((p) =>
+          p === HUMANOID_POLICY ? makeHumanoidPolicy(madeIn(), ctx.log) : p,
+        );
+        const server = await startViewServer(await openView({ paths }), { port: 0 });
         try {
           const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
           await page.goto(server.url);
@@ -117,6 +164,7 @@ export const bench: Bench = {
       }
     } finally {
       await browser.close();
+      if (made) rmSync(made, { recursive: true, force: true });
     }
     return {
       bench: 'view',
@@ -131,7 +179,7 @@ export const bench: Bench = {
       targets: TARGETS.map((t) => ({ ...t })),
       notes: [
         'Frames/s is capped by the browser at its refresh rate (60 Hz headless). The page’s own JavaScript takes well under a millisecond a frame; what holds the rate down is Chromium rasterising the 3D canvas in software (SwiftShader, no GPU) on the same cores, so a machine with a GPU, or a quieter one, draws more.',
-        'Humanoid is a built-in task but has no expert or demonstrations yet, so it has no row; it will get one when they are made.',
+        'Humanoid has no expert or demonstrations yet: its row rolls out a policy after one PPO update (it falls within ~30 steps and the env resets), which draws the same model a trained policy would.',
         ...(hadChromium ? [] : ['Chromium was missing and installed for this run.']),
       ],
       samples: samples.toJSON(),
