@@ -14,7 +14,7 @@ import { SimNode } from '../../src/ros/sim-node.js';
 import type { MetricsRow } from '../../src/run/algorithm.js';
 import type { MujocoEnv } from '../../src/sim/env.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
-import { envsAsBatch } from '../../src/streams/env-source.js';
+import { type BatchEnv, type BatchStepResult, envsAsBatch } from '../../src/streams/env-source.js';
 import { testBackend } from '../learn/helpers.js';
 
 const TASK = 'inverted-pendulum';
@@ -58,6 +58,47 @@ async function sims(graph: InProcessGraph, namespaces: readonly string[], seed: 
   );
 }
 
+/** A row's learning metrics (timings left out). */
+const TIMING = new Set(['wallSeconds', 'stepsPerSecond', 'discSeconds', 'policySeconds', 'collectSeconds']);
+const learning = (r: MetricsRow) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k)));
+
+/** Single-env batch envs side by side as one (row i is part i), all synchronous. */
+function sideBySide(parts: readonly BatchEnv[]): BatchEnv {
+  const obsDim = parts[0]!.obsDim;
+  const actDim = parts[0]!.actDim;
+  const cat = (xs: Float32Array[]): Float32Array => {
+    const out = new Float32Array(xs.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of xs) {
+      out.set(x, at);
+      at += x.length;
+    }
+    return out;
+  };
+  return {
+    numEnvs: parts.length,
+    obsDim,
+    actDim,
+    reset: () => cat(parts.map((p) => p.reset() as Float32Array)),
+    step(actions) {
+      const rs = parts.map((p, i) => p.step(actions.slice(i * actDim, (i + 1) * actDim)) as BatchStepResult);
+      const ends = new Uint8Array(parts.length);
+      rs.forEach((r, i) => {
+        ends[i] = r.ends[0]!;
+      });
+      return {
+        nextObs: cat(rs.map((r) => r.nextObs)),
+        obs: cat(rs.map((r) => r.obs)),
+        rewards: cat(rs.map((r) => r.rewards)),
+        ends,
+      };
+    },
+    dispose: () => {
+      for (const p of parts) p.dispose();
+    },
+  };
+}
+
 describe('GAIL over ROS 2 (in-process bus)', () => {
   it('with one lock-step simulator gives every metric the in-process env gives for the same seeds', async () => {
     const settings = resolveGailConfig({
@@ -97,17 +138,74 @@ describe('GAIL over ROS 2 (in-process bus)', () => {
     const b = await rows(inProcess);
     inProcess.dispose();
     assert.equal(a.length, 3);
-    const timing = new Set([
-      'wallSeconds',
-      'stepsPerSecond',
-      'roundSeconds',
-      'discSeconds',
-      'policySeconds',
-      'collectSeconds',
-    ]);
-    const learning = (r: MetricsRow) => Object.fromEntries(Object.entries(r).filter(([k]) => !timing.has(k)));
     assert.deepEqual(a.map(learning), b.map(learning));
     assert.ok(Number.isFinite(a[2]!['discLoss']!));
+  });
+
+  it('with two namespaced Hopper simulators gives every metric the in-process envs give, env by env', async () => {
+    const settings = resolveGailConfig({
+      task: 'hopper',
+      demos: 'demos/hopper.mcap',
+      demoTrajectories: 2,
+      subsample: 20,
+      steps: 1536,
+      numSteps: 256,
+      policyMinibatches: 4,
+      discStepsPerRound: 2,
+      discHidden: [16],
+      policyHidden: [16],
+      backend: 'wasm',
+      seed: 6,
+    });
+    const graph = new InProcessGraph();
+    const stop = await Promise.all(
+      ['h0', 'h1'].map(async (ns, i) => {
+        const bus = graph.node('gail_bridge_sim', { namespace: ns });
+        const hopperEnv = await makeTaskEnv('hopper');
+        envs.push(hopperEnv);
+        const node = new SimNode({ bus, env: hopperEnv, seed: 21 + i, namespace: ns });
+        node.start();
+        return () => {
+          node.dispose();
+          bus.dispose();
+        };
+      }),
+    );
+    const ros = await gailAlgorithm(
+      resolveGailConfig({
+        ...settings,
+        numEnvs: undefined,
+        ros: {
+          config: 'config/robots/hopper-sim.yaml',
+          namespaces: ['h0', 'h1'],
+          timing: 'lockstep',
+          simNode: 'gail_bridge_sim',
+        },
+      }),
+      { rosBus: async () => graph.node('trainer') },
+    );
+    const a = await rows(ros);
+    ros.dispose();
+    for (const s of stop) s();
+    // In-process: each env seeded as its simulator seeds its episodes, rows in namespace order.
+    const inProcess = await gailAlgorithm(resolveGailConfig({ ...settings, numEnvs: 2 }), {
+      batchEnv: async () => {
+        const parts = await Promise.all(
+          [21, 22].map(async (seed) => {
+            const e = await makeTaskEnv('hopper');
+            envs.push(e);
+            const batch = envsAsBatch([e], seed);
+            batch.reset();
+            return batch;
+          }),
+        );
+        return sideBySide(parts);
+      },
+    });
+    const b = await rows(inProcess);
+    inProcess.dispose();
+    assert.equal(a.length, 3);
+    assert.deepEqual(a.map(learning), b.map(learning));
   });
 
   it('learns InvertedPendulum from 4 simulator nodes in namespaces to a normalised score ≥ 0.8', {
