@@ -10,8 +10,8 @@ import {
   robotSpec,
   teleopSink,
 } from '../../src/config/robot.js';
-import { actionFromCommand } from '../../src/ros/mapping.js';
 import { specDiff } from '../../src/core/spec.js';
+import { actionFromCommand } from '../../src/ros/mapping.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
 
 const ARM = 'config/robots/arm6-forward-position.yaml';
