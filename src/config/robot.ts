@@ -313,7 +313,7 @@ export const robotConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['teleop', 'type'],
-          message: `a teleop command carries the action's elements (${dims.join(', ')}): expected ${act.type} (the action's type) or std_msgs/Float64MultiArray, got ${teleop.type}`,
+          message: `a teleop command carries the action's elements (${dims.join(', ')}): expected ${act.type === 'std_msgs/Float64MultiArray' ? act.type : `${act.type} (the action's type) or std_msgs/Float64MultiArray`}, got ${teleop.type}`,
         });
       const inputs = new Set([...cfg.observation.map((o) => o.topic), measuredTopic(cfg)]);
       const clash = (field: 'topic' | 'takeover_topic', t: string) => {

@@ -259,9 +259,9 @@ describe('robot config', () => {
       {
         message:
           'invalid config (3 problems):\n' +
-          "  - r.yaml:20: teleop.type: a teleop command carries the action's elements (a, b): expected std_msgs/Float64MultiArray (the action's type) or std_msgs/Float64MultiArray, got geometry_msgs/Twist\n" +
-          '  - r.yaml:19: teleop.topic: /cmd is the action topic, where deploy publishes its own commands; give the teleop commands a topic of their own\n' +
-          '  - r.yaml:21: teleop.takeover_topic: /joint_states is an observation topic; give the takeover signal a topic of their own',
+          "  - r.yaml:22: teleop.type: a teleop command carries the action's elements (a, b): expected std_msgs/Float64MultiArray, got geometry_msgs/Twist\n" +
+          '  - r.yaml:21: teleop.topic: /cmd is the action topic, where deploy publishes its own commands; give the teleop commands a topic of their own\n' +
+          '  - r.yaml:23: teleop.takeover_topic: /joint_states is an observation topic; give the takeover signal a topic of their own',
       },
     );
     assert.throws(
