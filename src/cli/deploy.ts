@@ -97,6 +97,11 @@ export interface RunDeployOptions {
   readonly logCommands: boolean;
   /** Demo file for the takeover steps (HG-DAgger corrections). */
   readonly corrections?: string | undefined;
+  /**
+   * --dry-run: called with the in-process graph before the runner starts, so that a simulated person (a
+   * test, a rehearsal script) can publish on the teleop and takeover topics. Not a command-line flag.
+   */
+  readonly onDryRunGraph?: (graph: InProcessGraph) => void;
 }
 
 /** Runs the deploy command; resolves after teardown. */
@@ -134,6 +139,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
     }
     cleanup.push(() => env.dispose());
     const graph = new InProcessGraph();
+    o.onDryRunGraph?.(graph);
     bus = graph.node(o.nodeName);
     const simBus = graph.node('gail_bridge_sim');
     cleanup.push(() => simBus.dispose());
