@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseTrainArgs, type TrainResult, train } from '../../src/cli/train.js';
+import { parseTrainArgs, type TrainResult, train, trainCommand } from '../../src/cli/train.js';
 import { readMetricsRows, readRunConfig } from '../../src/run/folder.js';
+import { runCli } from './run-cli.js';
 import { usage } from './signals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gb-train-dagger-'));
@@ -81,6 +82,28 @@ describe('train --algo dagger', () => {
     await assert.rejects(
       trainWith([...FEW, '--corrections', 'a.mcap,,b.mcap', '--out', join(dir, 'list')]),
       /--corrections: expected comma-separated file names/,
+    );
+  });
+
+  it('--help names the algorithm and each of its flags; deploy --help names --corrections', async () => {
+    const help = trainCommand().helpInformation().replace(/\s+/g, ' ');
+    assert.match(help, /--algo bc\|gail\|dagger/);
+    assert.match(help, /"dagger"/);
+    for (const flag of [
+      '--expert <file>',
+      '--corrections <files>',
+      '--rounds <k>',
+      '--round-steps <n>',
+      '--beta <b>',
+    ])
+      assert.ok(help.includes(`${flag} [dagger]`), `${flag} in:\n${help}`);
+    assert.match(help, /labelled env steps per round \(default 2000\)/);
+    assert.match(help, /--epochs <n> \[bc, dagger\]/);
+    const deploy = await runCli(['deploy', '--help']);
+    assert.equal(deploy.code, 0, deploy.stderr);
+    assert.match(
+      deploy.stdout.replace(/\s+/g, ' '),
+      /--corrections <file> record every takeover's \(observation, teleop command\) steps/,
     );
   });
 });
