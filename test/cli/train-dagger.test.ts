@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { parseTrainArgs, type TrainResult, train, trainCommand } from '../../src/cli/train.js';
 import { readMetricsRows, readRunConfig } from '../../src/run/folder.js';
 import { runCli } from './run-cli.js';
-import { usage } from './signals.js';
+import { signalAtStart, usage } from './signals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gb-train-dagger-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +68,40 @@ describe('train --algo dagger', () => {
     assert.equal(row!['importedCorrections'], 300);
     assert.equal(row!['datasetPairs'], 320);
     assert.deepEqual(readRunConfig(out).settings['corrections'], [join(learned, 'corrections.mcap')]);
+  });
+
+  it('Ctrl-C stops after the round in progress with exit code 130; --resume finishes with the labels', async () => {
+    const out = join(dir, 'stopped');
+    const { flags, typed, given } = parseTrainArgs([
+      ...FEW,
+      ...['--expert', 'experts/inverted-pendulum.policy', '--rounds', '2', '--round-steps', '100'],
+      ...['--out', out],
+    ]);
+    const exitCode = process.exitCode;
+    try {
+      const stopped = await train(flags, typed, given, usage, { signals: signalAtStart('SIGINT') });
+      assert.equal(stopped.end, 'stopped');
+      assert.equal(process.exitCode, 130);
+    } finally {
+      process.exitCode = exitCode;
+    }
+    assert.deepEqual(
+      readMetricsRows(out).map((r) => r['daggerRound']),
+      [0],
+    );
+    const resumed = parseTrainArgs(['--resume', out, '--json']);
+    const r = await train(resumed.flags, resumed.typed, resumed.given, usage);
+    assert.equal(r.end, 'finished');
+    assert.equal(r.envSteps, 200);
+    assert.equal(r.details['labelledSteps'], 200);
+    assert.deepEqual(
+      readMetricsRows(out).map((row) => [row['daggerRound'], row['datasetPairs']]),
+      [
+        [0, 20],
+        [1, 120],
+        [2, 220],
+      ],
+    );
   });
 
   it('refuses rounds without an expert and flags it does not read', async () => {
