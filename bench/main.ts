@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/data/atomic-file.js';
+import { DAGGER_BENCH_FLAGS_HELP } from './dagger-flags.js';
 import { GAIL_FLAGS_HELP } from './gail-flags.js';
 import type { Bench } from './lib/bench.js';
 import { cpuTicks, loadAverage, machineInfo, machineNotes } from './lib/machine.js';
@@ -55,6 +56,12 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
       'GAIL vs behavioural cloning (Ho & Ermon 2016): normalised score over seeds at 4/25 trajectories, with and without absorbing states; D and PPO step throughput (hours; --quick: under a minute)',
     flags: GAIL_FLAGS_HELP,
     load: () => import('./gail.js'),
+  },
+  dagger: {
+    description:
+      'DAgger (Ross et al. 2011) vs BC from the same 4 Hopper demonstrations: normalised score after each round of expert-labelled steps (~10 min)',
+    flags: DAGGER_BENCH_FLAGS_HELP,
+    load: () => import('./dagger.js'),
   },
   view: {
     description:

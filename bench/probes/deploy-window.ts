@@ -7,13 +7,19 @@
  *     and the times of the deadline misses, so a reader can see whether they coincide;
  *   - the host steal during the run.
  * It reaches into DeployRunner's private onMessage/publish to time the window: a probe, not an API.
+ * With `takeover`, a person holds an HG-DAgger takeover the whole run (a teleop node publishing commands
+ * at the control rate) and the corrections go to an in-memory demo file: the window then reads the
+ * teleop command and queues the correction instead of running the policy.
  *
- *   npx tsx bench/probes/deploy-window.ts [rateHz=500] [cycles=10000]
+ *   npx tsx bench/probes/deploy-window.ts [rateHz=500] [cycles=10000] [takeover]
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { loadRobotConfig } from '../../src/config/robot.js';
+import { TempBuffer } from '@mcap/core';
+import { loadRobotConfig, robotSpec } from '../../src/config/robot.js';
+import { DemoWriter } from '../../src/data/demo-writer.js';
 import { readPolicyFile } from '../../src/data/policy-file.js';
+import { CorrectionRecorder } from '../../src/deploy/corrections.js';
 import { RecordPolicy } from '../../src/deploy/record-policy.js';
 import { DeployRunner } from '../../src/deploy/runner.js';
 import { InProcessGraph } from '../../src/ros/in-process-bus.js';
@@ -23,6 +29,7 @@ import { cpuTicks, stealPercent } from '../lib/machine.js';
 
 const rate = Number(process.argv[2] ?? 500);
 const cycles = Number(process.argv[3] ?? 10_000);
+const takeover = process.argv[4] === 'takeover';
 const gcs: { at: number; ms: number; kind: number }[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries())
@@ -34,10 +41,26 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 const env = await makeTaskEnv('hopper');
-const config = { ...loadRobotConfig('config/robots/hopper-sim.yaml'), control_rate_hz: rate };
+const config = {
+  ...loadRobotConfig('config/robots/hopper-sim.yaml'),
+  control_rate_hz: rate,
+  ...(takeover
+    ? {
+        teleop: {
+          topic: '/teleop/commands',
+          type: 'std_msgs/Float64MultiArray' as const,
+          takeover_topic: '/teleop/takeover',
+        },
+      }
+    : {}),
+};
 const stored = await readPolicyFile('experts/hopper.policy');
 const record = { ...stored, spec: { ...stored.spec, controlRateHz: rate } };
 const graph = new InProcessGraph();
+const writer = takeover
+  ? await DemoWriter.toWritable(new TempBuffer(), { spec: robotSpec(config, 'probe') })
+  : undefined;
+const corrections = writer ? new CorrectionRecorder(writer, 11, 3) : undefined;
 const misses: number[] = [];
 let stopping = false;
 const runner: DeployRunner = new DeployRunner({
@@ -46,6 +69,7 @@ const runner: DeployRunner = new DeployRunner({
   policy: new RecordPolicy(record),
   policySpec: record.spec,
   statusTopic: null,
+  ...(corrections ? { corrections } : {}),
   onEvent: (e) => {
     if (e.reason === 'deadline') misses.push(performance.now());
   },
@@ -90,7 +114,22 @@ const before = cpuTicks();
 const t0 = performance.now();
 runner.start();
 sim.start();
+let teleopTimer: NodeJS.Timeout | undefined;
+if (takeover) {
+  const person = graph.node('person');
+  person.publisher('/teleop/takeover', 'std_msgs/msg/Bool').publish({ data: true });
+  const cmd = person.publisher('/teleop/commands', 'std_msgs/msg/Float64MultiArray');
+  teleopTimer = setInterval(
+    () => cmd.publish({ layout: { dim: [], data_offset: 0 }, data: [0.1, -0.1, 0.05] }),
+    1000 / rate,
+  );
+}
 const result = await runner.done;
+if (teleopTimer) clearInterval(teleopTimer);
+if (corrections) {
+  const c = await corrections.close();
+  console.log(`corrections: ${c.steps} steps in ${c.episodes} episodes, ${c.dropped} dropped`);
+}
 const sorted = windowBytes.slice(100).sort((p, q) => p - q); // after the first 100 cycles (JIT)
 const q = (p: number): number => sorted[Math.floor(p * (sorted.length - 1))] ?? Number.NaN;
 const rel = (t: number): number => Math.round(t - t0);

@@ -5,12 +5,16 @@
  * before anything is torn down. `--dry-run` runs everything over the in-process bus with the simulator
  * (realtime, at the control rate) standing in for the robot, so a deployment can be rehearsed without ROS 2:
  * the task or MJCF model (and task config) the policy was trained on, or the one --task/--model names.
+ * `--corrections FILE` (with a `teleop` section in the robot config) records the steps of every takeover
+ * by a person into a demo file for `train --algo dagger --corrections FILE` (HG-DAgger, docs/dagger.md).
  */
 import type { Command } from 'commander';
-import { loadRobotConfig } from '../config/robot.js';
+import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { describeEnvTarget, envTargetFromFlags, envTargetFromSource, makeEnvTarget } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
+import { DemoWriter } from '../data/demo-writer.js';
 import { readPolicyFile } from '../data/policy-file.js';
+import { type CorrectionCounts, CorrectionRecorder } from '../deploy/corrections.js';
 import { RecordPolicy } from '../deploy/record-policy.js';
 import { type DeployCounters, type DeployResult, DeployRunner } from '../deploy/runner.js';
 import type { Bus } from '../ros/bus.js';
@@ -31,6 +35,8 @@ export interface DeployReport {
   readonly message: string;
   readonly seconds: number;
   readonly counters: DeployCounters;
+  /** With --corrections: the file, and the takeover steps written to it. */
+  readonly corrections?: { readonly file: string } & CorrectionCounts;
   /** Observation receipt → command published, milliseconds. */
   readonly latencyMs: {
     readonly p50: number;
@@ -63,6 +69,10 @@ export function register(program: Command): void {
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)', Number)
     .option('--node-name <name>', 'ROS 2 node name', 'gail_bridge_deploy')
     .option('--log-commands', 'print every published command on stderr', false)
+    .option(
+      '--corrections <file>',
+      "record every takeover's (observation, teleop command) steps into this demo file (needs the config's teleop section)",
+    )
     .option('--json', 'print the result as one JSON object on stdout', false)
     .action((o: DeployFlags) =>
       runCommand(async () => {
@@ -85,6 +95,13 @@ export interface RunDeployOptions {
   readonly duration?: number | undefined;
   readonly nodeName: string;
   readonly logCommands: boolean;
+  /** Demo file for the takeover steps (HG-DAgger corrections). */
+  readonly corrections?: string | undefined;
+  /**
+   * --dry-run: called with the in-process graph before the runner starts, so that a simulated person (a
+   * test, a rehearsal script) can publish on the teleop and takeover topics. Not a command-line flag.
+   */
+  readonly onDryRunGraph?: (graph: InProcessGraph) => void;
 }
 
 /** Runs the deploy command; resolves after teardown. */
@@ -97,6 +114,12 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
   if (!o.dryRun && (o.task ?? o.model ?? o.taskConfig) !== undefined)
     throw new GailBridgeError('usage', '--task, --model and --task-config choose the simulator of --dry-run');
   const config = loadRobotConfig(o.config);
+  if (o.corrections !== undefined && config.teleop === undefined)
+    throw new GailBridgeError(
+      'usage',
+      `--corrections ${o.corrections}: ${o.config} has no teleop section to take over from; add ` +
+        'teleop: { topic, type, takeover_topic } (docs/dagger.md)',
+    );
   const record = await readPolicyFile(o.policy);
   const policy = new RecordPolicy(record, o.policy);
   const cleanup: (() => void)[] = [() => policy.dispose()];
@@ -116,6 +139,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
     }
     cleanup.push(() => env.dispose());
     const graph = new InProcessGraph();
+    o.onDryRunGraph?.(graph);
     bus = graph.node(o.nodeName);
     const simBus = graph.node('gail_bridge_sim');
     cleanup.push(() => simBus.dispose());
@@ -137,7 +161,17 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
   cleanup.push(() => bus.dispose());
   const started = performance.now();
   let runner: DeployRunner;
+  let writer: DemoWriter | undefined;
+  let corrections: CorrectionRecorder | undefined;
   try {
+    if (o.corrections !== undefined) {
+      const spec = robotSpec(config, o.config);
+      writer = await DemoWriter.create(o.corrections, { spec });
+      corrections = new CorrectionRecorder(writer, spec.observation.names.length, spec.action.names.length);
+      info(
+        `deploy: takeovers on ${config.teleop?.takeover_topic} (std_msgs/Bool) are recorded into ${o.corrections}`,
+      );
+    }
     runner = new DeployRunner({
       bus,
       config,
@@ -147,6 +181,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
       policyLabel: o.policy,
       onWarning: (w) => info(`deploy: warning: ${w}`),
       onEvent: (e) => info(`deploy: ${e.mode} (${e.reason})`),
+      ...(corrections ? { corrections } : {}),
       ...(o.logCommands
         ? {
             onPublish: (c: Float64Array, safe: boolean) =>
@@ -155,6 +190,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
         : {}),
     });
   } catch (err) {
+    await writer?.close();
     for (const c of cleanup.reverse()) c();
     throw err;
   }
@@ -176,6 +212,12 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
     );
     const result = await runner.done;
     const lat = result.latency;
+    let written: DeployReport['corrections'];
+    if (corrections && writer && o.corrections !== undefined) {
+      const counts = await corrections.close();
+      await writer.close();
+      written = { file: o.corrections, ...counts };
+    }
     return {
       policy: o.policy,
       config: o.config,
@@ -185,9 +227,12 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
       message: result.message,
       seconds: (performance.now() - started) / 1000,
       counters: result.counters,
+      ...(written ? { corrections: written } : {}),
       latencyMs: { p50: lat.p50 * 1e3, p99: lat.p99 * 1e3, max: lat.max * 1e3, count: lat.count },
     };
   } finally {
+    // A failure before the recorder closed still leaves a readable file (an open episode interrupted).
+    await writer?.close();
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -204,6 +249,11 @@ export function formatReport(r: DeployReport): string {
     `deploy ${r.policy} on ${r.config}${r.dryRun ? ' (dry run)' : ''}: ${r.reason} — ${r.message} after ${r.seconds.toFixed(1)} s`,
     `  cycles ${c.cycles}, published ${c.published} (safe ${c.safePublished}), stale ${c.stale}, non-finite obs ${c.nonFiniteObservations}, invalid obs ${c.invalidObservations}, non-finite actions ${c.nonFiniteActions}, deadline misses ${c.deadlineMisses}, late watchdog ticks ${c.watchdogLate}`,
     `  clamped per dim: absolute [${c.clampedAbsolute}], change [${c.clampedChange}], rate [${c.clampedRate}]`,
+    ...(r.corrections
+      ? [
+          `  takeovers ${c.takeovers}, teleop commands ${c.teleopPublished}; corrections: ${r.corrections.steps} steps in ${r.corrections.episodes} episodes → ${r.corrections.file}${r.corrections.dropped > 0 ? ` (${r.corrections.dropped} lost: the writer fell behind)` : ''}`,
+        ]
+      : []),
     `  latency observation → command: p50 ${ms(r.latencyMs.p50)} ms, p99 ${ms(r.latencyMs.p99)} ms, max ${ms(r.latencyMs.max)} ms (${r.latencyMs.count} cycles)`,
   ].join('\n');
 }

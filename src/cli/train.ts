@@ -6,6 +6,7 @@
  * (its plug-in for the run layer is in src/algos/).
  */
 import { Command, Option } from 'commander';
+import { DAGGER_DEFAULT_ROUNDS, DAGGER_SETTINGS_DEFAULTS } from '../algos/dagger-config.js';
 import {
   type EnvTarget,
   envTargetHasReward,
@@ -98,6 +99,13 @@ export interface TrainFlags {
   readonly minibatches: number;
   readonly gamma: number;
   readonly bcEpochs: number;
+  // [dagger]
+  readonly expert?: string;
+  readonly corrections?: string[];
+  readonly rounds?: number;
+  readonly roundSteps?: number;
+  readonly beta?: number;
+  readonly roundEvalEpisodes?: number;
 }
 
 /** A flag's value when it was typed on the command line, else undefined (its default is the settings'). */
@@ -152,6 +160,11 @@ interface AlgoEntry {
 export const ALGOS: Readonly<Record<string, AlgoEntry>> = {
   bc: { description: 'behavioural cloning (Gaussian log-likelihood or MSE, early stopping)', run: runBc },
   gail: { description: 'GAIL (Ho & Ermon 2016) with absorbing states; see src/gail/', run: runGail },
+  dagger: {
+    description:
+      'DAgger (Ross et al. 2011): BC, then rounds labelled by --expert; or BC on --demos plus --corrections (HG-DAgger)',
+    run: runDagger,
+  },
 };
 
 /** Flags of the command itself, which no algorithm reads as a setting. */
@@ -198,10 +211,11 @@ function flagName(attribute: string): string {
 /** The `train` command's options (its action is added by `register`). */
 export function trainCommand(): Command {
   const gail = (text: string) => `[gail] ${text}`;
-  const bc = (text: string) => `[bc] ${text}`;
+  const bc = (text: string) => `[bc, dagger] ${text}`;
+  const dagger = (text: string) => `[dagger] ${text}`;
   const cmd = new Command('train')
     .description(
-      'train a policy from demonstrations in a run folder (--algo bc|gail), or continue one (--resume DIR)',
+      'train a policy from demonstrations in a run folder (--algo bc|gail|dagger), or continue one (--resume DIR)',
     )
     .addOption(new Option('--algo <algo>', 'learning algorithm (new runs)').choices(Object.keys(ALGOS)))
     .option('--task <name>', 'built-in task the demonstrations are for (or --model / --task-config)')
@@ -228,7 +242,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--checkpoint-every <n>',
-      `rounds (gail, default ${GAIL_DEFAULTS.checkpointEvery}) or epochs (bc, default 10) between checkpoints`,
+      `rounds (gail, default ${GAIL_DEFAULTS.checkpointEvery}; dagger, default 1) or epochs (bc, default 10) between checkpoints`,
       positiveInt('--checkpoint-every'),
     )
     .option(
@@ -295,7 +309,7 @@ export function trainCommand(): Command {
     .option('--steps <n>', gail('env steps to train for'), positiveInt('--steps'), GAIL_DEFAULTS.steps)
     .option(
       '--num-envs <n>',
-      gail('envs stepped side by side'),
+      '[gail, dagger] envs stepped side by side (dagger: default 1)',
       positiveInt('--num-envs'),
       GAIL_DEFAULTS.numEnvs,
     )
@@ -390,6 +404,42 @@ export function trainCommand(): Command {
       gail('behavioural-cloning warm start epochs (0 off)'),
       numberOption('--bc-epochs', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
       GAIL_DEFAULTS.bcEpochs,
+    )
+    .option(
+      '--expert <file>',
+      dagger('policy file that labels every state the learner visits (the expert plays the person)'),
+    )
+    .addOption(
+      new Option(
+        '--corrections <files>',
+        dagger('correction files of `deploy --corrections` (HG-DAgger), comma-separated: added to --demos'),
+      ).argParser(fileList('--corrections')),
+    )
+    .option(
+      '--rounds <k>',
+      dagger(
+        `DAgger rounds after BC on the demonstrations (default ${DAGGER_DEFAULT_ROUNDS} with --expert, else 0)`,
+      ),
+      numberOption('--rounds', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    )
+    .option(
+      '--round-steps <n>',
+      dagger(`labelled env steps per round (default ${DAGGER_SETTINGS_DEFAULTS.roundSteps})`),
+      positiveInt('--round-steps'),
+    )
+    .option(
+      '--beta <b>',
+      dagger(
+        `round i executes the expert's action with probability b^i (default ${DAGGER_SETTINGS_DEFAULTS.beta}: the learner alone)`,
+      ),
+      numberOption('--beta', (n) => n >= 0 && n <= 1, 'a number in [0, 1]'),
+    )
+    .option(
+      '--round-eval-episodes <n>',
+      dagger(
+        `deterministic evaluation episodes after each round (default ${DAGGER_SETTINGS_DEFAULTS.roundEvalEpisodes}; 0: none)`,
+      ),
+      numberOption('--round-eval-episodes', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     )
     .option('--json', 'print the result as one JSON object on stdout', false);
   return addDemoSelectionOptions(cmd);
@@ -507,6 +557,16 @@ function sharedFromFlags(g: Given) {
  */
 function resumedSettings(r: TrainRun & { resumed: RunConfig }, algo: string, fromFlags: object) {
   return resumeConfig(r.dir, { command: 'train', algo }, fromFlags).settings;
+}
+
+/** `a.mcap,b.mcap` → ['a.mcap', 'b.mcap'], for `flag`. */
+function fileList(flag: string): (v: string) => string[] {
+  return (v) => {
+    const list = v.split(',').map((s) => s.trim());
+    if (list.some((f) => f === ''))
+      throw new GailBridgeError('usage', `${flag}: expected comma-separated file names, got "${v}"`);
+    return list;
+  };
 }
 
 /** `a,b` → ['a', 'b'] (slashes dropped); '' alone is the one env without a namespace. */
@@ -714,6 +774,77 @@ async function runBc(r: TrainRun): Promise<TrainResult> {
         demoPairs: a.demoPairs,
         trajectories: a.trajectories,
         details: { ...a.learnerState(), report: outcome.reportPath, backend: a.backend },
+      }),
+  });
+}
+
+/** `--algo dagger`: DAgger through the run layer (src/algos/dagger.ts). */
+async function runDagger(r: TrainRun): Promise<TrainResult> {
+  const g = r.given;
+  const fromFlags = {
+    ...sharedFromFlags(g),
+    model: g('model'),
+    taskConfig: g('taskConfig'),
+    corrections: g('corrections'),
+    expert: g('expert'),
+    rounds: g('rounds'),
+    roundSteps: g('roundSteps'),
+    beta: g('beta'),
+    envs: g('numEnvs'),
+    roundEvalEpisodes: g('roundEvalEpisodes'),
+    loss: g('loss'),
+    epochs: g('epochs'),
+    batchSize: g('batchSize'),
+    lr: g('lr'),
+    validation: g('validation'),
+    patience: g('patience'),
+  };
+  r.refuseUnread();
+  const { daggerAlgorithm, resolveDaggerSettings } = await import('../algos/dagger.js');
+  type Partial_ = Parameters<typeof resolveDaggerSettings>[0];
+  const settings = resolveDaggerSettings(
+    r.resumed !== undefined
+      ? // Validated again as a new run's would be: config.json is input like any other.
+        (resumedSettings({ ...r, resumed: r.resumed }, 'dagger', fromFlags) as Partial_)
+      : await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }),
+  );
+  let lastReturn = Number.NaN;
+  return runInFolder({
+    command: 'train',
+    algo: 'dagger',
+    dir: r.dir,
+    resumed: r.resumed,
+    force: r.force,
+    signals: r.signals,
+    settings,
+    build: (s, log) => daggerAlgorithm(s, { log, dir: r.dir }),
+    progress: {
+      label: 'dagger',
+      fields: ['pairs', 'return'],
+      values: (row) => {
+        const ret = row['evalReturn'] ?? Number.NaN;
+        if (Number.isFinite(ret)) lastReturn = ret;
+        return {
+          pairs: row['datasetPairs'] ?? 0,
+          return: Number.isFinite(lastReturn) ? lastReturn.toFixed(1) : '-',
+        };
+      },
+    },
+    finish: async (a, outcome) =>
+      trainResult(outcome, r, {
+        algo: 'dagger',
+        task: settings.task ?? settings.model ?? '',
+        target: envTargetOfSettings(settings),
+        demoPairs: a.demoPairs,
+        trajectories: a.trajectories,
+        details: {
+          rounds: outcome.progress.round,
+          labelledSteps: a.labelledSteps(),
+          importedCorrections: a.importedCorrections,
+          lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
+          report: outcome.reportPath,
+          backend: a.backend,
+        },
       }),
   });
 }

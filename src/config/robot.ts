@@ -158,6 +158,37 @@ const twistSink = z.strictObject({
 const actionSink = z.discriminatedUnion('type', [float64Sink, trajectorySink, twistSink]);
 export type ActionSink = z.output<typeof actionSink>;
 
+/** The command message types a config knows (action sinks, and teleop commands read like them). */
+const COMMAND_TYPES = [
+  'std_msgs/Float64MultiArray',
+  'trajectory_msgs/JointTrajectory',
+  'geometry_msgs/Twist',
+] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+/**
+ * HG-DAgger takeover during `deploy` (Kelly et al. 2019): a person's teleop commands on their own topic,
+ * and a std_msgs/Bool topic saying who drives. While the last takeover message is `true`, the teleop
+ * command replaces the policy's action and goes through the same safety envelope; `deploy --corrections
+ * FILE` records each (observation, teleop command) pair. The teleop topic must then be fresh like an
+ * observation topic, or the safe command is published.
+ */
+const teleopSection = z.strictObject({
+  /** Topic of the person's commands, in the action's elements and units. */
+  topic,
+  /**
+   * Message type of the teleop commands: the action's own type, or std_msgs/Float64MultiArray with one
+   * value per action element, in action order.
+   */
+  type: z.enum(COMMAND_TYPES),
+  /**
+   * std_msgs/Bool topic: `true` hands the robot to the teleop command, `false` gives it back to the
+   * policy. The last message holds (a latch, e.g. a joystick button's state published on change).
+   */
+  takeover_topic: topic,
+});
+export type TeleopSection = z.output<typeof teleopSection>;
+
 /** The robot mapping record, as validated at load. */
 export const robotConfigSchema = z
   .strictObject({
@@ -185,6 +216,8 @@ export const robotConfigSchema = z
     /** Observation sources in vector order. */
     observation: z.array(observationSource).min(1),
     action: actionSink,
+    /** Optional: a person may take over during deploy (HG-DAgger); see `teleopSection`. */
+    teleop: teleopSection.optional(),
   })
   .superRefine((cfg, ctx) => {
     for (const [i, src] of cfg.observation.entries()) {
@@ -274,6 +307,34 @@ export const robotConfigSchema = z
         path: ['action', 'measured_topic'],
         message: 'a Twist command has no joint measurement; remove measured_topic',
       });
+    const teleop = cfg.teleop;
+    if (teleop) {
+      if (teleop.type !== act.type && teleop.type !== 'std_msgs/Float64MultiArray')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['teleop', 'type'],
+          message: `a teleop command carries the action's elements (${dims.join(', ')}): expected ${act.type === 'std_msgs/Float64MultiArray' ? act.type : `${act.type} (the action's type) or std_msgs/Float64MultiArray`}, got ${teleop.type}`,
+        });
+      const inputs = new Set([...cfg.observation.map((o) => o.topic), measuredTopic(cfg)]);
+      const clash = (field: 'topic' | 'takeover_topic', t: string) => {
+        const what =
+          t === act.topic
+            ? 'the action topic, where deploy publishes its own commands'
+            : inputs.has(t)
+              ? 'an observation topic'
+              : field === 'takeover_topic' && t === teleop.topic
+                ? 'the teleop command topic'
+                : undefined;
+        if (what !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['teleop', field],
+            message: `${t} is ${what}; give the ${field === 'topic' ? 'teleop commands' : 'takeover signal'} a topic of their own`,
+          });
+      };
+      clash('topic', teleop.topic);
+      clash('takeover_topic', teleop.takeover_topic);
+    }
   });
 
 /** The validated robot config. */
@@ -341,6 +402,24 @@ export function measuredTopic(cfg: RobotConfig): string | undefined {
   if (act.type === 'geometry_msgs/Twist' || act.measured_topic === 'none') return undefined;
   if (act.measured_topic !== undefined) return act.measured_topic;
   return cfg.observation.find((s) => s.type === 'sensor_msgs/JointState')?.topic;
+}
+
+/**
+ * The action sink a teleop command is read as: the action's own (on the teleop topic), or, for
+ * std_msgs/Float64MultiArray, one value per action element in action order. Undefined without `teleop`.
+ */
+export function teleopSink(cfg: RobotConfig): ActionSink | undefined {
+  const teleop = cfg.teleop;
+  if (!teleop) return undefined;
+  if (teleop.type === cfg.action.type) return { ...cfg.action, topic: teleop.topic };
+  return {
+    type: 'std_msgs/Float64MultiArray',
+    interface: 'normalized',
+    joints: [...actionElementNames(cfg.action)],
+    topic: teleop.topic,
+    limits: cfg.action.limits,
+    safe_command: cfg.action.safe_command,
+  };
 }
 
 /** Seconds after which an observation is stale: the configured timeout, else max(3 periods, 50 ms). */

@@ -5,6 +5,13 @@
  *   observation finite and fresh → policy → action finite → absolute limits → per-step change limit
  *   against the measured state → rate limit → publish
  *
+ * With a `teleop` section in the robot config (HG-DAgger, Kelly et al. 2019), a person can take over:
+ * while the last std_msgs/Bool on its takeover topic is true, the teleop command replaces the policy in
+ * that order — observation finite and fresh (the teleop command included) → teleop command → action
+ * finite → the same limits → publish — and each (observation, teleop command) pair goes to the
+ * corrections recorder (corrections.ts), episodes cut at takeover start and end. The envelope, the safe
+ * command and the recovery are the policy's; the takeover only changes where the action comes from.
+ *
  * A cycle runs when a new message arrives on the trigger topic (the first observation source), at most
  * once per control period of robot time (header stamps), so a simulator in lockstep and a robot driver
  * publishing faster than the control rate both work. A watchdog ticks every control period on the
@@ -19,14 +26,21 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { resolveQos } from '../config/qos.js';
-import { actionLimits, observationTimeout, type RobotConfig, robotSpec } from '../config/robot.js';
+import {
+  actionLimits,
+  observationTimeout,
+  type RobotConfig,
+  robotSpec,
+  teleopSink,
+} from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
 import type { Policy } from '../learn/types.js';
 import { BRIDGE_MODES, BRIDGE_STATES, type BridgeStatusMsg } from '../ros/bridge-msgs.js';
 import type { Bus, Publisher } from '../ros/bus.js';
-import { commandMessage, configTopics, ObservationMapper } from '../ros/mapping.js';
+import { commandMessage, commandReader, configTopics, ObservationMapper, ROS_TYPE } from '../ros/mapping.js';
 import { fromTime, header, type JointState } from '../ros/messages.js';
+import type { CorrectionRecorder } from './corrections.js';
 import {
   allFinite,
   CLAMPED_ABSOLUTE,
@@ -42,6 +56,7 @@ import { hasMeanInto } from './record-policy.js';
 export const DEPLOY_MODES = {
   waiting: 'no complete observation yet: nothing is published',
   active: 'publishing policy commands',
+  takeover: "publishing the person's teleop commands (HG-DAgger takeover), through the envelope",
   safe: 'publishing the safe command (stale or non-finite input, or recovering)',
   stopping: 'publishing the safe command before teardown (stop or fault)',
   stopped: 'torn down',
@@ -77,6 +92,10 @@ export interface DeployCounters {
   watchdogLate: number;
   /** Trigger messages within one period of robot time after the last cycle (driver faster than control). */
   skippedTriggers: number;
+  /** Commands published from the teleop during takeovers (counted in `published` too). */
+  teleopPublished: number;
+  /** Takeovers started (cycles that published a teleop command after one that did not). */
+  takeovers: number;
   /** Per action dimension: cycles in which each limit changed the value. */
   clampedAbsolute: number[];
   clampedChange: number[];
@@ -120,6 +139,11 @@ export interface DeployOptions {
   readonly onEvent?: (event: DeployEvent) => void;
   /** Called after each publish with the command and whether it was the safe command (logs, benches). */
   readonly onPublish?: (command: Float64Array, safe: boolean) => void;
+  /**
+   * Where takeover steps go (`deploy --corrections`); needs the config's `teleop` section. Without it a
+   * takeover still drives the robot, and nothing is recorded.
+   */
+  readonly corrections?: CorrectionRecorder;
 }
 
 /** Checks that policy and robot agree; throws a `spec` error with the diff (refuse to start). */
@@ -178,6 +202,15 @@ export class DeployRunner {
   /** The policy's allocation-free mean action, when it has one (RecordPolicy does). */
   private readonly meanInto: ((obs: ArrayLike<number>, out: Float64Array) => void) | undefined;
   private readonly safeVector: Float64Array;
+  /** HG-DAgger takeover: the teleop command reader and its topic's index in `topics`, when configured. */
+  private readonly teleop:
+    | { readonly read: (msg: unknown, out: Float64Array) => void; readonly k: number }
+    | undefined;
+  /** Observation inputs: `topics[0 … inputs − 1]` (the teleop topic, if any, comes after them). */
+  private readonly inputs: number;
+  /** The last takeover signal (std_msgs/Bool), and whether the last cycle published a teleop command. */
+  private takeoverRequested = false;
+  private takeoverOpen = false;
   private lastCommand: Float64Array | undefined;
   private lastCycleStamp = Number.NEGATIVE_INFINITY;
   private lastCycleAt = Number.NEGATIVE_INFINITY;
@@ -229,6 +262,15 @@ export class DeployRunner {
     const limits = actionLimits(cfg);
     this.envelope = new SafetyEnvelope(limits, this.periodS);
     const inputs = configTopics(cfg);
+    this.inputs = inputs.length;
+    const sink = teleopSink(cfg);
+    if (sink) inputs.push({ topic: sink.topic, type: ROS_TYPE[sink.type] });
+    this.teleop = sink ? { read: commandReader(sink), k: this.inputs } : undefined;
+    if (options.corrections && !sink)
+      throw new GailBridgeError(
+        'config',
+        `${options.configLabel ?? cfg.name}: corrections need a teleop section (teleop: topic, type, takeover_topic) to take over from`,
+      );
     this.topics = inputs.map((t) => t.topic);
     this.topicTypes = inputs.map((t) => t.type);
     this.receivedCount = new Float64Array(this.topics.length);
@@ -257,6 +299,8 @@ export class DeployRunner {
       nonFiniteObservations: 0,
       invalidObservations: 0,
       nonFiniteActions: 0,
+      teleopPublished: 0,
+      takeovers: 0,
       deadlineMisses: 0,
       watchdogLate: 0,
       skippedTriggers: 0,
@@ -300,10 +344,18 @@ export class DeployRunner {
       }
     }
     const qos = resolveQos(config.qos.observation);
-    for (const t of configTopics(config)) {
-      const k = this.topics.indexOf(t.topic);
-      this.subs.push(bus.subscribe(t.topic, t.type, qos).subscribe((msg) => this.onMessage(k, msg)));
-    }
+    for (const [k, topic] of this.topics.entries())
+      this.subs.push(
+        bus.subscribe(topic, this.topicTypes[k]!, qos).subscribe((msg) => this.onMessage(k, msg)),
+      );
+    if (config.teleop)
+      this.subs.push(
+        bus
+          .subscribe(config.teleop.takeover_topic, 'std_msgs/msg/Bool', resolveQos('reliable'))
+          .subscribe((msg) => {
+            this.takeoverRequested = msg.data === true;
+          }),
+      );
     this.startedAt = this.now();
     this.lastStatusAt = this.startedAt;
     this.tickBase = this.startedAt;
@@ -375,9 +427,13 @@ export class DeployRunner {
     if (topic === this.triggerTopic) this.cycle(t, msg);
   }
 
-  /** True when every input has a message newer than the timeout at time `t`. */
+  /**
+   * True when every input has a message newer than the timeout at time `t`: the observation topics, and
+   * the teleop command while a takeover is requested (a silent teleop never drives the robot).
+   */
   private fresh(t: number): boolean {
-    for (let k = 0; k < this.receivedAt.length; k++) {
+    const n = this.takeoverRequested && this.teleop ? this.receivedAt.length : this.inputs;
+    for (let k = 0; k < n; k++) {
       const r = this.receivedAt[k]!;
       if (Number.isNaN(r) || t - r >= this.timeoutS) return false;
     }
@@ -441,16 +497,28 @@ export class DeployRunner {
         return;
       }
     }
-    // The policy sees float32 observations, as in training.
+    // The policy sees float32 observations, as in training (and corrections store them so).
     this.obs32.set(this.obs);
+    // The command source: the policy, or the person while a takeover is requested. A takeover that
+    // ends here ends its corrections episode with this observation, the one its last command led to.
+    const takeover = this.teleop !== undefined && this.takeoverRequested;
+    if (this.takeoverOpen && !takeover) {
+      this.takeoverOpen = false;
+      this.opts.corrections?.end(this.obs32, receivedAt);
+    }
     let action: ArrayLike<number> | undefined;
     try {
-      if (this.meanInto) {
+      if (takeover) {
+        this.teleop!.read(this.latest.get(this.topics[this.teleop!.k]!), this.action);
+        action = this.action;
+      } else if (this.meanInto) {
         this.meanInto(this.obs32, this.action);
         action = this.action;
       } else action = this.opts.policy.act(this.obs32, 1, 'deterministic').actions;
     } catch (err) {
-      this.opts.onWarning?.(`policy failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.opts.onWarning?.(
+        `${takeover ? 'teleop command unreadable' : 'policy failed'}: ${err instanceof Error ? err.message : String(err)}`,
+      );
       action = undefined;
     }
     const finite =
@@ -491,7 +559,14 @@ export class DeployRunner {
     }
     this.missStreak = 0;
     // Mode first: a publish hook may call stop(), which must not be overridden afterwards.
-    this.setMode('active', 'fresh, finite input');
+    if (takeover) {
+      if (!this.takeoverOpen) this.counters.takeovers++;
+      this.takeoverOpen = true;
+      this.counters.teleopPublished++;
+      this.setMode('takeover', 'teleop takeover');
+      // The person's command as given (the label of HG-DAgger), in the state it was given in.
+      this.opts.corrections?.step(this.obs32, this.action, receivedAt);
+    } else this.setMode('active', 'fresh, finite input');
     this.publish(this.command, receivedAt, false);
   }
 
@@ -542,6 +617,10 @@ export class DeployRunner {
 
   /** Publishes the safe command, entering safe mode; false when none can be computed yet. */
   private publishSafe(reason: SafeReason, receivedAt: number | undefined): boolean {
+    if (this.takeoverOpen) {
+      this.takeoverOpen = false;
+      this.opts.corrections?.cut();
+    }
     if (this.mode !== 'stopping' && this.mode !== 'safe') {
       if (this.mode === 'waiting' && reason === 'stale') {
         // Never commanded yet: keep quiet until a complete observation arrives.
@@ -626,13 +705,15 @@ export class DeployRunner {
     }
     const ticksPerSecond = Math.max(1, Math.round(1 / this.periodS));
     if (this.tickIndex % ticksPerSecond === 0) this.publishStatus(t);
+    // Takeover steps reach the file here, off the control cycle.
+    if (this.opts.corrections) void this.opts.corrections.flush();
   }
 
   private publishStatus(t: number): void {
     const n = this.opts.bus.countPublishers(this.opts.config.action.topic);
     if (n > 1) this.warnPublishers(n - 1);
     if (!this.statusPub) return;
-    const states = { waiting: 0, active: 2, safe: 3, stopping: 3, stopped: 4 } as const;
+    const states = { waiting: 0, active: 2, takeover: 2, safe: 3, stopping: 3, stopped: 4 } as const;
     const elapsed = t - this.startedAt;
     const window = t - this.lastStatusAt;
     const message: BridgeStatusMsg = {

@@ -262,43 +262,63 @@ export function commandMessage(
 
 /** Reads an action vector back from a command message (the sim node's side, and tests). */
 export function actionFromCommand(sink: ActionSink, msg: unknown): Float64Array {
+  const out = new Float64Array(actionElementNames(sink).length);
+  commandReader(sink)(msg, out);
+  return out;
+}
+
+/** JointTrajectory point field of each joint interface. */
+const TRAJECTORY_FIELDS = { position: 'positions', velocity: 'velocities', effort: 'effort' } as const;
+
+/**
+ * A reader of `sink`'s command messages into action vectors (`out`, one value per action element),
+ * with everything per sink worked out once, so that a read allocates nothing (deploy reads the teleop
+ * command inside its control cycle). A malformed message throws a `ros` error naming the topic.
+ */
+export function commandReader(sink: ActionSink): (msg: unknown, out: Float64Array) => void {
   const n = actionElementNames(sink).length;
-  const out = new Float64Array(n);
   switch (sink.type) {
-    case 'std_msgs/Float64MultiArray': {
-      const data = (msg as { data: ArrayLike<number> }).data;
-      if (data.length !== n)
-        throw new GailBridgeError(
-          'ros',
-          `topic ${sink.topic}: expected ${n} command values, got ${data.length}`,
-        );
-      for (let i = 0; i < n; i++) out[i] = data[i]!;
-      return out;
-    }
-    case 'trajectory_msgs/JointTrajectory': {
-      const m = msg as {
-        joint_names: readonly string[];
-        points: readonly Record<string, ArrayLike<number>>[];
+    case 'std_msgs/Float64MultiArray':
+      return (msg, out) => {
+        const data = (msg as { data: ArrayLike<number> }).data;
+        if (data.length !== n)
+          throw new GailBridgeError(
+            'ros',
+            `topic ${sink.topic}: expected ${n} command values, got ${data.length}`,
+          );
+        for (let i = 0; i < n; i++) out[i] = data[i]!;
       };
-      const field = { position: 'positions', velocity: 'velocities', effort: 'effort' }[sink.interface];
-      const p = m.points[0];
-      if (!p) throw new GailBridgeError('ros', `topic ${sink.topic}: trajectory has no points`);
-      const vals = p[field] ?? [];
-      sink.joints.forEach((j, i) => {
-        const k = m.joint_names.indexOf(j);
-        if (k < 0 || k >= vals.length)
-          throw new GailBridgeError('ros', `topic ${sink.topic}: trajectory has no ${field} for joint ${j}`);
-        out[i] = vals[k]!;
-      });
-      return out;
+    case 'trajectory_msgs/JointTrajectory': {
+      const field = TRAJECTORY_FIELDS[sink.interface];
+      const joints = sink.joints;
+      return (msg, out) => {
+        const m = msg as {
+          joint_names: readonly string[];
+          points: readonly Record<string, ArrayLike<number>>[];
+        };
+        const p = m.points[0];
+        if (!p) throw new GailBridgeError('ros', `topic ${sink.topic}: trajectory has no points`);
+        const vals = p[field] ?? [];
+        for (let i = 0; i < joints.length; i++) {
+          const k = m.joint_names.indexOf(joints[i]!);
+          if (k < 0 || k >= vals.length)
+            throw new GailBridgeError(
+              'ros',
+              `topic ${sink.topic}: trajectory has no ${field} for joint ${joints[i]}`,
+            );
+          out[i] = vals[k]!;
+        }
+      };
     }
     case 'geometry_msgs/Twist': {
-      const t = msg as Record<'linear' | 'angular', Record<'x' | 'y' | 'z', number>>;
-      sink.axes.forEach((axis, i) => {
-        const [part, c] = axis.split('.') as ['linear' | 'angular', 'x' | 'y' | 'z'];
-        out[i] = t[part][c];
-      });
-      return out;
+      const parts = sink.axes.map((axis) => axis.split('.') as ['linear' | 'angular', 'x' | 'y' | 'z']);
+      return (msg, out) => {
+        const t = msg as Record<'linear' | 'angular', Record<'x' | 'y' | 'z', number>>;
+        for (let i = 0; i < parts.length; i++) {
+          const [part, c] = parts[i]!;
+          out[i] = t[part][c];
+        }
+      };
     }
   }
 }

@@ -91,6 +91,11 @@ export interface StringMsg {
   readonly data: string;
 }
 
+/** std_msgs/msg/Bool (deploy's teleop takeover signal). */
+export interface BoolMsg {
+  readonly data: boolean;
+}
+
 /** rosgraph_msgs/msg/Clock. */
 export interface Clock {
   readonly clock: Time;
@@ -112,6 +117,7 @@ export interface MessageTypes {
   'trajectory_msgs/msg/JointTrajectory': JointTrajectory;
   'geometry_msgs/msg/Twist': Twist;
   'std_msgs/msg/String': StringMsg;
+  'std_msgs/msg/Bool': BoolMsg;
   'std_msgs/msg/UInt64': UInt64Msg;
   'rosgraph_msgs/msg/Clock': Clock;
   'gail_bridge_msgs/msg/EpisodeEvent': EpisodeEventMsg;

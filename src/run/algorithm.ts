@@ -83,8 +83,11 @@ export interface TrainingAlgorithm {
   readonly valueHidden?: readonly number[];
   /** Adversarial algorithms only: the discriminator or reward model, with its optimiser. */
   readonly rewardModel?: Stateful;
-  /** Where `train` stops: env steps, or epochs for offline learners (the progress bar's total). */
-  readonly budget: { readonly unit: 'env steps' | 'epochs'; readonly total: number };
+  /**
+   * Where `train` stops (the progress bar's total): env steps, epochs for offline learners (BC), or
+   * rounds when a round is neither (DAgger: retrain, then label a fixed number of steps).
+   */
+  readonly budget: { readonly unit: 'env steps' | 'epochs' | 'rounds'; readonly total: number };
   /** Rounds between checkpoints (one is also written at the end and when stopped). */
   readonly checkpointEvery: number;
   readonly report: ReportLayout;

@@ -179,7 +179,7 @@ export async function runTraining(algorithm: TrainingAlgorithm, options: RunOpti
     stoppedBy !== undefined
       ? `stopped by ${stoppedBy} after round ${progress.round} (${budget(progress)}), ${wallSeconds.toFixed(1)} s of training; ` +
         `continue with: ${resumeCommand(config, dir)}`
-      : `finished: ${budget(progress)}${algorithm.budget.unit === 'epochs' ? '' : ` in ${progress.round} rounds`}, ` +
+      : `finished: ${budget(progress)}${algorithm.budget.unit === 'env steps' ? ` in ${progress.round} rounds` : ''}, ` +
         `${wallSeconds.toFixed(1)} s of training`;
   writeReport(status);
   return {

@@ -8,8 +8,10 @@ import {
   observationTimeout,
   parseRobotConfig,
   robotSpec,
+  teleopSink,
 } from '../../src/config/robot.js';
 import { specDiff } from '../../src/core/spec.js';
+import { actionFromCommand } from '../../src/ros/mapping.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
 
 const ARM = 'config/robots/arm6-forward-position.yaml';
@@ -232,6 +234,67 @@ describe('robot config', () => {
     assert.throws(
       () => parseRobotConfig(minimal(`${twist}\n  measured_topic: /joint_states`), 't.yaml'),
       /a Twist command has no joint measurement/,
+    );
+  });
+
+  it('reads an optional teleop section (HG-DAgger) and refuses types and topics that cannot work, naming the field', () => {
+    const teleop = (body: string) => `${minimal(f64)}teleop:\n${body}\n`;
+    const ok = parseRobotConfig(
+      teleop('  topic: /teleop/cmd\n  type: std_msgs/Float64MultiArray\n  takeover_topic: /teleop/takeover'),
+      'r.yaml',
+    );
+    assert.deepEqual(ok.teleop, {
+      topic: '/teleop/cmd',
+      type: 'std_msgs/Float64MultiArray',
+      takeover_topic: '/teleop/takeover',
+    });
+    assert.deepEqual(Array.from(actionFromCommand(teleopSink(ok)!, { data: [0.5, -1] })), [0.5, -1]);
+    assert.equal(teleopSink(parseRobotConfig(minimal(f64), 'r.yaml')), undefined);
+    assert.throws(
+      () =>
+        parseRobotConfig(
+          teleop('  topic: /cmd\n  type: geometry_msgs/Twist\n  takeover_topic: /joint_states'),
+          'r.yaml',
+        ),
+      {
+        message:
+          'invalid config (3 problems):\n' +
+          "  - r.yaml:22: teleop.type: a teleop command carries the action's elements (a, b): expected std_msgs/Float64MultiArray, got geometry_msgs/Twist\n" +
+          '  - r.yaml:21: teleop.topic: /cmd is the action topic, where deploy publishes its own commands; give the teleop commands a topic of their own\n' +
+          '  - r.yaml:23: teleop.takeover_topic: /joint_states is an observation topic; give the takeover signal a topic of their own',
+      },
+    );
+    assert.throws(
+      () => parseRobotConfig(teleop('  topic: /teleop/cmd\n  type: std_msgs/Float64MultiArray'), 'r.yaml'),
+      /teleop\.takeover_topic/,
+    );
+  });
+
+  it('reads a JointTrajectory or Twist teleop command of the action type by joint name or axis', () => {
+    const twist = `
+  type: geometry_msgs/Twist
+  topic: /cmd_vel
+  axes: [linear.x, angular.z]
+  limits:
+    linear.x: { low: -0.5, high: 0.5 }
+    angular.z: { low: -1, high: 1 }
+  safe_command: { kind: zero }`;
+    const cfg = parseRobotConfig(
+      `${minimal(twist)}teleop: { topic: /teleop/cmd_vel, type: geometry_msgs/Twist, takeover_topic: /takeover }\n`,
+      't.yaml',
+    );
+    const sink = teleopSink(cfg)!;
+    assert.equal(sink.topic, '/teleop/cmd_vel');
+    const msg = { linear: { x: 0.2, y: 9, z: 9 }, angular: { x: 9, y: 9, z: -0.7 } };
+    assert.deepEqual(Array.from(actionFromCommand(sink, msg)), [0.2, -0.7]);
+    const traj = parseRobotConfig(
+      `${minimal(f64.replace('std_msgs/Float64MultiArray', 'trajectory_msgs/JointTrajectory'))}teleop: { topic: /teleop/traj, type: trajectory_msgs/JointTrajectory, takeover_topic: /takeover }\n`,
+      't.yaml',
+    );
+    const point = { positions: [2, 1], velocities: [], accelerations: [], effort: [] };
+    assert.deepEqual(
+      Array.from(actionFromCommand(teleopSink(traj)!, { joint_names: ['b', 'a'], points: [point] })),
+      [1, 2],
     );
   });
 });
