@@ -168,7 +168,7 @@ export const bench: Bench = {
     }
     return {
       bench: 'view',
-      title: 'The view page drawing Hopper in headless Chromium (software WebGL)',
+      title: 'The view page drawing Hopper and Humanoid in headless Chromium (software WebGL)',
       measured: [
         `Per row: ${repeats} windows of ${seconds} s after a 1 s warm-up; frames drawn by the page's requestAnimationFrame loop per second, and the page's own work per frame (set the pose from the demo, or policy forward + env step, then three.js render), medians.`,
         `Chromium ${version} (${CHROMIUM_PATH}), headless, --disable-gpu (SwiftShader WebGL), viewport 1280×800.`,
