@@ -186,6 +186,11 @@ const teleopSection = z.strictObject({
    * policy. The last message holds (a latch, e.g. a joystick button's state published on change).
    */
   takeover_topic: topic,
+  /**
+   * How old the last teleop command may be while the person drives before the safe command replaces it;
+   * default `teleopTimeout`: the observation timeout, but at least 0.15 s.
+   */
+  timeout_s: z.number().positive().optional(),
 });
 export type TeleopSection = z.output<typeof teleopSection>;
 
@@ -425,6 +430,17 @@ export function teleopSink(cfg: RobotConfig): ActionSink | undefined {
 /** Seconds after which an observation is stale: the configured timeout, else max(3 periods, 50 ms). */
 export function observationTimeout(cfg: RobotConfig): number {
   return cfg.observation_timeout_s ?? Math.max(3 / cfg.control_rate_hz, 0.05);
+}
+
+/**
+ * Seconds a teleop command stays valid during a takeover: `teleop.timeout_s`, else the observation
+ * timeout but at least 0.15 s. Teleop comes at a person's device rate, not the robot's: ROS's `joy` node
+ * repeats a held stick at 20 Hz by default, and on the real graph a 20 Hz teleop against the 125 Hz
+ * simulated Hopper (observation timeout 50 ms, one teleop period) flapped between takeover and the safe
+ * command 13 times in 10 s. 0.15 s is three such periods (twist_mux, for comparison, defaults to 0.5 s).
+ */
+export function teleopTimeout(cfg: RobotConfig): number {
+  return cfg.teleop?.timeout_s ?? Math.max(observationTimeout(cfg), 0.15);
 }
 
 /** Per-dimension limits in action order (validated to exist for every dimension). */

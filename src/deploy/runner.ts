@@ -32,6 +32,7 @@ import {
   type RobotConfig,
   robotSpec,
   teleopSink,
+  teleopTimeout,
 } from '../config/robot.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
@@ -169,6 +170,8 @@ export function checkPolicyAgainstRobot(
 export class DeployRunner {
   readonly periodS: number;
   readonly timeoutS: number;
+  /** Teleop command timeout during a takeover (`teleopTimeout`). */
+  readonly teleopTimeoutS: number;
   readonly counters: DeployCounters;
   /** Resolves once the runner has torn down. */
   readonly done: Promise<DeployResult>;
@@ -258,6 +261,7 @@ export class DeployRunner {
     this.now = options.now ?? (options.scheduler ? () => sched.now() / 1000 : () => performance.now() / 1000);
     this.periodS = 1 / cfg.control_rate_hz;
     this.timeoutS = observationTimeout(cfg);
+    this.teleopTimeoutS = teleopTimeout(cfg);
     this.mapper = new ObservationMapper(cfg);
     const limits = actionLimits(cfg);
     this.envelope = new SafetyEnvelope(limits, this.periodS);
@@ -435,9 +439,14 @@ export class DeployRunner {
     const n = this.takeoverRequested && this.teleop ? this.receivedAt.length : this.inputs;
     for (let k = 0; k < n; k++) {
       const r = this.receivedAt[k]!;
-      if (Number.isNaN(r) || t - r >= this.timeoutS) return false;
+      if (Number.isNaN(r) || t - r >= this.timeoutOf(k)) return false;
     }
     return true;
+  }
+
+  /** Input k's timeout: the teleop command's own (a person's device rate), else the observation timeout. */
+  private timeoutOf(k: number): number {
+    return k === this.teleop?.k ? this.teleopTimeoutS : this.timeoutS;
   }
 
   /**
@@ -694,7 +703,7 @@ export class DeployRunner {
     if (this.mode === 'stopping') return;
     for (let k = 0; k < this.receivedAt.length; k++) {
       const age = t - this.receivedAt[k]!;
-      if (age >= this.timeoutS) this.missingTicks[k]!++;
+      if (age >= this.timeoutOf(k)) this.missingTicks[k]!++;
       else if (age > this.periodS) this.lateTicks[k]!++;
     }
     // Stale input: the safe command once per tick, unless a cycle published within the last half period

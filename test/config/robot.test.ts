@@ -9,6 +9,7 @@ import {
   parseRobotConfig,
   robotSpec,
   teleopSink,
+  teleopTimeout,
 } from '../../src/config/robot.js';
 import { specDiff } from '../../src/core/spec.js';
 import { actionFromCommand } from '../../src/ros/mapping.js';
@@ -268,6 +269,18 @@ describe('robot config', () => {
       () => parseRobotConfig(teleop('  topic: /teleop/cmd\n  type: std_msgs/Float64MultiArray'), 'r.yaml'),
       /teleop\.takeover_topic/,
     );
+  });
+
+  it('takes the teleop timeout from teleop.timeout_s, else the observation timeout but at least 0.15 s', () => {
+    const teleop = (extra: string) =>
+      parseRobotConfig(
+        `${minimal(f64)}teleop:\n  topic: /teleop/cmd\n  type: std_msgs/Float64MultiArray\n  takeover_topic: /teleop/takeover\n${extra}`,
+        'r.yaml',
+      );
+    const plain = teleop('');
+    assert.equal(teleopTimeout(plain), Math.max(observationTimeout(plain), 0.15));
+    assert.equal(teleopTimeout(teleop('  timeout_s: 0.4\n')), 0.4);
+    assert.throws(() => teleop('  timeout_s: 0\n'), /r\.yaml:\d+: teleop\.timeout_s/);
   });
 
   it('reads a JointTrajectory or Twist teleop command of the action type by joint name or axis', () => {

@@ -32,18 +32,22 @@ async function takeoverRun(options: {
   teleopUntil?: number;
   stopAt: number;
   capacity?: number;
+  /** Milliseconds between teleop commands; default 10 (the control period). */
+  teleopEvery?: number;
+  config?: string;
 }) {
+  const config = options.config ?? TELEOP;
   const buffer = new TempBuffer();
-  const spec = robotSpec(parseRobotConfig(TELEOP, 'test.yaml'), 'test.yaml');
+  const spec = robotSpec(parseRobotConfig(config, 'test.yaml'), 'test.yaml');
   const writer = await DemoWriter.toWritable(buffer, { spec });
   const recorder = new CorrectionRecorder(writer, 4, 2, options.capacity);
-  const h = harness({ config: TELEOP, runner: { corrections: recorder } });
+  const h = harness({ config, runner: { corrections: recorder } });
   const person = h.graph.node('person');
   const cmd = person.publisher('/teleop/cmd', 'std_msgs/msg/Float64MultiArray');
   const takeover = person.publisher('/teleop/takeover', 'std_msgs/msg/Bool');
   h.runner.start();
   for (let t = 5; t < options.stopAt; t += 10) h.jointStateAt(t, [t / 1000, 0]);
-  for (let t = 3; t < (options.teleopUntil ?? options.stopAt); t += 10)
+  for (let t = 3; t < (options.teleopUntil ?? options.stopAt); t += options.teleopEvery ?? 10)
     atTime(h, t, () => cmd.publish({ layout: { dim: [], data_offset: 0 }, data: teleopAt(t) }));
   for (const [t, on] of options.takeover) atTime(h, t, () => takeover.publish({ data: on }));
   atTime(h, options.stopAt, () => void h.runner.stop());
@@ -146,22 +150,51 @@ describe('deploy takeover (HG-DAgger)', () => {
   });
 
   it('publishes the safe command when the teleop goes silent during a takeover, and cuts the episode', async () => {
-    const { h, file } = await takeoverRun({ takeover: [[40, true]], teleopUntil: 80, stopAt: 200 });
-    // Last teleop command at 73 ms; stale from 123 ms (timeout 50 ms): the watchdog tick at 130 is safe.
-    const safe = h.published.filter((p) => p.safe && p.t < 200).map((p) => p.t);
-    assert.equal(safe[0], 125, 'the cycle at 125 finds the teleop stale');
+    const { h, file } = await takeoverRun({ takeover: [[40, true]], teleopUntil: 80, stopAt: 300 });
+    // Last teleop command at 73 ms; stale from 223 ms (the teleop timeout's default floor, 150 ms): the
+    // cycle at 225 is the first safe one.
+    const safe = h.published.filter((p) => p.safe && p.t < 300).map((p) => p.t);
+    assert.equal(safe[0], 225, 'the cycle at 225 finds the teleop stale');
     assert.ok(h.events.some((e) => e.mode === 'safe' && e.reason === 'stale'));
-    // Teleop steps at 45 … 115 (8 cycles); the cut drops the last one (no observation followed it).
+    // Teleop steps at 45 … 215 (18 cycles); the cut drops the last one (no observation followed it).
     assert.equal(file.episodes.length, 1);
     assert.equal(file.episodes[0]!.trajectory.end, 'interrupted');
+    assert.equal(file.episodes[0]!.trajectory.length, 17);
+  });
+
+  it('holds the takeover with a teleop at a joystick rate (20 Hz) against a 100 Hz robot', async () => {
+    // A 50 ms teleop period is the observation timeout here (3 periods → 50 ms floor): with that as the
+    // teleop's timeout every cycle just before a command would be stale (on the real graph a 20 Hz teleop
+    // against the 125 Hz Hopper flapped between takeover and safe). The teleop timeout's floor is 150 ms.
+    const { h, file } = await takeoverRun({ takeover: [[40, true]], teleopEvery: 50, stopAt: 400 });
+    assert.deepEqual(
+      h.published.filter((p) => p.safe && p.t < 400).map((p) => p.t),
+      [],
+      'no safe command while the person drives at 20 Hz',
+    );
+    assert.equal(h.runner.counters.takeovers, 1);
+    assert.equal(file.episodes.length, 1);
+  });
+
+  it('takes teleop.timeout_s from the config: 0.05 s makes the silent teleop stale at 123 ms', async () => {
+    const { h, file } = await takeoverRun({
+      config: `${TELEOP}  timeout_s: 0.05\n`,
+      takeover: [[40, true]],
+      teleopUntil: 80,
+      stopAt: 200,
+    });
+    // Last teleop command at 73 ms; stale from 123 ms: the cycle at 125 is safe.
+    const safe = h.published.filter((p) => p.safe && p.t < 200).map((p) => p.t);
+    assert.equal(safe[0], 125, 'the cycle at 125 finds the teleop stale');
     assert.equal(file.episodes[0]!.trajectory.length, 7);
   });
 
   it('ignores a silent teleop while the policy drives, and never drives from a silent one', async () => {
-    const { h, file } = await takeoverRun({ takeover: [[60, true]], teleopUntil: 20, stopAt: 100 });
-    // The teleop is silent from 13 ms on: no matter until the takeover at 60, then stale, then safe.
-    assert.ok(h.published.filter((p) => !p.safe && p.t < 60).length >= 5);
-    assert.ok(h.published.filter((p) => p.t >= 65).every((p) => p.safe));
+    const { h, file } = await takeoverRun({ takeover: [[200, true]], teleopUntil: 20, stopAt: 260 });
+    // The teleop is silent from 13 ms on (stale from 163 ms): no matter until the takeover at 200, then
+    // stale, then safe.
+    assert.ok(h.published.filter((p) => !p.safe && p.t < 200).length >= 5);
+    assert.ok(h.published.filter((p) => p.t >= 205).every((p) => p.safe));
     assert.equal(file.episodes.length, 0, 'no teleop command was ever published in a takeover');
   });
 
