@@ -28,7 +28,7 @@ import { computeGae, validateRolloutBatch } from './gae.js';
 import { type GaussianPolicy, gaussianEntropy, gaussianLogProb } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
 import { RunningNormalizer } from './normalizer.js';
-import { clipByGlobalNorm, explainedVariance, gatherRows, permutation, validIndices } from './train-utils.js';
+import { explainedVariance, gatherRows, permutation, validIndices } from './train-utils.js';
 import type { PolicyLearner, RolloutBatch, UpdateStats } from './types.js';
 import { ValueFunction, valueBatch } from './value.js';
 
@@ -354,19 +354,23 @@ export class PpoLearner implements PolicyLearner {
           tf.mul(-c.entCoef, entropy),
         ) as tf.Scalar;
       }, vars);
-      const ordered = vars.map((x) => grads[x.name]!);
-      const { clipped, norm } = clipByGlobalNorm(ordered, c.maxGradNorm);
-      const values = tf.stack([loss, norm, ...aux.map((t) => tf.reshape(t, []))]).dataSync();
+      // Clipping, the update and reading the stats in one sync (Adam.step): no weight changes when the
+      // loss, a part of it or a gradient is not finite.
+      const taken = this.adam.step(
+        vars.map((x) => grads[x.name]!),
+        lr,
+        { maxNorm: c.maxGradNorm, read: [loss, ...aux] },
+      );
       tf.dispose(aux);
-      if (!values.every(Number.isFinite)) return undefined;
-      this.adam.apply(clipped, lr);
+      if (!taken) return undefined;
+      const values = taken.read;
       return {
-        policyLoss: values[2]!,
-        valueLoss: values[3]!,
-        entropy: values[4]!,
-        approxKl: values[5]!,
-        clipFraction: values[6]!,
-        gradNorm: values[1]!,
+        policyLoss: values[1]!,
+        valueLoss: values[2]!,
+        entropy: values[3]!,
+        approxKl: values[4]!,
+        clipFraction: values[5]!,
+        gradNorm: taken.norm,
       };
     });
     return stats;

@@ -1,9 +1,8 @@
 /**
  * Small pieces the learners share: minibatches gathered in JavaScript (outside the gradient tape, since
- * tf.gather's gradient has no wasm kernel), a seeded permutation, global-norm gradient clipping with a
- * finiteness check, and summary statistics.
+ * tf.gather's gradient has no wasm kernel), a seeded permutation and summary statistics (global-norm
+ * gradient clipping is part of Adam.step).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
 
 /** A Fisher–Yates shuffle of `items` (default 0..n−1) drawn from `rng`, as a new array. */
@@ -34,21 +33,6 @@ export function gatherRows(src: Float32Array, dim: number, idx: ArrayLike<number
     out.set(src.subarray(s, s + dim), r * dim);
   }
   return out;
-}
-
-/**
- * Scales `grads` so that their global L2 norm is at most `maxNorm` (Pascanu et al. 2013) and returns
- * the scaled gradients and the norm before clipping (a scalar tensor; non-finite when any gradient is).
- * Call inside tf.tidy.
- */
-export function clipByGlobalNorm(
-  grads: readonly tf.Tensor[],
-  maxNorm: number,
-): { clipped: tf.Tensor[]; norm: tf.Scalar } {
-  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
-  if (!Number.isFinite(maxNorm)) return { clipped: [...grads], norm };
-  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
-  return { clipped: grads.map((g) => tf.mul(g, scale)), norm };
 }
 
 /** Mean of an array (0 for empty). */
