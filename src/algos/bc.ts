@@ -4,7 +4,7 @@
  * checkpoint like any other, stops after the epoch in progress and resumes at the next one.
  */
 import { describeEnvTarget, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { describeSelection, selectDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { readDemoFile } from '../data/demo-reader.js';
@@ -150,17 +150,7 @@ export async function bcAlgorithm(
   const log = options.log ?? (() => {});
   const demo = await readDemoFile(s.demos);
   // The same choice as GAIL's (core/demo-selection.ts), so the baseline sees the same data.
-  const selection = selectDemonstrations(
-    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
-    {
-      episodes: s.demoEpisodes,
-      first: s.demoTrajectories,
-      excludeFailures: s.excludeFailures,
-      minReturn: s.minReturn,
-    },
-    s.demos,
-  );
-  for (const line of describeSelection(selection)) log(line);
+  const selection = chooseDemonstrations(demo.episodes, s, log);
   const chosen = selection.used.map((e) => e.trajectory);
   const target = envTargetOfSettings(s);
   const probe = await makeEnvTarget(target, { seed: s.seed });

@@ -28,7 +28,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TempBuffer } from '@mcap/core';
 import { describeEnvTarget, envTargetHasReward, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { describeSelection, selectDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
@@ -92,17 +92,7 @@ export async function daggerAlgorithm(s: DaggerSettings, options: DaggerOptions)
 
   // Demonstrations (and correction files): the same choice as BC's and GAIL's.
   const demo = await readDemoFile(s.demos);
-  const selection = selectDemonstrations(
-    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
-    {
-      episodes: s.demoEpisodes,
-      first: s.demoTrajectories,
-      excludeFailures: s.excludeFailures,
-      minReturn: s.minReturn,
-    },
-    s.demos,
-  );
-  for (const line of describeSelection(selection)) log(line);
+  const selection = chooseDemonstrations(demo.episodes, s, log);
   const chosen = selection.used.map((e) => e.trajectory);
   const imported: Trajectory[] = [];
   for (const file of s.corrections) {

@@ -6,8 +6,7 @@
  */
 import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { describeSelection, selectDemonstrations, selectionRecord } from '../core/demo-selection.js';
-import { GailBridgeError } from '../core/errors.js';
+import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { readDemoFile } from '../data/demo-reader.js';
@@ -74,17 +73,7 @@ export async function gailAlgorithm(
 
   // Demonstrations, and the env they must match.
   const demo = await readDemoFile(config.demos);
-  const selection = selectDemonstrations(
-    demo.episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
-    {
-      episodes: config.demoEpisodes,
-      first: config.demoTrajectories,
-      excludeFailures: config.excludeFailures,
-      minReturn: config.minReturn,
-    },
-    config.demos,
-  );
-  for (const line of describeSelection(selection)) log(line);
+  const selection = chooseDemonstrations(demo.episodes, config, log);
   const trajectories = selection.used.map((e) => e.trajectory);
   // With ROS 2 the envs are robots or simulator nodes mapped by a robot config: the demonstrations must
   // match it; a --task (optional then) is the task the simulators serve.

@@ -256,3 +256,33 @@ export function describeSelection(s: DemoSelection): string[] {
       );
   return lines;
 }
+
+/** The demonstration choice a command's settings carry (config.json), named as BC, GAIL and DAgger store it. */
+export interface DemoChoiceSettings {
+  /** The demo file, for messages. */
+  readonly demos: string;
+  readonly demoTrajectories: number | undefined;
+  readonly demoEpisodes: readonly number[] | undefined;
+  readonly excludeFailures: boolean;
+  readonly minReturn: number | undefined;
+}
+
+/** `selectDemonstrations` with a command's settings; says what it used (and left out) through `log`. */
+export function chooseDemonstrations(
+  episodes: readonly DemoEpisode[],
+  s: DemoChoiceSettings,
+  log: (line: string) => void,
+): DemoSelection {
+  const selection = selectDemonstrations(
+    episodes.map((e) => ({ index: e.index, trajectory: e.trajectory })),
+    {
+      episodes: s.demoEpisodes,
+      first: s.demoTrajectories,
+      excludeFailures: s.excludeFailures,
+      minReturn: s.minReturn,
+    },
+    s.demos,
+  );
+  for (const line of describeSelection(selection)) log(line);
+  return selection;
+}
