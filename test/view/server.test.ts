@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { writeFinalEvaluation } from '../../src/run/evaluation.js';
 import { appendMetricsRow } from '../../src/run/folder.js';
 import { buildClientBundle } from '../../src/view/bundle.js';
 import { startViewServer, type ViewServer } from '../../src/view/server.js';
@@ -99,6 +100,46 @@ describe('view server (no browser)', () => {
       s2.map((r) => r.round),
       [1, 2, 3, 4],
     );
+  });
+
+  it('sends a run’s final evaluation once, when evaluation.json appears (server-sent events)', async () => {
+    const got: { run: string; evaluation: { mean: number; round: number } }[] = [];
+    const u = new URL(`${server.url}api/events`);
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname });
+    let rowsSeen = 0;
+    let written = false;
+    const done = new Promise<void>((resolve) => {
+      req.on('response', (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString();
+          for (const m of buf.matchAll(/event: (rows|evaluation)\ndata: (.*)\n\n/g)) {
+            if (m[1] === 'evaluation') got.push(JSON.parse(m[2]!));
+            else rowsSeen++;
+          }
+          buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
+          // Once the stream has caught up, the run ends and its evaluation is written.
+          if (rowsSeen > 0 && got.length === 0 && !written) {
+            written = true;
+            writeFinalEvaluation(join(dir, 'runs', 's2'), {
+              mean: 812.5,
+              std: 3,
+              envSteps: 6144,
+              round: 3,
+              date: '2026-12-03T12:00:00.000Z',
+            });
+          }
+          if (got.length > 0) setTimeout(resolve, 300); // a second poll must not repeat it
+        });
+      });
+    });
+    req.end();
+    await done;
+    req.destroy();
+    assert.equal(got.length, 1, 'sent once');
+    assert.equal(got[0]!.run, 'r1');
+    assert.equal(got[0]!.evaluation.mean, 812.5);
+    assert.equal(got[0]!.evaluation.round, 3);
   });
 
   it('bundles the page script with esbuild: three.js, the sim code, no Node built-ins, MuJoCo left to /vendor', async () => {
