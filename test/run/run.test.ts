@@ -12,6 +12,7 @@ import { readPolicyFile } from '../../src/data/policy-file.js';
 import { GaussianPolicy } from '../../src/learn/gaussian-policy.js';
 import { namedArray, takeArray } from '../../src/learn/named-arrays.js';
 import type { RunProgress, TrainingAlgorithm } from '../../src/run/algorithm.js';
+import { readFinalEvaluation, writeFinalEvaluation } from '../../src/run/evaluation.js';
 import { createRunFolder, readMetricsRows, runPath } from '../../src/run/folder.js';
 import { runTraining } from '../../src/run/run.js';
 import { StopRequest } from '../../src/run/stop.js';
@@ -221,9 +222,21 @@ describe('runTraining', () => {
     // As a kill after round 3's metrics row but before its checkpoint leaves the folder.
     copyFileSync(saved, runPath(run.dir, 'checkpoint'));
     const wallAt2 = readMetricsRows(run.dir)[1]!['wallSeconds']!;
+    // An evaluation of the earlier end no longer describes the run once it trains on (the view and the
+    // report would draw it as this run's final line).
+    writeFinalEvaluation(run.dir, { mean: 1, std: 0, envSteps: 30, round: 3, date: '2026-12-03T00:00:00Z' });
     const second = fake(4);
     try {
-      const out = await runTraining(second, { ...run, resume: true, stop: new StopRequest() });
+      let evaluationDuringResume: boolean | undefined;
+      const out = await runTraining(second, {
+        ...run,
+        resume: true,
+        stop: new StopRequest(),
+        onRound: () => {
+          evaluationDuringResume ??= readFinalEvaluation(run.dir) !== undefined;
+        },
+      });
+      assert.equal(evaluationDuringResume, false, 'evaluation.json removed when the run trains on');
       assert.equal(second.trained, 2, 'rounds 3 and 4');
       assert.deepEqual(out.startedAt, { round: 2, envSteps: 20 });
       const rows = readMetricsRows(run.dir);
