@@ -167,7 +167,7 @@ describe('Adam', () => {
       adamA.step(g, 1e-2);
       tf.dispose(g);
     }
-    b.forEach((x, i) => x.assign(a[i]!));
+    for (const [i, x] of b.entries()) x.assign(a[i]!);
     const adamB = new Adam(b);
     adamB.loadArrays(adamA.toArrays('opt'), 'opt');
     assert.equal(adamB.steps, 5);
