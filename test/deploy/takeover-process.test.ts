@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -18,18 +18,12 @@ import { makeTaskEnv } from '../../src/sim/tasks/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'gb-takeover-proc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** hopper-sim.yaml with a teleop section. */
-const TELEOP = `${readFileSync('config/robots/hopper-sim.yaml', 'utf8')}
-teleop:
-  topic: /teleop/commands
-  type: std_msgs/Float64MultiArray
-  takeover_topic: /teleop/takeover
-`;
+/** The simulated Hopper robot, which ships with a teleop section. */
+const CONFIG = 'config/robots/hopper-sim.yaml';
 
 describe('deploy --corrections as a process', { timeout: 120_000 }, () => {
   it('Ctrl-C during a takeover: the corrections file is whole, readable by inspect, with the task spec', async () => {
-    const config = join(dir, 'hopper-teleop.yaml');
-    writeFileSync(config, TELEOP);
+    const config = CONFIG;
     const file = join(dir, 'corrections.mcap');
     const proc = spawn(
       process.execPath,
