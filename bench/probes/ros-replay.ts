@@ -19,8 +19,7 @@ import { resolveGailConfig } from '../../src/gail/config.js';
 import { evaluate, meanStd } from '../../src/learn/evaluate.js';
 import { readMetricsRows } from '../../src/run/folder.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
-import { envsAsBatch } from '../../src/streams/env-source.js';
-import { sideBySide } from '../../test/algos/side-by-side.js';
+import { envsSeededAsSimulators } from '../../test/algos/side-by-side.js';
 
 const TIMING = new Set([
   'round',
@@ -61,16 +60,7 @@ if (!ros || ros.namespaces.length !== seeds.length || !settings.task) {
 const task = settings.task;
 const rosRows = readMetricsRows(dir);
 const alg = await gailAlgorithm(resolveGailConfig({ ...settings, numEnvs: seeds.length } as never), {
-  batchEnv: async () =>
-    sideBySide(
-      await Promise.all(
-        seeds.map(async (seed) => {
-          const batch = envsAsBatch([await makeTaskEnv(task)], seed);
-          batch.reset(); // the node's episode k = 0 ran before the learner's reset
-          return batch;
-        }),
-      ),
-    ),
+  batchEnv: () => envsSeededAsSimulators(task, seeds),
 });
 writeFileSync(join(out, 'metrics.jsonl'), '');
 let round = 0;

@@ -4,7 +4,7 @@
  * checkpoint like any other, stops after the epoch in progress and resumes at the next one.
  */
 import { describeEnvTarget, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { chooseDemonstrations, type DemoChoiceSettings, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { readDemoFile } from '../data/demo-reader.js';
@@ -15,7 +15,7 @@ import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
 
 /** The `train --algo bc` settings, as config.json stores them. */
-export interface BcSettings {
+export interface BcSettings extends DemoChoiceSettings {
   /** Built-in task the demonstrations are for (its spec is checked; evaluation runs on it); or `model`. */
   readonly task: string | undefined;
   /** An MJCF robot instead (a generic task, no reward: nothing to evaluate). */
@@ -23,16 +23,6 @@ export interface BcSettings {
   /** The task config `model` and `genericEnv` came from (read once at the start of the run). */
   readonly taskConfig: string | undefined;
   readonly genericEnv: GenericEnvOptions | undefined;
-  /** Demo file (MCAP). */
-  readonly demos: string;
-  /** Use only the first N usable demonstrations; undefined: all. */
-  readonly demoTrajectories: number | undefined;
-  /** Choose from these episode indices (`--episodes`); undefined: the whole file. */
-  readonly demoEpisodes: readonly number[] | undefined;
-  /** Leave out suspected failures of the demonstrator (`--exclude-failures`; core/demo-selection.ts). */
-  readonly excludeFailures: boolean;
-  /** Leave out episodes whose return is below this (`--min-return`); undefined: none. */
-  readonly minReturn: number | undefined;
   /** Keep one pair in K, from a random offset per trajectory (the paper: 20); default 1. */
   readonly subsample: number;
   /** Hidden widths of the policy; default [64, 64]. */

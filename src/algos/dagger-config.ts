@@ -2,25 +2,19 @@
  * `train --algo dagger` settings (dagger.ts), apart from the algorithm so that the command line can show
  * the defaults without loading TensorFlow.js.
  */
+import type { DemoChoiceSettings } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
 
 /** The `train --algo dagger` settings, as config.json stores them. */
-export interface DaggerSettings {
+export interface DaggerSettings extends DemoChoiceSettings {
   /** Built-in task to roll out and evaluate on; or `model`. */
   readonly task: string | undefined;
   /** An MJCF robot instead (a generic task: no reward, so no evaluation). */
   readonly model: string | undefined;
   readonly taskConfig: string | undefined;
   readonly genericEnv: GenericEnvOptions | undefined;
-  /** Demo file (MCAP): the demonstrations of round 0. */
-  readonly demos: string;
-  /** Demonstration choice, as BC's and GAIL's (core/demo-selection.ts). */
-  readonly demoTrajectories: number | undefined;
-  readonly demoEpisodes: readonly number[] | undefined;
-  readonly excludeFailures: boolean;
-  readonly minReturn: number | undefined;
   /** Keep one demonstration pair in K (the GAIL paper: 20); labelled steps are all kept. Default 1. */
   readonly subsample: number;
   /**

@@ -551,6 +551,18 @@ function sharedFromFlags(g: Given) {
   };
 }
 
+/** The supervised learner's flags, shared by BC and DAgger (which retrains by BC each round). */
+function bcLearnerFromFlags(g: Given) {
+  return {
+    loss: g('loss'),
+    epochs: g('epochs'),
+    batchSize: g('batchSize'),
+    lr: g('lr'),
+    validation: g('validation'),
+    patience: g('patience'),
+  };
+}
+
 /**
  * A resumed run's settings: the saved ones, after checking that the command line (`fromFlags`, the flags
  * typed on it) agrees with each of them.
@@ -731,14 +743,9 @@ async function runBc(r: TrainRun): Promise<TrainResult> {
   const g = r.given;
   const fromFlags = {
     ...sharedFromFlags(g),
+    ...bcLearnerFromFlags(g),
     model: g('model'),
     taskConfig: g('taskConfig'),
-    loss: g('loss'),
-    epochs: g('epochs'),
-    batchSize: g('batchSize'),
-    lr: g('lr'),
-    validation: g('validation'),
-    patience: g('patience'),
   };
   r.refuseUnread();
   const { bcAlgorithm, resolveBcSettings } = await import('../algos/bc.js');
@@ -792,12 +799,7 @@ async function runDagger(r: TrainRun): Promise<TrainResult> {
     beta: g('beta'),
     envs: g('numEnvs'),
     roundEvalEpisodes: g('roundEvalEpisodes'),
-    loss: g('loss'),
-    epochs: g('epochs'),
-    batchSize: g('batchSize'),
-    lr: g('lr'),
-    validation: g('validation'),
-    patience: g('patience'),
+    ...bcLearnerFromFlags(g),
   };
   r.refuseUnread();
   const { daggerAlgorithm, resolveDaggerSettings } = await import('../algos/dagger.js');

@@ -259,11 +259,15 @@ export function describeSelection(s: DemoSelection): string[] {
 
 /** The demonstration choice a command's settings carry (config.json), named as BC, GAIL and DAgger store it. */
 export interface DemoChoiceSettings {
-  /** The demo file, for messages. */
+  /** Demo file (MCAP). */
   readonly demos: string;
+  /** Use only the first N usable demonstrations (`--trajectories`); undefined: all. */
   readonly demoTrajectories: number | undefined;
+  /** Choose from these episode indices (`--episodes`); undefined: the whole file. */
   readonly demoEpisodes: readonly number[] | undefined;
+  /** Leave out suspected failures of the demonstrator (`--exclude-failures`). */
   readonly excludeFailures: boolean;
+  /** Leave out episodes whose return is below this (`--min-return`); undefined: none. */
   readonly minReturn: number | undefined;
 }
 

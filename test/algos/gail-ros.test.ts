@@ -16,7 +16,7 @@ import type { MujocoEnv } from '../../src/sim/env.js';
 import { makeTaskEnv } from '../../src/sim/tasks/index.js';
 import { envsAsBatch } from '../../src/streams/env-source.js';
 import { testBackend } from '../learn/helpers.js';
-import { sideBySide } from './side-by-side.js';
+import { envsSeededAsSimulators } from './side-by-side.js';
 
 const TASK = 'inverted-pendulum';
 const CONFIG = 'config/robots/inverted-pendulum-sim.yaml';
@@ -153,18 +153,7 @@ describe('GAIL over ROS 2 (in-process bus)', () => {
     for (const s of stop) s();
     // In-process: each env seeded as its simulator seeds its episodes, rows in namespace order.
     const inProcess = await gailAlgorithm(resolveGailConfig({ ...settings, numEnvs: 2 }), {
-      batchEnv: async () => {
-        const parts = await Promise.all(
-          [21, 22].map(async (seed) => {
-            const e = await makeTaskEnv('hopper');
-            envs.push(e);
-            const batch = envsAsBatch([e], seed);
-            batch.reset();
-            return batch;
-          }),
-        );
-        return sideBySide(parts);
-      },
+      batchEnv: () => envsSeededAsSimulators('hopper', [21, 22]),
     });
     const b = await rows(inProcess);
     inProcess.dispose();

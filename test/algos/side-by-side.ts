@@ -2,7 +2,8 @@
  * Single-env in-process batch envs side by side as one, so a test can seed each env as a ROS 2 simulator
  * node seeds its episodes (one stream per node) and compare the ROS rollout path with the in-process one.
  */
-import type { BatchEnv, BatchStepResult } from '../../src/streams/env-source.js';
+import { makeTaskEnv } from '../../src/sim/tasks/index.js';
+import { type BatchEnv, type BatchStepResult, envsAsBatch } from '../../src/streams/env-source.js';
 
 /** Single-env batch envs side by side as one (row i is part i), all synchronous. */
 export function sideBySide(parts: readonly BatchEnv[]): BatchEnv {
@@ -39,4 +40,20 @@ export function sideBySide(parts: readonly BatchEnv[]): BatchEnv {
       for (const p of parts) p.dispose();
     },
   };
+}
+
+/**
+ * One in-process env of `task` per seed, side by side, each seeded as a `sim --ros --seed S` node seeds
+ * its episodes: the node's episode k = 0 runs before the learner's reset, so each part is reset once here.
+ */
+export async function envsSeededAsSimulators(task: string, seeds: readonly number[]): Promise<BatchEnv> {
+  return sideBySide(
+    await Promise.all(
+      seeds.map(async (seed) => {
+        const batch = envsAsBatch([await makeTaskEnv(task)], seed);
+        batch.reset();
+        return batch;
+      }),
+    ),
+  );
 }

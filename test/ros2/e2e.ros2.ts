@@ -26,9 +26,7 @@ import type { Bus } from '../../src/ros/bus.js';
 import type { JointState } from '../../src/ros/messages.js';
 import { createRclnodejsBus } from '../../src/ros/rclnodejs-bus.js';
 import type { MetricsRow } from '../../src/run/algorithm.js';
-import { makeTaskEnv } from '../../src/sim/tasks/index.js';
-import { envsAsBatch } from '../../src/streams/env-source.js';
-import { sideBySide } from '../algos/side-by-side.js';
+import { envsSeededAsSimulators } from '../algos/side-by-side.js';
 import { type Child, cli, exitWithin, interruptGroup, killAll, ROOT, start, waitFor } from './processes.js';
 
 const CONFIG = join(ROOT, 'config/robots/hopper-sim.yaml');
@@ -541,16 +539,7 @@ describe('real ROS 2: the rollouts over DDS are the in-process rollouts', { time
     await useBackend('wasm');
     const { ros: _ros, ...settings } = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).settings;
     const inProcess = await gailAlgorithm(resolveGailConfig({ ...settings, numEnvs: 2 }), {
-      batchEnv: async () =>
-        sideBySide(
-          await Promise.all(
-            seeds.map(async (seed) => {
-              const batch = envsAsBatch([await makeTaskEnv('hopper')], seed);
-              batch.reset(); // the node's episode k = 0 ran before the learner's reset
-              return batch;
-            }),
-          ),
-        ),
+      batchEnv: () => envsSeededAsSimulators('hopper', seeds),
     });
     const rows: MetricsRow[] = [];
     await inProcess.train(
