@@ -200,6 +200,8 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal closed or the output lost (src/cli/lost-output.ts): stop as on SIGTERM.
+  process.on('SIGHUP', onSignal);
   const timer =
     o.duration !== undefined
       ? setTimeout(() => void runner.stop('duration reached'), o.duration * 1000)
@@ -236,6 +238,7 @@ export async function runDeploy(o: RunDeployOptions): Promise<DeployReport> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     sim?.dispose();
     for (const c of cleanup.reverse()) c();
   }

@@ -20,6 +20,8 @@ export const EXIT = {
   sigint: 130,
   /** Stopped by SIGTERM after finishing its files: 128 + 15. */
   sigterm: 143,
+  /** Stopped by SIGHUP (the terminal closed) or by its output going away, after finishing its files: 128 + 1. */
+  sighup: 129,
 } as const;
 
 /** The exit code of an error that ended a command: usage 1, other gail-bridge errors 2, anything else 70. */
@@ -48,7 +50,7 @@ export function exitCodesHelp(command?: string): string {
     [
       EXIT.ok,
       rule === 'clean-stop'
-        ? `success, also after SIGINT or SIGTERM stopped it cleanly (the ROS 2 node convention${command === 'sim' ? '; sim --ros' : ''})`
+        ? `success, also after SIGINT, SIGTERM or SIGHUP stopped it cleanly (the ROS 2 node convention${command === 'sim' ? '; sim --ros' : ''})`
         : rule === 'all'
           ? 'success (deploy and sim --ros: also after a clean stop on SIGINT or SIGTERM)'
           : 'success',
@@ -69,6 +71,7 @@ export function exitCodesHelp(command?: string): string {
           : 'record, import, train, expert: after their files are finished';
     rows.push([EXIT.sigint, `stopped by SIGINT (Ctrl-C), ${what}`]);
     rows.push([EXIT.sigterm, `stopped by SIGTERM, ${what}`]);
+    rows.push([EXIT.sighup, `stopped by SIGHUP or lost output (terminal closed, launcher gone), ${what}`]);
   }
   return `\nExit codes:\n${rows.map(([c, m]) => `  ${String(c).padStart(3)}  ${m}`).join('\n')}\n`;
 }

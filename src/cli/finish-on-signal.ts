@@ -1,5 +1,5 @@
 /**
- * SIGINT/SIGTERM for commands that write files (specs/failure-cases.md, Recording: "file finished:
+ * SIGINT/SIGTERM (and SIGHUP: the terminal closed, or the output lost, src/cli/lost-output.ts) for commands that write files (specs/failure-cases.md, Recording: "file finished:
  * summary and index written"): the first signal finishes the file, then exits with 128 + signal number;
  * a second signal while finishing exits at once (the file is then repairable with `inspect --repair`) —
  * unless it comes within `repeatWindowMs` of the first. Ctrl-C under `ros2 launch` reaches a process twice
@@ -9,7 +9,7 @@
 import type { EventEmitter } from 'node:events';
 
 /** The signals a command handles, and the exit code of each (128 + signal number). */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 export type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export interface FinishOnSignalOptions {

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeFor, exitCodesHelp } from './exit-codes.js';
+import { hangUpOnLostOutput } from './lost-output.js';
 
 type Register = (program: Command) => void;
 
@@ -56,4 +57,5 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+hangUpOnLostOutput();
 await main(process.argv);

@@ -110,6 +110,7 @@ export async function runRosSim(o: RosSimOptions): Promise<SimEpisode[]> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   try {
     node.start();
     o.log?.(
@@ -119,6 +120,7 @@ export async function runRosSim(o: RosSimOptions): Promise<SimEpisode[]> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
     node.dispose();
     bus.dispose();
   }

@@ -1,5 +1,6 @@
 /**
- * SIGINT and SIGTERM for training commands, handled alike: the first asks the run to stop after the
+ * SIGINT, SIGTERM and SIGHUP (the terminal closed, or the output lost: src/cli/lost-output.ts) for
+ * training commands, handled alike: the first asks the run to stop after the
  * round in progress (the run layer then writes its checkpoint and report, and the command exits 130 or
  * 143); a second one exits at once with the same code, leaving the last periodic checkpoint — unless it
  * comes within `repeatWindowMs` of the first: under `ros2 launch`, Ctrl-C reaches a process twice at once
@@ -49,7 +50,8 @@ export function stopOnSignal(stop: StopRequest, options: StopOnSignalOptions = {
   };
 }
 
-/** The exit code of a run stopped by `reason`: 143 for SIGTERM, else 130 (SIGINT's). */
+/** The exit code of a run stopped by `reason`: 143 for SIGTERM, 129 for SIGHUP, else 130 (SIGINT's). */
 export function stoppedExitCode(reason: string | undefined): number {
-  return reason === 'SIGTERM' ? SIGNAL_EXIT_CODES.SIGTERM : SIGNAL_EXIT_CODES.SIGINT;
+  if (reason === 'SIGTERM') return SIGNAL_EXIT_CODES.SIGTERM;
+  return reason === 'SIGHUP' ? SIGNAL_EXIT_CODES.SIGHUP : SIGNAL_EXIT_CODES.SIGINT;
 }

@@ -59,10 +59,12 @@ export function register(program: Command): void {
           const stop = () => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
+            process.off('SIGHUP', stop);
             resolve();
           };
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
+          process.on('SIGHUP', stop);
         });
         await server.close();
       }),

@@ -180,8 +180,9 @@ describe('--help lists the exit codes', () => {
     }
     const record = await runCli(['record', '--help']);
     assert.match(record.stdout, /130 +stopped by SIGINT/);
+    assert.match(record.stdout, /129 +stopped by SIGHUP or lost output/);
     const deploy = await runCli(['deploy', '--help']);
-    assert.match(deploy.stdout, /0 +success, also after SIGINT or SIGTERM/);
+    assert.match(deploy.stdout, /0 +success, also after SIGINT, SIGTERM or SIGHUP/);
     assert.match(deploy.stdout, /3 +stopped by a fault/);
   });
 });

@@ -8,6 +8,8 @@ describe('stopOnSignal', () => {
   for (const [first, second, code] of [
     ['SIGINT', 'SIGTERM', 143],
     ['SIGTERM', 'SIGINT', 130],
+    // SIGHUP: the terminal closed or the output went away (src/cli/lost-output.ts).
+    ['SIGHUP', 'SIGTERM', 143],
   ] as const)
     it(`${first} asks the run to stop; ${second} then exits at once with ${code}`, () => {
       const target = new EventEmitter();
@@ -33,8 +35,11 @@ describe('stopOnSignal', () => {
       target.emit(second);
       assert.deepEqual(exits, [code]);
       assert.equal(stop.reason, first, 'the first reason is kept');
-      assert.equal(stoppedExitCode(stop.reason), first === 'SIGINT' ? 130 : 143);
+      assert.equal(stoppedExitCode(stop.reason), { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[first]);
       release();
-      assert.equal(target.listenerCount('SIGINT') + target.listenerCount('SIGTERM'), 0);
+      assert.equal(
+        target.listenerCount('SIGINT') + target.listenerCount('SIGTERM') + target.listenerCount('SIGHUP'),
+        0,
+      );
     });
 });

@@ -207,6 +207,9 @@ describe('launch files: structure', () => {
     assert.ok(args('record.launch.xml').includes('config'));
     assert.ok(args('deploy.launch.xml').includes('config'));
     assert.ok(args('deploy.launch.xml').includes('policy'));
+    // HG-DAgger through launch: takeovers recorded into a corrections file (docs/dagger.md).
+    assert.ok(args('deploy.launch.xml').includes('corrections'));
+    assert.ok(args('deploy.launch.xml').includes('corrections_out'));
     assert.ok(args('sim_deploy.launch.xml').includes('policy'));
   });
 
