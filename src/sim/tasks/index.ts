@@ -8,7 +8,7 @@ import { GailBridgeError } from '../../core/errors.js';
 import { MujocoEnv } from '../env.js';
 import { loadModelWith, type ModelSource } from '../model.js';
 import { loadMujoco, type Mujoco } from '../mujoco.js';
-import { ant } from './ant.js';
+import { ant, antDisabled } from './ant.js';
 import type { TaskDefinition, TaskOptions } from './definition.js';
 import { halfCheetah } from './half-cheetah.js';
 import { hopper } from './hopper.js';
@@ -30,6 +30,7 @@ export const TASKS = {
   'half-cheetah': halfCheetah,
   ant,
   humanoid,
+  'ant-disabled': antDisabled,
 } as const satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof TASKS;
