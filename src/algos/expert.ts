@@ -9,18 +9,19 @@
  *                best so far is the run's policy.policy (PPO's last iterate is not always its best)
  *   4. metrics   episodes' return and length, steps/s, the learner's statistics
  *
- * With `reward` (a reward file of `train --algo airl`, src/data/reward-file.ts) step 2 learns from the
- * learned reward instead of the task's: r_t = g(s_t) on the state the action was taken in (Fu et al. 2018
- * re-optimise the state-only g on the new dynamics), and a terminated episode is worth the absorbing
- * state's g(s_abs)/(1 − γ) from then on (Kostrikov et al. 2019; the same pricing GAIL's round uses), not
- * 0; without absorbing states in the file a terminated step is a plain terminal (value 0). Episode returns
+ * With `reward` (a reward file of `train --algo airl` or `--algo gail`, src/data/reward-file.ts) step 2
+ * learns from the learned reward instead of the task's: AIRL's r_t = g(s_t) on the state the action was
+ * taken in (Fu et al. 2018 re-optimise the state-only g on the new dynamics), GAIL's r_t = r(D(s_t, a_t))
+ * as in its training; a terminated episode is worth the absorbing state's r_abs/(1 − γ) from then on
+ * (Kostrikov et al. 2019; the same pricing GAIL's round uses), not 0; without absorbing states in the
+ * file a terminated step is a plain terminal (value 0). Episode returns
  * and evaluations stay on the task's true reward, which is what the run reports (docs/airl.md).
  */
 import { Subscription } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import type { PolicyRecord } from '../data/policy-file.js';
 import { readRewardFile } from '../data/reward-file.js';
-import { LearnedReward } from '../gail/airl-reward.js';
+import { LearnedReward } from '../gail/learned-reward.js';
 import { absorbingValue } from '../gail/rewards.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { evaluate, meanStd } from '../learn/evaluate.js';
@@ -180,12 +181,20 @@ export async function expertAlgorithm(
   const gamma = s.algo === 'ppo' ? PPO_DEFAULTS.gamma : TRPO_DEFAULTS.gamma;
   let learned: LearnedReward | undefined;
   if (s.reward !== undefined) {
-    const record = await readRewardFile(s.reward, { expectObsDim: obsDim, env: `task ${s.task}` });
+    const record = await readRewardFile(s.reward, {
+      expectObsDim: obsDim,
+      expectActDim: spec.action.names.length,
+      env: `task ${s.task}`,
+    });
     learned = new LearnedReward(record);
     const from = record.training.extra?.['task'] ?? '?';
+    const what =
+      record.architecture.kind === 'airl-state-only'
+        ? 'g(s) (AIRL)'
+        : `D(s, a) → ${record.architecture.reward} (GAIL)`;
     log(
-      `reward: g(s) of ${s.reward} (AIRL, learned on ${from}, γ ${record.gamma}` +
-        `${learned.absorbing ? `, g(s_abs) ${learned.absorbingReward().toFixed(3)}` : ''}); ` +
+      `reward: ${what} of ${s.reward}, learned on ${from}, γ ${record.gamma}` +
+        `${learned.absorbing ? `, r(s_abs) ${learned.absorbingReward().toFixed(3)}` : ''}; ` +
         `the task's reward only scores episodes and evaluations`,
     );
     if (record.gamma !== gamma)
@@ -425,12 +434,12 @@ export async function expertAlgorithm(
 }
 
 /**
- * `batch` with the learned reward in place of the task's: r_t = g(s_t), and with absorbing states the
- * value after a terminated step V(s_abs) = g(s_abs)/(1 − γ) (see the file comment).
+ * `batch` with the learned reward in place of the task's: r_t = r(s_t, a_t), and with absorbing states the
+ * value after a terminated step V(s_abs) = r_abs/(1 − γ) (see the file comment).
  */
 export function withLearnedReward(batch: RolloutBatch, reward: LearnedReward, gamma: number): RolloutBatch {
   const n = batch.numSteps * batch.numEnvs;
-  const rewards = reward.rewards(batch.obs, n);
+  const rewards = reward.rewards(batch.obs, batch.actions, n);
   if (!reward.absorbing) return { ...batch, rewards };
   const value = absorbingValue(reward.absorbingReward(), gamma);
   const terminalValue = new Float32Array(n);

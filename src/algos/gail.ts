@@ -9,11 +9,14 @@ import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
 import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { Rng } from '../core/rng.js';
-import { assertSpecsMatch } from '../core/spec.js';
+import { assertSpecsMatch, type Spec } from '../core/spec.js';
 import type { Trajectory } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
+import type { TrainingMeta } from '../data/policy-file.js';
+import { type RewardRecord, writeRewardFile } from '../data/reward-file.js';
 import { type GailConfig, plannedRounds } from '../gail/config.js';
 import { Discriminator } from '../gail/discriminator.js';
+import { gailRewardRecord } from '../gail/learned-reward.js';
 import { gailReportLayout } from '../gail/report.js';
 import type { RewardKind } from '../gail/rewards.js';
 import { type AdversarialRewardModel, trainGail } from '../gail/trainer.js';
@@ -27,6 +30,7 @@ import { TrpoLearner } from '../learn/trpo.js';
 import type { Bus } from '../ros/bus.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
+import { runPath } from '../run/folder.js';
 import type { Env } from '../sim/types.js';
 import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
 import { type PairSet, trajectoryPairs } from '../streams/pairs.js';
@@ -70,6 +74,8 @@ export interface BuiltAdversary {
   readonly expert: PairSet;
   /** How logits become the policy's reward. */
   readonly reward: RewardKind;
+  /** The learned reward as a reward file record (data/reward-file.ts), for `expert --reward`. */
+  rewardRecord(spec: Spec, training: TrainingMeta): RewardRecord;
 }
 
 /** What differs between GAIL and its relatives under the same wiring. */
@@ -106,7 +112,12 @@ export const GAIL_ADVERSARY: Adversary = {
       rng: root.fork(2),
       ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
     });
-    return { model: disc, expert: expert.pairs, reward: config.reward };
+    return {
+      model: disc,
+      expert: expert.pairs,
+      reward: config.reward,
+      rewardRecord: (spec, training) => gailRewardRecord(disc, spec, config.reward, config.gamma, training),
+    };
   },
 };
 
@@ -124,13 +135,10 @@ export interface AdversarialOptions {
    */
   readonly batchEnv?: (round: number) => Promise<BatchEnv>;
   /**
-   * Called with the reward model after every round the run layer checkpoints (every `checkpointEvery`
-   * rounds) and once when training ends or stops: AIRL writes its reward file here.
+   * The run folder: the learned reward is written there as reward.reward (RUN_FILES.reward) every
+   * `checkpointEvery` rounds and when training ends or stops; absent: no reward file.
    */
-  readonly onCheckpoint?: (
-    model: CheckpointedRewardModel,
-    progress: { readonly round: number; readonly envSteps: number },
-  ) => void;
+  readonly dir?: string;
 }
 
 /** GAIL as the run layer sees it, and what the command reports about its setup. */
@@ -238,6 +246,24 @@ export async function adversarialAlgorithm(
   const built = adversary.build({ config, obsDim, actDim, policy, trajectories, absorbingHorizon, root });
   const disc = built.model;
   const expert = { pairs: built.expert };
+  /** reward.reward in the run folder, through the one atomic writer (reward-file.ts). */
+  const writeReward = (progress: { readonly round: number; readonly envSteps: number }): void => {
+    if (options.dir === undefined) return;
+    writeRewardFile(
+      runPath(options.dir, 'reward'),
+      built.rewardRecord(spec, {
+        algo: `${adversary.name}-${config.policyOpt}`,
+        envSteps: progress.envSteps,
+        seed: config.seed,
+        date: new Date().toISOString(),
+        extra: {
+          task: config.task ?? config.model ?? robot?.name ?? '',
+          rounds: String(progress.round),
+          demos: config.demos,
+        },
+      }),
+    );
+  };
   // The discriminator's input statistics start from the expert pairs (a resume restores its own).
   disc.observe(expert.pairs);
 
@@ -323,12 +349,12 @@ export async function adversarialAlgorithm(
             onIteration: (m) => {
               const progress = { round: m.iteration + 1, envSteps: m.envSteps };
               hooks.onRound(progress, metricsRow(m));
-              if (progress.round % config.checkpointEvery === 0) options.onCheckpoint?.(disc, progress);
+              if (progress.round % config.checkpointEvery === 0) writeReward(progress);
               last = progress;
             },
           },
         );
-        options.onCheckpoint?.(disc, last);
+        writeReward(last);
       } finally {
         bus?.dispose();
       }

@@ -25,7 +25,7 @@ import {
 } from '../gail/config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
 import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
-import { type RunConfig, readRunConfig } from '../run/folder.js';
+import { type RunConfig, readRunConfig, runPath } from '../run/folder.js';
 import { type RunOutcome, resumeCommand } from '../run/run.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
 import {
@@ -686,7 +686,6 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     import('../algos/gail.js'),
     import('../algos/airl.js'),
   ]);
-  let rewardFile: string | undefined;
   return runInFolder({
     command: 'train',
     algo,
@@ -695,12 +694,7 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     force: r.force,
     signals: r.signals,
     settings,
-    build: async (s, log) => {
-      if (algo === 'gail') return gailAlgorithm(s, { log });
-      const a = await airlAlgorithm(s, { log, dir: r.dir });
-      rewardFile = a.rewardFile;
-      return a;
-    },
+    build: (s, log) => (algo === 'gail' ? gailAlgorithm : airlAlgorithm)(s, { log, dir: r.dir }),
     progress: {
       label: algo,
       fields: ['steps/s', 'Dacc', 'return'],
@@ -725,7 +719,7 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
           lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
           lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
           lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
-          ...(rewardFile !== undefined ? { rewardFile } : {}),
+          rewardFile: runPath(outcome.dir, 'reward'),
         },
       }),
   });

@@ -1046,6 +1046,12 @@ export namespace gail_bridge {
         /** RewardArchitecture absorbing. */
         absorbing: boolean;
 
+        /** RewardArchitecture actDim. */
+        actDim: number;
+
+        /** RewardArchitecture reward. */
+        reward: string;
+
         /**
          * Encodes the specified RewardArchitecture message. Does not implicitly {@link gail_bridge.RewardArchitecture.verify|verify} messages.
          * @param message RewardArchitecture message or plain object to encode
@@ -1084,6 +1090,12 @@ export namespace gail_bridge {
 
             /** RewardArchitecture absorbing */
             absorbing?: (boolean|null);
+
+            /** RewardArchitecture actDim */
+            actDim?: (number|null);
+
+            /** RewardArchitecture reward */
+            reward?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

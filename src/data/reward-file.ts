@@ -1,9 +1,16 @@
 /**
- * Reward files: a reward learned by `train --algo airl` (Fu et al. 2018), with everything needed to
- * optimise it again from scratch (`expert --reward FILE`) and to check it fits the env: the state-only
- * reward g(s) and the shaping potential h(s) (MLPs), the observation normaliser they were trained with,
- * the spec of the env they were learned on, and the discount γ of f = g(s) + γ h(s′) − h(s).
- * Framework-free, like policy files: src/learn converts the networks to and from `RewardRecord`.
+ * Reward files: a reward learned by an adversarial run, with everything needed to optimise it again from
+ * scratch (`expert --reward FILE`) and to check it fits the env. Two kinds:
+ *
+ * - `airl-state-only` (`train --algo airl`, Fu et al. 2018): the state-only reward g(s) and the shaping
+ *   potential h(s) (MLPs), the observation normaliser they were trained with, and the discount γ of
+ *   f = g(s) + γ h(s′) − h(s). The reward is g(s).
+ * - `gail-discriminator` (`train --algo gail`, Ho & Ermon 2016): D(s, a)'s MLP (spectral normalisation,
+ *   when on, folded into the weights), its [observation, action] normaliser, and how its logit became
+ *   the policy's reward (`reward`: gail, logD, logit). The reward is that of D's logit, as in training.
+ *
+ * Both also carry the spec of the env they were learned on and γ (the learner's discount). Framework-free,
+ * like policy files: src/gail/learned-reward.ts converts the networks to and from `RewardRecord`.
  *
  * Layout: the frame of framed-file.ts (magic "GBREWARD", format version 1, payload length, SHA-256), then
  * the payload: gail_bridge.RewardPayload (protobuf). A truncated, altered or foreign file (a policy file,
@@ -30,26 +37,32 @@ import {
 export const REWARD_ARCHITECTURES = {
   'airl-state-only':
     'AIRL with a state-only reward: g(s) and the shaping potential h(s), tanh MLPs on the normalised state',
+  'gail-discriminator':
+    "GAIL's discriminator D(s, a), a tanh MLP on the normalised [observation, action]; reward from its logit",
 } as const;
 export type RewardArchitectureKind = keyof typeof REWARD_ARCHITECTURES;
 
-/** g's and h's shapes. */
+/** The networks' shapes. */
 export interface RewardArchitecture {
   readonly kind: RewardArchitectureKind;
   /** Raw observation width (the spec's), without the absorbing indicator. */
   readonly obsDim: number;
-  /** Hidden widths of g and of h. */
+  /** Action width (the spec's): D's input; informational for a state-only reward. */
+  readonly actDim: number;
+  /** Hidden widths of g and of h, or of D. */
   readonly hidden: readonly number[];
   readonly activation: 'tanh';
-  /** g's and h's input has the absorbing indicator as its last column (Kostrikov et al. 2019). */
+  /** The input has the absorbing indicator right after the observation (Kostrikov et al. 2019). */
   readonly absorbing: boolean;
+  /** gail-discriminator: how D's logit became the reward ("gail", "logD", "logit"); "" for AIRL. */
+  readonly reward: string;
 }
 
 /** Everything a reward file holds; `tensors` in the order of `expectedRewardTensors`. */
 export interface RewardRecord {
   /** The env the reward was learned on. */
   readonly spec: Spec;
-  /** Normaliser of the raw observation (obsDim) that g and h were trained with. */
+  /** The input normaliser: of the raw observation (AIRL, obsDim), of [observation, action] (GAIL). */
   readonly obsNorm: ObsNormalizerStats;
   readonly architecture: RewardArchitecture;
   readonly tensors: readonly NamedTensor[];
@@ -68,19 +81,28 @@ const REWARD_FRAME: FrameKind = {
 };
 
 /**
- * The tensors a reward file stores, in file order:
+ * The tensors a reward file stores, in file order (k = 0..hidden.length, last out = 1):
  *
- *   reward/g/k/w [in_k × out_k], reward/g/k/b [out_k]    k = 0..hidden.length; in_0 = obsDim (+1), out = 1
- *   reward/h/k/w, reward/h/k/b                           the same shapes
+ *   airl-state-only      reward/g/k/w [in_k × out_k], reward/g/k/b [out_k], then reward/h/…; in_0 = obsDim (+1)
+ *   gail-discriminator   reward/d/k/w, reward/d/k/b; in_0 = obsDim (+1) + actDim
  */
 export function expectedRewardTensors(arch: RewardArchitecture): { name: string; shape: number[] }[] {
-  const dims = [arch.obsDim + (arch.absorbing ? 1 : 0), ...arch.hidden, 1];
-  const mlp = (prefix: string) =>
-    dims.slice(1).flatMap((out, k) => [
+  const state = arch.obsDim + (arch.absorbing ? 1 : 0);
+  const mlp = (prefix: string, inputDim: number) => {
+    const dims = [inputDim, ...arch.hidden, 1];
+    return dims.slice(1).flatMap((out, k) => [
       { name: `${prefix}/${k}/w`, shape: [dims[k]!, out] },
       { name: `${prefix}/${k}/b`, shape: [out] },
     ]);
-  return [...mlp('reward/g'), ...mlp('reward/h')];
+  };
+  return arch.kind === 'gail-discriminator'
+    ? mlp('reward/d', state + arch.actDim)
+    : [...mlp('reward/g', state), ...mlp('reward/h', state)];
+}
+
+/** Width of the stored normaliser: the observation (AIRL) or [observation, action] (GAIL's D). */
+export function rewardNormDim(arch: RewardArchitecture): number {
+  return arch.kind === 'gail-discriminator' ? arch.obsDim + arch.actDim : arch.obsDim;
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -95,8 +117,14 @@ export function validateRewardRecord(record: RewardRecord, what: string): void {
     bad('file', `reward kind "${a.kind}" is not one of ${Object.keys(REWARD_ARCHITECTURES).join(', ')}`);
   if (a.activation !== 'tanh') bad('file', `activation "${a.activation}" is not supported (tanh)`);
   const obsDim = spaceDim(record.spec.observation);
-  if (a.obsDim !== obsDim)
-    bad('spec', `the reward's networks take ${a.obsDim} observations but its spec has ${obsDim}`);
+  const actDim = spaceDim(record.spec.action);
+  if (a.obsDim !== obsDim || a.actDim !== actDim)
+    bad(
+      'spec',
+      `the reward's networks take ${a.obsDim} observations and ${a.actDim} actions but its spec has ${obsDim} and ${actDim}`,
+    );
+  if ((a.kind === 'gail-discriminator') !== (a.reward !== ''))
+    bad('file', `reward kind "${a.reward}" given for ${a.kind} (only a gail-discriminator has one)`);
   for (const w of a.hidden)
     if (!Number.isInteger(w) || w <= 0) bad('shape', `hidden width ${w} is not a positive integer`);
   if (!(record.gamma >= 0 && record.gamma < 1)) bad('file', `gamma ${record.gamma} is not in [0, 1)`);
@@ -119,10 +147,11 @@ export function validateRewardRecord(record: RewardRecord, what: string): void {
     assertFinite(`${what}: tensor ${t.name}`, t.data);
   });
   const n = record.obsNorm;
-  if (n.mean.length !== obsDim || n.var.length !== obsDim)
+  const normDim = rewardNormDim(a);
+  if (n.mean.length !== normDim || n.var.length !== normDim)
     bad(
       'shape',
-      `normaliser: expected ${obsDim} means and variances, got ${n.mean.length} and ${n.var.length}`,
+      `normaliser: expected ${normDim} means and variances, got ${n.mean.length} and ${n.var.length}`,
     );
   assertFinite(`${what}: normaliser mean`, n.mean);
   assertFinite(`${what}: normaliser var`, n.var);
@@ -151,6 +180,8 @@ export function encodeRewardFile(record: RewardRecord, what = 'reward'): Uint8Ar
       hidden: [...a.hidden],
       activation: a.activation,
       absorbing: a.absorbing,
+      actDim: a.actDim,
+      reward: a.reward,
     },
     tensors: record.tensors.map((t) => ({ name: t.name, shape: [...t.shape], data: float32ToBytes(t.data) })),
     gamma: record.gamma,
@@ -190,6 +221,8 @@ export function decodeRewardFile(bytes: Uint8Array, what: string): RewardRecord 
       hidden: [...(arch.hidden ?? [])],
       activation: (arch.activation ?? '') as 'tanh',
       absorbing: arch.absorbing ?? false,
+      actDim: arch.actDim ?? 0,
+      reward: arch.reward ?? '',
     },
     tensors: (p.tensors ?? []).map((t) => {
       const shape = [...(t.shape ?? [])];
@@ -218,20 +251,32 @@ export function writeRewardFile(path: string, record: RewardRecord): void {
 }
 
 /**
- * Reads and validates a reward file. With `expectObsDim` (the env it will be optimised on), a different
- * observation width is refused naming both sizes; with `expectSpec`, every difference of the spec.
+ * Reads and validates a reward file. With `expectObsDim` / `expectActDim` (the env it will be optimised
+ * on), a different observation or action width is refused naming both sizes; with `expectSpec`, every
+ * difference of the spec.
  */
 export async function readRewardFile(
   path: string,
-  options: { readonly expectObsDim?: number; readonly expectSpec?: Spec; readonly env?: string } = {},
+  options: {
+    readonly expectObsDim?: number;
+    readonly expectActDim?: number;
+    readonly expectSpec?: Spec;
+    readonly env?: string;
+  } = {},
 ): Promise<RewardRecord> {
   const record = decodeRewardFile(await readFramedFile(REWARD_FRAME, path), path);
   const env = options.env ?? 'the env';
-  if (options.expectObsDim !== undefined && options.expectObsDim !== record.architecture.obsDim)
+  const a = record.architecture;
+  if (options.expectObsDim !== undefined && options.expectObsDim !== a.obsDim)
     throw new GailBridgeError(
       'spec',
-      `${path}: the reward takes ${record.architecture.obsDim} observations, ${env} gives ${options.expectObsDim}; ` +
+      `${path}: the reward takes ${a.obsDim} observations, ${env} gives ${options.expectObsDim}; ` +
         'a reward can only be optimised on an env with the observation it was learned on',
+    );
+  if (options.expectActDim !== undefined && options.expectActDim !== a.actDim)
+    throw new GailBridgeError(
+      'spec',
+      `${path}: the reward was learned with ${a.actDim} actions, ${env} takes ${options.expectActDim}`,
     );
   if (options.expectSpec) assertSpecsMatch(`${path} vs ${env}`, options.expectSpec, record.spec);
   return record;

@@ -21,7 +21,9 @@ import {
   writeRewardFile,
 } from '../../src/data/reward-file.js';
 import { AirlDiscriminator } from '../../src/gail/airl.js';
-import { airlRewardRecord, LearnedReward } from '../../src/gail/airl-reward.js';
+import { Discriminator } from '../../src/gail/discriminator.js';
+import { airlRewardRecord, gailRewardRecord, LearnedReward } from '../../src/gail/learned-reward.js';
+import { rewardOfLogit, rewardsFromLogits } from '../../src/gail/rewards.js';
 import { GaussianPolicy } from '../../src/learn/gaussian-policy.js';
 import { policyToRecord } from '../../src/learn/policy-record.js';
 import { testBackend } from '../learn/helpers.js';
@@ -71,7 +73,9 @@ describe('reward files', () => {
       const learned = new LearnedReward(await readRewardFile(path, { expectObsDim: 3 }));
       const raw = Float32Array.from([0.5, -1, 2, 3, 0, -0.5]);
       const withInd = absorbing ? Float32Array.from([0.5, -1, 2, 0, 3, 0, -0.5, 0]) : raw;
-      assert.deepEqual(learned.rewards(raw, 2), disc.reward(withInd, 2));
+      // A state-only reward: the actions do not matter.
+      assert.deepEqual(learned.rewards(raw, new Float32Array(4), 2), disc.reward(withInd, 2));
+      assert.deepEqual(learned.rewards(raw, Float32Array.from([9, -9, 3, 3]), 2), disc.reward(withInd, 2));
       if (absorbing) assert.equal(learned.absorbingReward(), disc.absorbingReward());
       else assert.ok(Number.isNaN(learned.absorbingReward()));
       assert.equal(learned.gamma, 0.99);
@@ -84,6 +88,32 @@ describe('reward files', () => {
       [],
       'the atomic writer leaves no temp file',
     );
+  });
+
+  it("round-trip GAIL's discriminator (spectral norm folded in): the reward of D's logit, as in training", async () => {
+    for (const spectralNorm of [false, true]) {
+      const disc = new Discriminator(3, 2, true, { hiddenSizes: [4], spectralNorm }, new Rng(2));
+      const obs = Float32Array.from([0.5, -1, 2, 0, 3, 0, -0.5, 0]);
+      const acts = Float32Array.from([0.2, -0.4, 1, 0.3]);
+      const pairs = { n: 2, obsDim: 4, actDim: 2, absorbing: true, obs, acts };
+      disc.observe(pairs);
+      disc.step(pairs, { ...pairs, acts: acts.map((a) => -a) }, new Rng(3));
+      const record = gailRewardRecord(disc, makeSpec(3, 2), 'gail', 0.99, TRAINING);
+      const path = join(dir, `gail-${spectralNorm}.reward`);
+      writeRewardFile(path, record);
+      const learned = new LearnedReward(await readRewardFile(path, { expectObsDim: 3, expectActDim: 2 }));
+      const raw = Float32Array.from([0.5, -1, 2, 3, 0, -0.5]);
+      const want = rewardsFromLogits(disc.logits(pairs), 'gail');
+      const got = learned.rewards(raw, acts, 2);
+      for (let i = 0; i < 2; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5, `${got[i]} vs ${want[i]}`);
+      assert.ok(Math.abs(learned.absorbingReward() - rewardOfLogit(disc.absorbingLogit(), 'gail')) < 1e-5);
+      await assert.rejects(
+        () => readRewardFile(path, { expectActDim: 8, env: 'task ant' }),
+        /learned with 2 actions, task ant takes 8/,
+      );
+      learned.dispose();
+      disc.dispose();
+    }
   });
 
   it('refuse a mismatched observation size, naming both sizes', async () => {
