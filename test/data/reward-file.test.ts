@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { GailBridgeError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
@@ -73,6 +74,10 @@ describe('reward files', () => {
       const learned = new LearnedReward(await readRewardFile(path, { expectObsDim: 3 }));
       const raw = Float32Array.from([0.5, -1, 2, 3, 0, -0.5]);
       const withInd = absorbing ? Float32Array.from([0.5, -1, 2, 0, 3, 0, -0.5, 0]) : raw;
+      const tensors = tf.memory().numTensors;
+      learned.rewards(raw, new Float32Array(4), 2);
+      learned.absorbingReward();
+      assert.equal(tf.memory().numTensors, tensors, 'scoring a batch leaks no tensor');
       // A state-only reward: the actions do not matter.
       assert.deepEqual(learned.rewards(raw, new Float32Array(4), 2), disc.reward(withInd, 2));
       assert.deepEqual(learned.rewards(raw, Float32Array.from([9, -9, 3, 3]), 2), disc.reward(withInd, 2));
@@ -105,6 +110,10 @@ describe('reward files', () => {
       const raw = Float32Array.from([0.5, -1, 2, 3, 0, -0.5]);
       const want = rewardsFromLogits(disc.logits(pairs), 'gail');
       const got = learned.rewards(raw, acts, 2);
+      const tensors = tf.memory().numTensors;
+      learned.rewards(raw, acts, 2);
+      learned.absorbingReward();
+      assert.equal(tf.memory().numTensors, tensors, 'scoring a batch leaks no tensor');
       for (let i = 0; i < 2; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5, `${got[i]} vs ${want[i]}`);
       assert.ok(Math.abs(learned.absorbingReward() - rewardOfLogit(disc.absorbingLogit(), 'gail')) < 1e-5);
       await assert.rejects(
