@@ -35,6 +35,7 @@ const SPEC_TABLE: Record<
   ant: [0.01, 5, 0.05, 15, 14, 8, 1000, 27],
   humanoid: [0.003, 5, 0.015, 24, 23, 17, 1000, 348],
   'ant-disabled': [0.01, 5, 0.05, 15, 14, 8, 1000, 27],
+  'reacher-reversed': [0.01, 2, 0.02, 4, 4, 2, 50, 10],
 };
 
 /** ctrlrange half-width where it is not 1. */
@@ -279,6 +280,26 @@ describe('ant-disabled (AIRL transfer, Fu et al. 2018)', () => {
     const antZero = await jointsAfter('ant', new Array(8).fill(0));
     const antFront = await jointsAfter('ant', [0, 0, 1, 1, 1, 1, 0, 0]);
     assert.ok(Math.abs(antFront[0]! - antZero[0]!) > 0.05);
+  });
+});
+
+describe('reacher-reversed', () => {
+  it('is the Reacher with every action turning its joint the other way; same spec and reward', async () => {
+    const [a, b] = await Promise.all([makeTaskEnv('reacher'), makeTaskEnv('reacher-reversed')]);
+    assert.deepEqual(b.spec.observation, a.spec.observation);
+    assert.deepEqual(b.spec.action, a.spec.action);
+    assert.deepEqual(a.reset(3), b.reset(3), 'the same reset (target included)');
+    let ra = a.step([0.5, -0.3]);
+    let rb = b.step([-0.5, 0.3]);
+    for (let t = 0; t < 9; t++) {
+      ra = a.step([0.5, -0.3]);
+      rb = b.step([-0.5, 0.3]);
+    }
+    // The negated action on reversed motors is the same motion, the same observation and reward.
+    for (let i = 0; i < 10; i++) close(rb.obs[i]!, ra.obs[i]!, 1e-9);
+    close(rb.reward, ra.reward, 1e-9);
+    a.dispose();
+    b.dispose();
   });
 });
 

@@ -15,7 +15,7 @@ import { hopper } from './hopper.js';
 import { humanoid } from './humanoid.js';
 import { invertedDoublePendulum } from './inverted-double-pendulum.js';
 import { invertedPendulum } from './inverted-pendulum.js';
-import { reacher } from './reacher.js';
+import { reacher, reacherReversed } from './reacher.js';
 import { walker2d } from './walker2d.js';
 
 export type { TaskDefinition, TaskOptions } from './definition.js';
@@ -31,6 +31,7 @@ export const TASKS = {
   ant,
   humanoid,
   'ant-disabled': antDisabled,
+  'reacher-reversed': reacherReversed,
 } as const satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof TASKS;
