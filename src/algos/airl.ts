@@ -22,16 +22,14 @@ import {
   type GailAlgorithm,
 } from './gail.js';
 
-/** AIRL's discriminator and expert transitions: g and h on states, log π from the run's policy. */
-export function buildAirl({
-  config,
-  obsDim,
-  actDim,
-  policy,
-  trajectories,
-  absorbingHorizon,
-  root,
-}: AdversaryContext): BuiltAdversary & { readonly model: AirlDiscriminator } {
+/**
+ * AIRL's discriminator and expert transitions: g and h on states, log π from the run's policy; the
+ * policy's reward f − α log π with α = `entropyWeight` (AirlConfig).
+ */
+export function buildAirl(
+  { config, obsDim, actDim, policy, trajectories, absorbingHorizon, root }: AdversaryContext,
+  entropyWeight = 1,
+): BuiltAdversary & { readonly model: AirlDiscriminator } {
   const disc = new AirlDiscriminator(
     obsDim,
     actDim,
@@ -42,6 +40,7 @@ export function buildAirl({
       gamma: config.gamma,
       labelSmoothing: config.labelSmoothing,
       weightDecay: config.weightDecay,
+      entropyWeight,
     },
     (obs, actions, n) => policy.logProbOf(obs, actions, n),
     root.fork(1),
@@ -60,10 +59,12 @@ export function buildAirl({
   };
 }
 
-/** AIRL as an adversary of the shared wiring. */
-export const AIRL_ADVERSARY: Adversary = { name: 'airl', title: 'AIRL', build: buildAirl };
+/** AIRL as an adversary of the shared wiring, with the policy's reward f − α log π. */
+export function airlAdversary(entropyWeight: number): Adversary {
+  return { name: 'airl', title: 'AIRL', build: (ctx) => buildAirl(ctx, entropyWeight) };
+}
 
 /** Builds AIRL for `config`; with `options.dir`, the learned reward goes to `dir`/reward.reward. */
 export function airlAlgorithm(config: AirlConfig, options: AdversarialOptions = {}): Promise<GailAlgorithm> {
-  return adversarialAlgorithm(config, AIRL_ADVERSARY, options);
+  return adversarialAlgorithm(config, airlAdversary(config.entropyWeight), options);
 }

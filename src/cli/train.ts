@@ -99,6 +99,8 @@ export interface TrainFlags {
   readonly minibatches: number;
   readonly gamma: number;
   readonly bcEpochs: number;
+  // [airl]
+  readonly entropyWeight?: number;
   // [dagger]
   readonly expert?: string;
   readonly corrections?: string[];
@@ -411,6 +413,11 @@ export function trainCommand(): Command {
       GAIL_DEFAULTS.bcEpochs,
     )
     .option(
+      '--entropy-weight <alpha>',
+      "[airl] α of the policy's reward f − α·log π (default 1: the paper's log D − log(1 − D); 0: f alone)",
+      numberOption('--entropy-weight', (n) => n >= 0 && n <= 1, 'a number in [0, 1]'),
+    )
+    .option(
       '--expert <file>',
       dagger('policy file that labels every state the learner visits (the expert plays the person)'),
     )
@@ -670,7 +677,10 @@ function runAirl(r: TrainRun): Promise<TrainResult> {
 
 /** GAIL or AIRL: the same flags, settings record and run; AIRL also leaves its reward file. */
 async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<TrainResult> {
-  const fromFlags = gailFromFlags(r.given);
+  const fromFlags = {
+    ...gailFromFlags(r.given),
+    ...(algo === 'airl' ? { entropyWeight: r.given('entropyWeight') } : {}),
+  };
   r.refuseUnread();
   const { resolveAirlConfig } = await import('../gail/airl-config.js');
   const resolve = algo === 'airl' ? resolveAirlConfig : resolveGailConfig;
@@ -694,7 +704,10 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     force: r.force,
     signals: r.signals,
     settings,
-    build: (s, log) => (algo === 'gail' ? gailAlgorithm : airlAlgorithm)(s, { log, dir: r.dir }),
+    build: (s, log) =>
+      algo === 'gail'
+        ? gailAlgorithm(s, { log, dir: r.dir })
+        : airlAlgorithm(resolveAirlConfig(s), { log, dir: r.dir }),
     progress: {
       label: algo,
       fields: ['steps/s', 'Dacc', 'return'],

@@ -12,12 +12,21 @@
 import { GailBridgeError } from '../core/errors.js';
 import { type GailConfig, resolveGailConfig } from './config.js';
 
-/** AIRL's settings are GAIL's, with `reward` = "logit" and no gradient penalty or spectral norm. */
-export type AirlConfig = GailConfig;
+/** AIRL's settings: GAIL's, with `reward` = "logit" and no gradient penalty or spectral norm, and α. */
+export interface AirlConfig extends GailConfig {
+  /**
+   * α of the policy's reward f − α log π (`--entropy-weight`); default 1, the paper's log D − log(1 − D).
+   * Lower it when the entropy bonus −log π outweighs the task's scale (docs/airl.md: Reacher).
+   */
+  readonly entropyWeight: number;
+}
 
 /** Fills defaults and validates (GAIL's rules, then AIRL's); every error names the option. */
-export function resolveAirlConfig(partial: Partial<GailConfig> & Pick<GailConfig, 'demos'>): AirlConfig {
-  if (partial.reward !== undefined && partial.reward !== 'logit')
+export function resolveAirlConfig(partial: Partial<AirlConfig> & Pick<GailConfig, 'demos'>): AirlConfig {
+  const { entropyWeight = 1, ...gail } = partial;
+  if (!(entropyWeight >= 0 && entropyWeight <= 1))
+    throw new GailBridgeError('usage', `--entropy-weight: expected a number in [0, 1], got ${entropyWeight}`);
+  if (gail.reward !== undefined && partial.reward !== 'logit')
     throw new GailBridgeError(
       'usage',
       `--reward ${partial.reward}: AIRL's policy reward is its logit f(s, a, s′) − log π(a|s) ` +
@@ -34,5 +43,5 @@ export function resolveAirlConfig(partial: Partial<GailConfig> & Pick<GailConfig
       'usage',
       "--spectral-norm: not implemented for AIRL's discriminator (g and h); leave it out",
     );
-  return resolveGailConfig({ ...partial, reward: 'logit' });
+  return Object.freeze({ ...resolveGailConfig({ ...gail, reward: 'logit' }), entropyWeight });
 }

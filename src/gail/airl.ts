@@ -49,6 +49,12 @@ export interface AirlOptions {
   readonly labelSmoothing: number;
   /** L2 coefficient on the weight matrices of g and h; default 0. */
   readonly weightDecay: number;
+  /**
+   * α of the policy's reward f − α log π (`stepLogits`); default 1, the paper's log D − log(1 − D).
+   * α < 1 weakens the entropy bonus −log π that the policy otherwise gets (0: f alone). D itself always
+   * trains on the full logit f − log π.
+   */
+  readonly entropyWeight?: number;
 }
 
 /** The parts of f for n transitions, for tests and diagnostics. */
@@ -92,6 +98,7 @@ export class AirlDiscriminator implements AdversarialRewardModel {
       ['gamma', options.gamma, 0, 1 - Number.EPSILON],
       ['labelSmoothing', options.labelSmoothing, 0, 0.5],
       ['weightDecay', options.weightDecay, 0, Number.POSITIVE_INFINITY],
+      ['entropyWeight', options.entropyWeight ?? 1, 0, 1],
     ] as const) {
       if (!(v >= lo && v <= hi))
         throw new GailBridgeError(
@@ -346,15 +353,17 @@ export class AirlDiscriminator implements AdversarialRewardModel {
   }
 
   /**
-   * Logits of every step of the rollout (T·N, time-major): f(s, a, s′) − log π(a|s) with the rollout's
-   * own log π (the policy that acted, not yet updated). Invalid (diverged) steps get a finite placeholder
-   * from their stored rows; the learner leaves them out.
+   * The policy's reward argument for every step of the rollout (T·N, time-major): the logit
+   * f(s, a, s′) − log π(a|s) with the rollout's own log π (the policy that acted, not yet updated), or
+   * f − α log π with `entropyWeight` α. Invalid (diverged) steps get a finite placeholder from their
+   * stored rows; the learner leaves them out.
    */
   stepLogits(rollout: Rollout): Float32Array {
     const b = rollout.batch;
     const all = new Uint8Array(b.numSteps * b.numEnvs).fill(1);
     const steps = rolloutTransitions(b, all, this.absorbing, 0);
-    return this.terms(steps, b.logProbs).logits;
+    const alpha = this.options.entropyWeight ?? 1;
+    return this.terms(steps, alpha === 1 ? b.logProbs : b.logProbs.map((lp) => alpha * lp)).logits;
   }
 
   /** f(s_abs, 0, s_abs) − 0 = g(s_abs) + (γ − 1) h(s_abs); requires absorbing states. */

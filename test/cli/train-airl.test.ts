@@ -154,6 +154,16 @@ describe('train --algo airl, expert --reward', () => {
       /--disc-steps: expected a positive integer, got 0/,
     );
     assert.equal(resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum' }).reward, 'logit');
+    assert.equal(resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum' }).entropyWeight, 1);
+    assert.throws(
+      () => resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum', entropyWeight: 1.5 }),
+      /--entropy-weight: expected a number in \[0, 1\], got 1.5/,
+    );
+    // --entropy-weight is AIRL's: GAIL refuses it rather than ignoring it.
+    await assert.rejects(
+      trainWith([...base.map((a) => (a === 'airl' ? 'gail' : a)), '--entropy-weight', '0']),
+      /--entropy-weight: not used by --algo gail/,
+    );
     // expert --reward: a reward learned on another observation is refused, naming both sizes.
     await assert.rejects(
       expert(
@@ -187,6 +197,7 @@ describe('train --algo airl, expert --reward', () => {
       /--disc-hidden <widths> \[gail, airl\] discriminator hidden widths \(airl: of g and of h\)/,
     );
     assert.match(help, /--reward <kind> \[gail, airl\] reward from D \(airl: logit, fixed\)/);
+    assert.match(help, /--entropy-weight <alpha> \[airl\] α of the policy's reward f − α·log π/);
     const expertHelp = expertCommand().helpInformation().replace(/\s+/g, ' ');
     assert.match(expertHelp, /--reward <file> optimise this reward file's learned g\(s\)/);
   });

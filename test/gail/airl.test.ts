@@ -189,6 +189,42 @@ describe('AirlDiscriminator', () => {
     b.dispose();
   });
 
+  it("rewards the policy with f − α log π of the rollout's own log π (α = entropyWeight, 1 by default)", () => {
+    const full = new AirlDiscriminator(2, 1, true, OPTS, fakeLogProb, new Rng(8));
+    const none = new AirlDiscriminator(2, 1, true, { ...OPTS, entropyWeight: 0 }, fakeLogProb, new Rng(9));
+    none.loadArrays(full.toArrays('x'), 'x');
+    const logProbs = Float32Array.from([-1.5, -0.25]);
+    const rollout = {
+      batch: {
+        numSteps: 1,
+        numEnvs: 2,
+        obsDim: 2,
+        actDim: 1,
+        obs: Float32Array.from([0.5, -1, 2, 0]),
+        actions: Float32Array.from([0.3, -1]),
+        logProbs,
+        rewards: new Float32Array(2),
+        terminated: Uint8Array.from([0, 1]),
+        truncated: new Uint8Array(2),
+        finalObs: new Float32Array(4),
+        lastObs: Float32Array.from([0.6, -1.1, 0, 0]),
+      },
+    } as unknown as Parameters<AirlDiscriminator['stepLogits']>[0];
+    const z = full.stepLogits(rollout);
+    const f = none.stepLogits(rollout);
+    for (let i = 0; i < 2; i++)
+      assert.ok(Math.abs(z[i]! - (f[i]! - logProbs[i]!)) < 1e-5, `${z[i]} vs ${f[i]} − ${logProbs[i]}`);
+    // The terminated step's s′ is the absorbing state: f = g(s) + γ h(s_abs) − h(s).
+    const t = full.terms(transitions([{ s: [2, 0], a: -1, next: 'abs' }]), Float32Array.from([-0.25]));
+    assert.ok(Math.abs(t.logits[0]! - z[1]!) < 1e-5);
+    assert.throws(
+      () => new AirlDiscriminator(2, 1, true, { ...OPTS, entropyWeight: 2 }, fakeLogProb, new Rng(1)),
+      /entropyWeight: expected a value in \[0, 1\], got 2/,
+    );
+    full.dispose();
+    none.dispose();
+  });
+
   it('refuses bad options and pairs without s′, naming what is wrong', () => {
     assert.throws(
       () => new AirlDiscriminator(2, 1, true, { ...OPTS, gamma: 1 }, fakeLogProb, new Rng(1)),
