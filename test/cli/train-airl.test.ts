@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { expert, expertCommand, parseExpertArgs } from '../../src/cli/expert.js';
+import { inspect } from '../../src/cli/inspect.js';
 import { parseTrainArgs, type TrainResult, train, trainCommand } from '../../src/cli/train.js';
 import { readDemoFile } from '../../src/data/demo-reader.js';
 import { readRewardFile } from '../../src/data/reward-file.js';
@@ -123,6 +124,9 @@ describe('train --algo airl, expert --reward', () => {
     const record = await readRewardFile(join(out, 'reward.reward'));
     assert.equal(record.architecture.kind, 'airl-state-only');
     assert.equal(record.training.envSteps, 384);
+    const shown = await inspect(join(out, 'reward.reward'));
+    assert.equal(shown.kind, 'reward');
+    if (shown.kind === 'reward') assert.equal(shown.training.algo, 'airl-ppo');
     const gail = join(dir, 'gail');
     await trainWith([...TINY.map((a) => (a === 'airl' ? 'gail' : a)), '--out', gail]);
     const gailRecord = await readRewardFile(join(gail, 'reward.reward'));
