@@ -14,6 +14,9 @@
  *                discriminator makes of ending)
  *   6. checkpoint
  *
+ * The adversary is an `AdversarialRewardModel`: GAIL's D(s, a), or AIRL's f − log π on (s, a, s′)
+ * (Fu et al. 2018; airl.ts), whose logit is the policy's reward (kind `logit`) — the same round.
+ *
  * Every round runs synchronously inside the stream's `next`, so the source takes its next step only
  * after the policy has been updated: each rollout is acted by the current policy (on-policy).
  * A non-finite loss, gradient, weight or reward skips that update (the learner and discriminator keep
@@ -107,7 +110,6 @@ export interface IterationMetrics {
   readonly [policyStat: `policy/${string}`]: number;
 }
 
-/** What the trainer works on; the caller owns and disposes all of it. */
 /**
  * What the round needs of the adversary (STYLE 2: a narrow interface): GAIL's Discriminator D(s, a)
  * (discriminator.ts) and AIRL's D = exp f / (exp f + π) (airl.ts) both implement it. Logits follow
@@ -126,6 +128,7 @@ export interface AdversarialRewardModel {
   absorbingLogit(): number;
 }
 
+/** What the trainer works on; the caller owns and disposes all of it. */
 export interface GailParts {
   /** Step batches acted by `learner.policy` (streams/env-source.ts); subscribed once. */
   readonly source: Observable<StepBatch>;
