@@ -8,10 +8,21 @@
  *   3. evaluate  every `checkpointEvery` rounds and at the end: deterministic return on fixed seeds; the
  *                best so far is the run's policy.policy (PPO's last iterate is not always its best)
  *   4. metrics   episodes' return and length, steps/s, the learner's statistics
+ *
+ * With `reward` (a reward file of `train --algo airl` or `--algo gail`, src/data/reward-file.ts) step 2
+ * learns from the learned reward instead of the task's: AIRL's r_t = g(s_t) on the state the action was
+ * taken in (Fu et al. 2018 re-optimise the state-only g on the new dynamics), GAIL's r_t = r(D(s_t, a_t))
+ * as in its training; a terminated episode is worth the absorbing state's r_abs/(1 − γ) from then on
+ * (Kostrikov et al. 2019; the same pricing GAIL's round uses), not 0; without absorbing states in the
+ * file a terminated step is a plain terminal (value 0). Episode returns
+ * and evaluations stay on the task's true reward, which is what the run reports (docs/airl.md).
  */
 import { Subscription } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import type { PolicyRecord } from '../data/policy-file.js';
+import { readRewardFile } from '../data/reward-file.js';
+import { LearnedReward } from '../gail/learned-reward.js';
+import { absorbingValue } from '../gail/rewards.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { evaluate, meanStd } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
@@ -19,6 +30,7 @@ import { namedArray, takeArray } from '../learn/named-arrays.js';
 import { policyToRecord } from '../learn/policy-record.js';
 import { PPO_DEFAULTS, PpoLearner } from '../learn/ppo.js';
 import { TRPO_DEFAULTS, TrpoLearner } from '../learn/trpo.js';
+import type { RolloutBatch } from '../learn/types.js';
 import type { TrainingAlgorithm } from '../run/algorithm.js';
 import { makeTaskEnv } from '../sim/tasks/index.js';
 import type { Env } from '../sim/types.js';
@@ -60,6 +72,11 @@ export interface ExpertSettings {
   /** Deterministic episodes per evaluation; default 10. */
   readonly evalEpisodes: number;
   /**
+   * A reward file (`train --algo airl` writes RUN/reward.reward) whose learned g(s) the policy optimises
+   * instead of the task's reward (which still scores episodes and evaluations); undefined: the task's.
+   */
+  readonly reward?: string | undefined;
+  /**
    * Collect from ROS 2 simulator nodes (expert --ros) in lock-step, on the task's reward they publish in
    * their SimSteps; `task` is what they serve (evaluation stays in-process). Undefined: in-process envs.
    */
@@ -91,6 +108,7 @@ export function resolveExpertSettings(
     backend: 'auto',
     checkpointEvery: 10,
     evalEpisodes: 10,
+    reward: undefined,
     ros: undefined,
     ...defined,
     task: partial.task,
@@ -125,6 +143,8 @@ export function resolveExpertSettings(
   if (!Number.isInteger(c.seed) || c.seed < 0) throw bad('--seed', c.seed, 'an integer ≥ 0');
   if (!c.hidden.every((h) => Number.isInteger(h) && h > 0))
     throw bad('--hidden', c.hidden.join(','), 'comma-separated positive integers');
+  if (c.reward !== undefined && (typeof c.reward !== 'string' || c.reward === ''))
+    throw bad('--reward', c.reward, 'the path of a reward file (train --algo airl: RUN/reward.reward)');
   return Object.freeze({ ...c, hidden: [...c.hidden] });
 }
 
@@ -133,6 +153,8 @@ export interface ExpertState {
   /** Wall-clock in learner updates, and in evaluations, this segment (seconds). */
   readonly learnerSeconds: number;
   readonly evaluationSeconds: number;
+  /** The latest deterministic evaluation of this segment (NaN before the first). */
+  readonly lastEval: { readonly mean: number; readonly std: number };
   /** The best deterministic evaluation so far (−Infinity before the first) and when it was taken. */
   readonly best: { readonly mean: number; readonly std: number; readonly length: number };
   readonly bestAtSteps: number;
@@ -155,6 +177,29 @@ export async function expertAlgorithm(
   const spec = probe.spec;
   probe.dispose();
   const perUpdate = s.envs * s.rolloutSteps;
+  const obsDim = spec.observation.names.length;
+  const gamma = s.algo === 'ppo' ? PPO_DEFAULTS.gamma : TRPO_DEFAULTS.gamma;
+  let learned: LearnedReward | undefined;
+  if (s.reward !== undefined) {
+    const record = await readRewardFile(s.reward, {
+      expectObsDim: obsDim,
+      expectActDim: spec.action.names.length,
+      env: `task ${s.task}`,
+    });
+    learned = new LearnedReward(record);
+    const from = record.training.extra?.['task'] ?? '?';
+    const what =
+      record.architecture.kind === 'airl-state-only'
+        ? 'g(s) (AIRL)'
+        : `D(s, a) → ${record.architecture.reward} (GAIL)`;
+    log(
+      `reward: ${what} of ${s.reward}, learned on ${from}, γ ${record.gamma}` +
+        `${learned.absorbing ? `, r(s_abs) ${learned.absorbingReward().toFixed(3)}` : ''}; ` +
+        `the task's reward only scores episodes and evaluations`,
+    );
+    if (record.gamma !== gamma)
+      log(`reward: learned with γ ${record.gamma}, optimised with the ${s.algo} learner's γ ${gamma}`);
+  }
   const policy = new GaussianPolicy(
     { obsDim: spec.observation.names.length, actDim: spec.action.names.length, hiddenSizes: s.hidden },
     s.seed,
@@ -175,6 +220,7 @@ export async function expertAlgorithm(
   );
 
   let best = { mean: Number.NEGATIVE_INFINITY, std: Number.NaN, length: Number.NaN };
+  let lastEval = { mean: Number.NaN, std: Number.NaN };
   let bestAtSteps = 0;
   /** The best policy as a file record, when this segment found one; written as policy.policy. */
   let bestRecord: PolicyRecord | undefined;
@@ -204,6 +250,7 @@ export async function expertAlgorithm(
   /** Evaluates; keeps the policy when it is the best so far. */
   const evaluateAndKeep = (envSteps: number, wallSeconds: number): { mean: number; length: number } => {
     const e = evaluateNow();
+    lastEval = { mean: e.mean, std: e.std };
     if (e.mean >= best.mean) {
       best = e;
       bestAtSteps = envSteps;
@@ -271,6 +318,7 @@ export async function expertAlgorithm(
     state: () => ({
       learnerSeconds: learnerMs / 1000,
       evaluationSeconds: evaluationMs / 1000,
+      lastEval,
       best,
       bestAtSteps,
     }),
@@ -307,7 +355,8 @@ export async function expertAlgorithm(
         // 1. collect — done by the stream.
         // 2. policy
         const t0 = performance.now();
-        const stats = learner.update(rollout.batch);
+        const batch = learned ? withLearnedReward(rollout.batch, learned, gamma) : rollout.batch;
+        const stats = learner.update(batch);
         learnerMs += performance.now() - t0;
         envSteps += rollout.envSteps;
         round++;
@@ -338,6 +387,7 @@ export async function expertAlgorithm(
             evalReturn: evaluation.mean,
             evalLength: evaluation.length,
             bestReturn: best.mean,
+            ...(learned ? { learnedRewardMean: meanStd([...batch.rewards]).mean } : {}),
             ...Object.fromEntries(Object.entries(stats).map(([k, v]) => [`policy/${k}`, v])),
           },
         );
@@ -378,8 +428,23 @@ export async function expertAlgorithm(
       for (const e of evalEnvs) e.dispose();
       learner.dispose();
       policy.dispose();
+      learned?.dispose();
     },
   };
+}
+
+/**
+ * `batch` with the learned reward in place of the task's: r_t = r(s_t, a_t), and with absorbing states the
+ * value after a terminated step V(s_abs) = r_abs/(1 − γ) (see the file comment).
+ */
+export function withLearnedReward(batch: RolloutBatch, reward: LearnedReward, gamma: number): RolloutBatch {
+  const n = batch.numSteps * batch.numEnvs;
+  const rewards = reward.rewards(batch.obs, batch.actions, n);
+  if (!reward.absorbing) return { ...batch, rewards };
+  const value = absorbingValue(reward.absorbingReward(), gamma);
+  const terminalValue = new Float32Array(n);
+  for (let k = 0; k < n; k++) if (batch.terminated[k]) terminalValue[k] = value;
+  return { ...batch, rewards, terminalValue };
 }
 
 /** The simulators of `expert --ros`, stepped in lock-step on a learner node of their graph. */

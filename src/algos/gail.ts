@@ -2,30 +2,38 @@
  * GAIL under the run layer (src/run): the PPO or TRPO learner plus the discriminator as reward model,
  * driven by the GAIL round of src/gail/trainer.ts. This file only wires the real pieces — backend, demos,
  * env, policy, learner, discriminator, expert pairs — and hands each round's metrics to the run layer,
- * which owns the folder, checkpoints, report, stop and resume.
+ * which owns the folder, checkpoints, report, stop and resume. AIRL (src/algos/airl.ts) is the same
+ * wiring with another `Adversary`: its discriminator and the expert samples it trains on.
  */
 import { loadRobotConfig, robotSpec } from '../config/robot.js';
 import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
 import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
 import { Rng } from '../core/rng.js';
-import { assertSpecsMatch } from '../core/spec.js';
+import { assertSpecsMatch, type Spec } from '../core/spec.js';
+import type { Trajectory } from '../core/trajectory.js';
 import { readDemoFile } from '../data/demo-reader.js';
+import type { TrainingMeta } from '../data/policy-file.js';
+import { type RewardRecord, writeRewardFile } from '../data/reward-file.js';
 import { type GailConfig, plannedRounds } from '../gail/config.js';
 import { Discriminator } from '../gail/discriminator.js';
+import { gailRewardRecord } from '../gail/learned-reward.js';
 import { gailReportLayout } from '../gail/report.js';
-import { trainGail } from '../gail/trainer.js';
+import type { RewardKind } from '../gail/rewards.js';
+import { type AdversarialRewardModel, trainGail } from '../gail/trainer.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { pairsFromTrajectories, trainBc } from '../learn/bc.js';
 import { evaluate, meanStd, uniformRandomAct } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
+import type { NamedArrays } from '../learn/named-arrays.js';
 import { PpoLearner } from '../learn/ppo.js';
 import { TrpoLearner } from '../learn/trpo.js';
 import type { Bus } from '../ros/bus.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
+import { runPath } from '../run/folder.js';
 import type { Env } from '../sim/types.js';
 import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
-import { trajectoryPairs } from '../streams/pairs.js';
+import { type PairSet, trajectoryPairs } from '../streams/pairs.js';
 import { RosBatchEnv } from '../streams/ros-source.js';
 
 /**
@@ -37,6 +45,100 @@ export function makeGailEnv(
   seed: number,
 ): Promise<Env> {
   return makeEnvTarget(envTargetOfSettings(config), { seed });
+}
+
+/** What an adversary is built from (the run's settings, dims, policy and demonstrations). */
+export interface AdversaryContext {
+  readonly config: GailConfig;
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly policy: GaussianPolicy;
+  readonly trajectories: readonly Trajectory[];
+  /** Absorbing pairs pad terminated episodes to this horizon (pairs.ts); absent: one pair. */
+  readonly absorbingHorizon: number | undefined;
+  /** The run's root generator: fork(1) builds the model, fork(2) subsamples the expert (as GAIL always has). */
+  readonly root: Rng;
+}
+
+/** A reward model the run layer can checkpoint. */
+export type CheckpointedRewardModel = AdversarialRewardModel & {
+  toArrays(prefix: string): NamedArrays;
+  loadArrays(arrays: NamedArrays, prefix: string): void;
+  dispose(): void;
+};
+
+/** A built adversary: the reward model the round trains, its expert samples and its reward kind. */
+export interface BuiltAdversary {
+  readonly model: CheckpointedRewardModel;
+  /** Expert samples, wrapped like the policy's: (s, a) pairs for GAIL, (s, a, s′) for AIRL. */
+  readonly expert: PairSet;
+  /** How logits become the policy's reward. */
+  readonly reward: RewardKind;
+  /** The learned reward as a reward file record (data/reward-file.ts), for `expert --reward`. */
+  rewardRecord(spec: Spec, training: TrainingMeta): RewardRecord;
+}
+
+/** What differs between GAIL and its relatives under the same wiring. */
+export interface Adversary {
+  /** "gail" or "airl": the run's name is `${name}-${policyOpt}`. */
+  readonly name: string;
+  /** In the report's title: "GAIL", "AIRL". */
+  readonly title: string;
+  build(ctx: AdversaryContext): BuiltAdversary;
+}
+
+/** GAIL's adversary: D(s, a) on (s, a) pairs (src/gail/discriminator.ts). */
+export const GAIL_ADVERSARY: Adversary = {
+  name: 'gail',
+  title: 'GAIL',
+  build({ config, obsDim, actDim, trajectories, absorbingHorizon, root }) {
+    const disc = new Discriminator(
+      obsDim,
+      actDim,
+      config.absorbing,
+      {
+        hiddenSizes: config.discHidden,
+        learningRate: config.discLr,
+        gradientPenalty: config.gradPenalty,
+        spectralNorm: config.spectralNorm,
+        labelSmoothing: config.labelSmoothing,
+        weightDecay: config.weightDecay,
+      },
+      root.fork(1),
+    );
+    const expert = trajectoryPairs(trajectories, {
+      absorbing: config.absorbing,
+      subsample: config.subsample,
+      rng: root.fork(2),
+      ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
+    });
+    return {
+      model: disc,
+      expert: expert.pairs,
+      reward: config.reward,
+      rewardRecord: (spec, training) => gailRewardRecord(disc, spec, config.reward, config.gamma, training),
+    };
+  },
+};
+
+/** How an adversarial run is fed (tests: an in-process ROS node, a seeded batch env) and hooked. */
+export interface AdversarialOptions {
+  readonly log?: (line: string) => void;
+  /**
+   * With `config.ros`: the bus to collect on (tests pass an in-process node); default a new rclnodejs
+   * node `gail_bridge_train`, disposed when the run ends.
+   */
+  readonly rosBus?: () => Promise<Bus>;
+  /**
+   * Where the rollouts come from, replacing the in-process envs and `config.ros` (tests compare the
+   * ROS 2 path with an in-process env seeded as the simulator node seeds its episodes).
+   */
+  readonly batchEnv?: (round: number) => Promise<BatchEnv>;
+  /**
+   * The run folder: the learned reward is written there as reward.reward (RUN_FILES.reward) every
+   * `checkpointEvery` rounds and when training ends or stops; absent: no reward file.
+   */
+  readonly dir?: string;
 }
 
 /** GAIL as the run layer sees it, and what the command reports about its setup. */
@@ -53,19 +155,16 @@ export interface GailAlgorithm extends TrainingAlgorithm {
  */
 export async function gailAlgorithm(
   config: GailConfig,
-  options: {
-    readonly log?: (line: string) => void;
-    /**
-     * With `config.ros`: the bus to collect on (tests pass an in-process node); default a new rclnodejs
-     * node `gail_bridge_train`, disposed when the run ends.
-     */
-    readonly rosBus?: () => Promise<Bus>;
-    /**
-     * Where the rollouts come from, replacing the in-process envs and `config.ros` (tests compare the
-     * ROS 2 path with an in-process env seeded as the simulator node seeds its episodes).
-     */
-    readonly batchEnv?: (round: number) => Promise<BatchEnv>;
-  } = {},
+  options: AdversarialOptions = {},
+): Promise<GailAlgorithm> {
+  return adversarialAlgorithm(config, GAIL_ADVERSARY, options);
+}
+
+/** GAIL's wiring with `adversary` as the reward model (GAIL_ADVERSARY, or AIRL's). */
+export async function adversarialAlgorithm(
+  config: GailConfig,
+  adversary: Adversary,
+  options: AdversarialOptions = {},
 ): Promise<GailAlgorithm> {
   const log = options.log ?? (() => {});
   const backend = await useBackend(parseBackendChoice(config.backend));
@@ -138,37 +237,38 @@ export async function gailAlgorithm(
           valueHiddenSizes: config.policyHidden,
           seed: config.seed,
         });
-  const disc = new Discriminator(
-    obsDim,
-    actDim,
-    config.absorbing,
-    {
-      hiddenSizes: config.discHidden,
-      learningRate: config.discLr,
-      gradientPenalty: config.gradPenalty,
-      spectralNorm: config.spectralNorm,
-      labelSmoothing: config.labelSmoothing,
-      weightDecay: config.weightDecay,
-    },
-    root.fork(1),
-  );
   // Padding terminated episodes to the horizon needs the task's horizon; a robot has none.
   const absorbingHorizon = config.absorbing && config.absorbingFill ? probe?.spec.horizon : undefined;
   if (config.absorbing && config.absorbingFill && absorbingHorizon === undefined)
     log(
       'absorbing states: no task horizon over ROS 2 without --task; one absorbing pair per terminated episode',
     );
-  const expert = trajectoryPairs(trajectories, {
-    absorbing: config.absorbing,
-    subsample: config.subsample,
-    rng: root.fork(2),
-    ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
-  });
+  const built = adversary.build({ config, obsDim, actDim, policy, trajectories, absorbingHorizon, root });
+  const disc = built.model;
+  const expert = { pairs: built.expert };
+  /** reward.reward in the run folder, through the one atomic writer (reward-file.ts). */
+  const writeReward = (progress: { readonly round: number; readonly envSteps: number }): void => {
+    if (options.dir === undefined) return;
+    writeRewardFile(
+      runPath(options.dir, 'reward'),
+      built.rewardRecord(spec, {
+        algo: `${adversary.name}-${config.policyOpt}`,
+        envSteps: progress.envSteps,
+        seed: config.seed,
+        date: new Date().toISOString(),
+        extra: {
+          task: config.task ?? config.model ?? robot?.name ?? '',
+          rounds: String(progress.round),
+          demos: config.demos,
+        },
+      }),
+    );
+  };
   // The discriminator's input statistics start from the expert pairs (a resume restores its own).
   disc.observe(expert.pairs);
 
   return {
-    name: `gail-${config.policyOpt}`,
+    name: `${adversary.name}-${config.policyOpt}`,
     spec,
     seed: config.seed,
     policy,
@@ -181,7 +281,7 @@ export async function gailAlgorithm(
     budget: { unit: 'env steps', total: config.steps },
     checkpointEvery: config.checkpointEvery,
     report: gailReportLayout(
-      `GAIL on ${config.task ?? config.model ?? robot?.name}${config.ros ? ` over ROS 2 (${config.ros.timing})` : ''}`,
+      `${adversary.title} on ${config.task ?? config.model ?? robot?.name}${config.ros ? ` over ROS 2 (${config.ros.timing})` : ''}`,
     ),
     backend: backend.name,
     startedWith: { demoSelection: selectionRecord(selection) },
@@ -198,6 +298,7 @@ export async function gailAlgorithm(
       }
       // Seeds move on with the round, so a resumed run does not replay the episodes it has seen.
       const ros = config.ros;
+      let last = { round: start.round, envSteps: start.envSteps };
       let bus: Bus | undefined;
       let rosEnv: RosBatchEnv | undefined;
       const source = envSource(async (): Promise<BatchEnv> => {
@@ -235,7 +336,7 @@ export async function gailAlgorithm(
             ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
             discStepsPerRound: config.discStepsPerRound,
             discBatchSize: config.discBatchSize,
-            reward: config.reward,
+            reward: built.reward,
             gamma: config.gamma,
             maxNonFiniteRounds: config.maxNonFiniteRounds,
             seed: config.seed + start.round,
@@ -245,10 +346,15 @@ export async function gailAlgorithm(
             start: { envSteps: start.envSteps, iteration: start.round },
             shouldStop: hooks.shouldStop,
             beforeUpdate: () => rosEnv?.holdSafe(),
-            onIteration: (m) =>
-              hooks.onRound({ round: m.iteration + 1, envSteps: m.envSteps }, metricsRow(m)),
+            onIteration: (m) => {
+              const progress = { round: m.iteration + 1, envSteps: m.envSteps };
+              hooks.onRound(progress, metricsRow(m));
+              if (progress.round % config.checkpointEvery === 0) writeReward(progress);
+              last = progress;
+            },
           },
         );
+        writeReward(last);
       } finally {
         bus?.dispose();
       }

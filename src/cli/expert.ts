@@ -37,6 +37,8 @@ export interface ExpertFlags {
   readonly config?: string;
   readonly namespaces?: string[];
   readonly simNode?: string;
+  /** Reward file whose learned reward replaces the task's. */
+  readonly reward?: string;
   readonly json: boolean;
 }
 
@@ -58,6 +60,10 @@ export interface ExpertResult {
   readonly envSeconds: number;
   readonly learnerSeconds: number;
   readonly checkpointSeconds: number;
+  /** The reward file optimised instead of the task's reward (`--reward`), when one was. */
+  readonly reward?: string;
+  /** The last deterministic evaluation on the task's true reward (the final policy, not the best). */
+  readonly lastEvalReturn: { mean: number; std: number };
   /** Deterministic evaluation of the policy in policy.policy (the best checkpoint). */
   readonly evalReturn: { mean: number; std: number };
   readonly evalLength: number;
@@ -102,6 +108,10 @@ export function expertCommand(): Command {
     .option(
       '--normalize-rewards',
       'PPO: divide rewards by the running std of the discounted return (for returns far from unit scale)',
+    )
+    .option(
+      '--reward <file>',
+      "optimise this reward file's learned g(s) (train --algo airl: RUN/reward.reward) instead of the task's reward; returns stay on the task's",
     )
     .option('--seed <n>', 'random seed (default 0)', integer('--seed'))
     .option('--backend <name>', 'TensorFlow.js backend: auto (default), tensorflow, wasm, cpu')
@@ -179,6 +189,7 @@ export async function expert(
     backend: flags.backend,
     checkpointEvery: flags.checkpointEvery,
     evalEpisodes: flags.evalEpisodes,
+    reward: flags.reward,
     ros: flags.ros
       ? {
           config:
@@ -260,6 +271,8 @@ export async function runExpert(
         envSeconds: outcome.segmentSeconds - state.learnerSeconds - state.evaluationSeconds,
         learnerSeconds: state.learnerSeconds,
         checkpointSeconds: state.evaluationSeconds,
+        ...(settings.reward !== undefined ? { reward: settings.reward } : {}),
+        lastEvalReturn: state.lastEval,
         evalReturn: { mean: state.best.mean, std: state.best.std },
         evalLength: state.best.length,
         bestAtSteps: state.bestAtSteps,
@@ -283,5 +296,11 @@ export function expertReport(r: ExpertResult): string {
       `(this session: env ${r.envSeconds.toFixed(1)} s, learner ${r.learnerSeconds.toFixed(1)} s) on ${r.backend}`,
     `  deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}, ` +
       `mean length ${r.evalLength.toFixed(0)}`,
+    ...(r.reward !== undefined
+      ? [
+          `  optimised the learned reward of ${r.reward}; returns are the task's true reward ` +
+            `(last evaluation ${r.lastEvalReturn.mean.toFixed(1)} ± ${r.lastEvalReturn.std.toFixed(1)})`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 /**
  * `gail-bridge inspect FILE [--json] [--repair OUT]`: what a file holds. A policy file: its spec,
- * architecture, how it was trained and its stored evaluation. A gail-bridge demo file: its spec,
+ * architecture, how it was trained and its stored evaluation. A reward file (train --algo airl|gail):
+ * its kind, spec, networks, γ and how it was learned. A gail-bridge demo file: its spec,
  * episodes, steps, end reasons and returns. Any other MCAP file or rosbag2 folder: topics, types,
  * message counts and time range. `--repair OUT` rewrites a damaged demo file (hard kill, truncation,
  * damaged chunks anywhere) with every intact episode, the ones damage cut marked interrupted, and says
@@ -25,6 +26,7 @@ import {
   readPolicyFile,
   type TrainingMeta,
 } from '../data/policy-file.js';
+import { REWARD_FILE_MAGIC, type RewardArchitecture, readRewardFile } from '../data/reward-file.js';
 import { info, report, runCommand } from './common.js';
 
 /** `inspect` on a demo file. */
@@ -79,6 +81,17 @@ export interface PolicyInspection {
   readonly resumable: boolean;
 }
 
+/** `inspect` on a reward file. */
+export interface RewardInspection {
+  readonly kind: 'reward';
+  readonly file: string;
+  readonly spec: Spec;
+  readonly architecture: RewardArchitecture;
+  readonly parameters: number;
+  readonly gamma: number;
+  readonly training: TrainingMeta;
+}
+
 /** `inspect --repair`. */
 export interface RepairReport {
   readonly kind: 'repair';
@@ -93,23 +106,37 @@ export interface RepairReport {
   readonly lost: readonly string[];
 }
 
-/** True when `file` starts with the policy file magic. */
-async function isPolicyFile(file: string): Promise<boolean> {
+/** True when `file` starts with `magic` (8 ASCII bytes: a policy or reward file). */
+async function startsWith(file: string, magic: string): Promise<boolean> {
   if (!(await stat(file).catch(() => undefined))?.isFile()) return false;
   const fh = await open(file, 'r').catch(() => undefined);
   if (!fh) return false;
   try {
-    const head = new Uint8Array(POLICY_FILE_MAGIC.length);
+    const head = new Uint8Array(magic.length);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    return bytesRead === head.length && new TextDecoder().decode(head) === POLICY_FILE_MAGIC;
+    return bytesRead === head.length && new TextDecoder().decode(head) === magic;
   } finally {
     await fh.close();
   }
 }
 
-/** Inspects `file` (a policy file, a demo file, any MCAP file, or a rosbag2 folder). */
-export async function inspect(file: string): Promise<DemoInspection | McapInspection | PolicyInspection> {
-  if (await isPolicyFile(file)) {
+/** Inspects `file` (a policy file, a reward file, a demo file, any MCAP file, or a rosbag2 folder). */
+export async function inspect(
+  file: string,
+): Promise<DemoInspection | McapInspection | PolicyInspection | RewardInspection> {
+  if (await startsWith(file, REWARD_FILE_MAGIC)) {
+    const record = await readRewardFile(file);
+    return {
+      kind: 'reward',
+      file,
+      spec: record.spec,
+      architecture: record.architecture,
+      parameters: record.tensors.reduce((n, t) => n + t.data.length, 0),
+      gamma: record.gamma,
+      training: record.training,
+    };
+  }
+  if (await startsWith(file, POLICY_FILE_MAGIC)) {
     const record = await readPolicyFile(file);
     return {
       kind: 'policy',
@@ -206,6 +233,23 @@ function describePolicy(r: PolicyInspection): string {
   ].join('\n');
 }
 
+function describeReward(r: RewardInspection): string {
+  const a = r.architecture;
+  const t = r.training;
+  const what =
+    a.kind === 'airl-state-only'
+      ? `AIRL g(s) and h(s), obs ${a.obsDim}`
+      : `GAIL D(s, a), obs ${a.obsDim} + act ${a.actDim}, reward ${a.reward}`;
+  return [
+    `${r.file}: reward (${a.kind}), ${what}, hidden [${a.hidden.join(', ')}] ${a.activation}` +
+      `${a.absorbing ? ', absorbing states' : ''}, γ ${r.gamma}, ${r.parameters} parameters`,
+    `  learned on ${describeSource(r.spec.source)}: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}`,
+    ...Object.entries(t.extra ?? {}).map(([k, v]) => `  ${k}: ${v}`),
+    `  observation: ${r.spec.observation.names.join(', ')}`,
+    `  optimise it with: gail-bridge expert --task T --reward ${r.file}`,
+  ].join('\n');
+}
+
 function describeDemo(r: DemoInspection): string {
   const s = r.spec;
   const lines = [
@@ -259,9 +303,9 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .description(
-      'show what a policy file, demo file, MCAP file or rosbag2 folder holds; --repair rewrites a damaged demo file',
+      'show what a policy file, reward file, demo file, MCAP file or rosbag2 folder holds; --repair rewrites a damaged demo file',
     )
-    .argument('<file>', 'policy file, demo file (.mcap), any MCAP file, or a rosbag2 bag folder')
+    .argument('<file>', 'policy file, reward file, demo file (.mcap), any MCAP file, or a rosbag2 bag folder')
     .option('--repair <out>', 'write the recoverable episodes of a damaged demo file to <out>')
     .option('--json', 'print the result as one JSON object on stdout', false)
     .action((file: string, o: { repair?: string; json: boolean }) =>
@@ -297,7 +341,13 @@ export function register(program: Command): void {
         }
         const r = await inspect(file);
         report(o.json, r, () =>
-          r.kind === 'policy' ? describePolicy(r) : r.kind === 'demo' ? describeDemo(r) : describeMcap(r),
+          r.kind === 'policy'
+            ? describePolicy(r)
+            : r.kind === 'reward'
+              ? describeReward(r)
+              : r.kind === 'demo'
+                ? describeDemo(r)
+                : describeMcap(r),
         );
         if (r.kind === 'mcap' && r.problem !== undefined)
           throw new GailBridgeError(

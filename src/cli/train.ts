@@ -25,7 +25,7 @@ import {
 } from '../gail/config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
 import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
-import { type RunConfig, readRunConfig } from '../run/folder.js';
+import { type RunConfig, readRunConfig, runPath } from '../run/folder.js';
 import { type RunOutcome, resumeCommand } from '../run/run.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
 import {
@@ -99,6 +99,8 @@ export interface TrainFlags {
   readonly minibatches: number;
   readonly gamma: number;
   readonly bcEpochs: number;
+  // [airl]
+  readonly entropyWeight?: number;
   // [dagger]
   readonly expert?: string;
   readonly corrections?: string[];
@@ -160,6 +162,11 @@ interface AlgoEntry {
 export const ALGOS: Readonly<Record<string, AlgoEntry>> = {
   bc: { description: 'behavioural cloning (Gaussian log-likelihood or MSE, early stopping)', run: runBc },
   gail: { description: 'GAIL (Ho & Ermon 2016) with absorbing states; see src/gail/', run: runGail },
+  airl: {
+    description:
+      'AIRL (Fu et al. 2018): state-only reward g(s) saved as RUN/reward.reward for `expert --reward`; takes the [gail] flags',
+    run: runAirl,
+  },
   dagger: {
     description:
       'DAgger (Ross et al. 2011): BC, then rounds labelled by --expert; or BC on --demos plus --corrections (HG-DAgger)',
@@ -210,12 +217,12 @@ function flagName(attribute: string): string {
 
 /** The `train` command's options (its action is added by `register`). */
 export function trainCommand(): Command {
-  const gail = (text: string) => `[gail] ${text}`;
+  const gail = (text: string) => `[gail, airl] ${text}`;
   const bc = (text: string) => `[bc, dagger] ${text}`;
   const dagger = (text: string) => `[dagger] ${text}`;
   const cmd = new Command('train')
     .description(
-      'train a policy from demonstrations in a run folder (--algo bc|gail|dagger), or continue one (--resume DIR)',
+      'train a policy from demonstrations in a run folder (--algo bc|gail|airl|dagger), or continue one (--resume DIR)',
     )
     .addOption(new Option('--algo <algo>', 'learning algorithm (new runs)').choices(Object.keys(ALGOS)))
     .option('--task <name>', 'built-in task the demonstrations are for (or --model / --task-config)')
@@ -320,7 +327,7 @@ export function trainCommand(): Command {
       GAIL_DEFAULTS.numSteps,
     )
     .addOption(
-      new Option('--reward <kind>', gail('reward from D'))
+      new Option('--reward <kind>', gail('reward from D (airl: logit, fixed)'))
         .choices(REWARD_KIND_NAMES)
         .default(GAIL_DEFAULTS.reward),
     )
@@ -330,7 +337,7 @@ export function trainCommand(): Command {
       gail('one absorbing pair per terminated episode instead of padding to the horizon'),
     )
     .addOption(
-      new Option('--disc-hidden <widths>', gail('discriminator hidden widths'))
+      new Option('--disc-hidden <widths>', gail('discriminator hidden widths (airl: of g and of h)'))
         .argParser(widths('--disc-hidden'))
         .default([...GAIL_DEFAULTS.discHidden], GAIL_DEFAULTS.discHidden.join(',')),
     )
@@ -354,13 +361,13 @@ export function trainCommand(): Command {
     )
     .option(
       '--grad-penalty <coef>',
-      gail('WGAN-GP coefficient (10 in the literature; 0 off)'),
+      gail('WGAN-GP coefficient (10 in the literature; 0 off; gail only)'),
       nonNegative('--grad-penalty'),
       GAIL_DEFAULTS.gradPenalty,
     )
     .option(
       '--spectral-norm',
-      gail('spectral normalisation of the discriminator'),
+      gail('spectral normalisation of the discriminator (gail only)'),
       GAIL_DEFAULTS.spectralNorm,
     )
     .option(
@@ -404,6 +411,11 @@ export function trainCommand(): Command {
       gail('behavioural-cloning warm start epochs (0 off)'),
       numberOption('--bc-epochs', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
       GAIL_DEFAULTS.bcEpochs,
+    )
+    .option(
+      '--entropy-weight <alpha>',
+      "[airl] α of the policy's reward f − α·log π (default 1: the paper's log D − log(1 − D); 0: f alone)",
+      numberOption('--entropy-weight', (n) => n >= 0 && n <= 1, 'a number in [0, 1]'),
     )
     .option(
       '--expert <file>',
@@ -654,29 +666,50 @@ export function gailFromFlags(g: Given): Partial<GailConfig> {
 }
 
 /** `--algo gail`: GAIL through the run layer (src/algos/gail.ts). */
-async function runGail(r: TrainRun): Promise<TrainResult> {
-  const fromFlags = gailFromFlags(r.given);
+function runGail(r: TrainRun): Promise<TrainResult> {
+  return runAdversarial(r, 'gail');
+}
+
+/** `--algo airl`: AIRL through the run layer (src/algos/airl.ts), GAIL's flags and wiring. */
+function runAirl(r: TrainRun): Promise<TrainResult> {
+  return runAdversarial(r, 'airl');
+}
+
+/** GAIL or AIRL: the same flags, settings record and run; AIRL also leaves its reward file. */
+async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<TrainResult> {
+  const fromFlags = {
+    ...gailFromFlags(r.given),
+    ...(algo === 'airl' ? { entropyWeight: r.given('entropyWeight') } : {}),
+  };
   r.refuseUnread();
+  const { resolveAirlConfig } = await import('../gail/airl-config.js');
+  const resolve = algo === 'airl' ? resolveAirlConfig : resolveGailConfig;
   const settings =
     r.resumed !== undefined
       ? // Validated again as a new run's would be: config.json is input like any other.
-        resolveGailConfig(
-          resumedSettings({ ...r, resumed: r.resumed }, 'gail', fromFlags) as Partial<GailConfig> &
+        resolve(
+          resumedSettings({ ...r, resumed: r.resumed }, algo, fromFlags) as Partial<GailConfig> &
             Pick<GailConfig, 'demos'>,
         )
-      : await newGailSettings({ ...fromFlags, demos: fromFlags.demos ?? '' });
-  const [{ gailAlgorithm }] = await Promise.all([import('../algos/gail.js')]);
+      : resolve(await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }));
+  const [{ gailAlgorithm }, { airlAlgorithm }] = await Promise.all([
+    import('../algos/gail.js'),
+    import('../algos/airl.js'),
+  ]);
   return runInFolder({
     command: 'train',
-    algo: 'gail',
+    algo,
     dir: r.dir,
     resumed: r.resumed,
     force: r.force,
     signals: r.signals,
     settings,
-    build: (s, log) => gailAlgorithm(s, { log }),
+    build: (s, log) =>
+      algo === 'gail'
+        ? gailAlgorithm(s, { log, dir: r.dir })
+        : airlAlgorithm(resolveAirlConfig(s), { log, dir: r.dir }),
     progress: {
-      label: 'gail',
+      label: algo,
       fields: ['steps/s', 'Dacc', 'return'],
       values: progressValues(),
     },
@@ -699,6 +732,7 @@ async function runGail(r: TrainRun): Promise<TrainResult> {
           lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
           lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
           lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
+          rewardFile: runPath(outcome.dir, 'reward'),
         },
       }),
   });

@@ -4,24 +4,17 @@
  * converts its TensorFlow.js networks to and from `PolicyRecord` (tensor names match src/learn's
  * `toArrays`).
  *
- * Layout (all integers little-endian):
- *
- *   bytes 0..7    magic "GBPOLICY"
- *   bytes 8..11   format version (uint32) = 1
- *   bytes 12..15  reserved, 0
- *   bytes 16..23  payload length n (uint64)
- *   bytes 24..55  SHA-256 of the payload
- *   bytes 56..    payload: gail_bridge.PolicyPayload (protobuf), exactly n bytes
+ * Layout: the frame of framed-file.ts (magic "GBPOLICY", format version 1, payload length, SHA-256),
+ * then the payload: gail_bridge.PolicyPayload (protobuf).
  *
  * The size and the hash are checked before any protobuf is decoded, so a truncated, extended or altered
  * file is refused by its size or hash, not half-parsed. The record is then validated: shapes against the
  * architecture, the architecture against the spec, every weight and statistic finite.
  */
-import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
-import { assertFinite, fileReadError, GailBridgeError } from '../core/errors.js';
+import { assertFinite, GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { decodeFramed, encodeFramed, type FrameKind, readFramedFile } from './framed-file.js';
 import { compilePolicyMean } from './policy-mean.js';
 import {
   bytesToFloat32,
@@ -99,11 +92,15 @@ export interface PolicyRecord {
 
 /** The first bytes of every policy file. */
 export const POLICY_FILE_MAGIC = 'GBPOLICY';
-const MAGIC = new TextEncoder().encode(POLICY_FILE_MAGIC);
-const FORMAT_VERSION = 1;
-const HEADER_BYTES = 56;
 /** Largest payload read (policies are MiBs; this guards allocation on a corrupt length). */
 export const MAX_POLICY_PAYLOAD_BYTES = 1 << 30;
+/** The policy file's frame (framed-file.ts: magic, version 1, length, SHA-256). */
+const POLICY_FRAME: FrameKind = {
+  magic: POLICY_FILE_MAGIC,
+  version: 1,
+  noun: 'policy',
+  maxPayloadBytes: MAX_POLICY_PAYLOAD_BYTES,
+};
 
 /**
  * The tensors a `gaussian-mlp` stores, in file order:
@@ -245,14 +242,7 @@ export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Ar
     },
     optimizer: (record.optimizer ?? []).map(tensorToProto),
   });
-  const out = new Uint8Array(HEADER_BYTES + payload.byteLength);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  view.setUint32(8, FORMAT_VERSION, true);
-  view.setBigUint64(16, BigInt(payload.byteLength), true);
-  out.set(createHash('sha256').update(payload).digest(), 24);
-  out.set(payload, HEADER_BYTES);
-  return out;
+  return encodeFramed(POLICY_FRAME, payload);
 }
 
 /** Decodes and validates the bytes of a policy file; `what` (the path) names it in errors. */
@@ -260,28 +250,7 @@ export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord 
   const fail = (msg: string): never => {
     throw new GailBridgeError('file', `${what}: ${msg}`);
   };
-  if (bytes.byteLength < HEADER_BYTES) {
-    fail(`${bytes.byteLength} bytes is too short for a policy file (its header alone is ${HEADER_BYTES})`);
-  }
-  if (!MAGIC.every((b, i) => bytes[i] === b)) fail('not a gail-bridge policy file (no "GBPOLICY" magic)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) {
-    fail(`policy format version ${version} is not supported (this gail-bridge reads ${FORMAT_VERSION})`);
-  }
-  const length = view.getBigUint64(16, true);
-  const actual = BigInt(bytes.byteLength - HEADER_BYTES);
-  if (length !== actual) {
-    fail(
-      `the header declares a ${length}-byte payload but ${actual} bytes follow ` +
-        `(${length > actual ? 'truncated' : 'extra bytes appended'})`,
-    );
-  }
-  const payload = bytes.subarray(HEADER_BYTES);
-  const hash = createHash('sha256').update(payload).digest();
-  if (!hash.equals(bytes.subarray(24, HEADER_BYTES))) {
-    fail('SHA-256 mismatch: the file was altered or damaged after it was written');
-  }
+  const payload = decodeFramed(POLICY_FRAME, bytes, what);
   const p = PolicyPayloadCodec.decode(payload, what);
   const { architecture: arch, obsNorm: norm, training: meta } = p;
   if (!arch || !norm || !meta)
@@ -335,32 +304,7 @@ export async function readPolicyFile(
   path: string,
   options: { expectSpec?: Spec } = {},
 ): Promise<PolicyRecord> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw fileReadError('policy file', path, { code: 'EISDIR' });
-    size = st.size;
-  } catch (err) {
-    if (err instanceof GailBridgeError) throw err;
-    throw fileReadError('policy file', path, err);
-  }
-  if (size > HEADER_BYTES + MAX_POLICY_PAYLOAD_BYTES) {
-    throw new GailBridgeError(
-      'file',
-      `${path}: ${size} bytes is larger than any policy file gail-bridge writes`,
-    );
-  }
-  let bytes: Uint8Array;
-  try {
-    const fh = await open(path, 'r');
-    try {
-      bytes = await fh.readFile();
-    } finally {
-      await fh.close();
-    }
-  } catch (err) {
-    throw fileReadError('policy file', path, err);
-  }
+  const bytes = await readFramedFile(POLICY_FRAME, path);
   const record = decodePolicyFile(bytes, path);
   if (options.expectSpec) assertSpecsMatch(`${path} vs the env`, options.expectSpec, record.spec);
   return record;

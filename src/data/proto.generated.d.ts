@@ -1011,4 +1011,192 @@ export namespace gail_bridge {
           $unknowns?: Uint8Array[];
         };
     }
+
+    /**
+     * Properties of a RewardArchitecture.
+     * @deprecated Use gail_bridge.RewardArchitecture.$Properties instead.
+     */
+    interface IRewardArchitecture extends gail_bridge.RewardArchitecture.$Properties {
+    }
+
+    /** Represents a RewardArchitecture. */
+    class RewardArchitecture {
+
+        /**
+         * Constructs a new RewardArchitecture.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: gail_bridge.RewardArchitecture.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** RewardArchitecture kind. */
+        kind: string;
+
+        /** RewardArchitecture obsDim. */
+        obsDim: number;
+
+        /** RewardArchitecture hidden. */
+        hidden: number[];
+
+        /** RewardArchitecture activation. */
+        activation: string;
+
+        /** RewardArchitecture absorbing. */
+        absorbing: boolean;
+
+        /** RewardArchitecture actDim. */
+        actDim: number;
+
+        /** RewardArchitecture reward. */
+        reward: string;
+
+        /**
+         * Encodes the specified RewardArchitecture message. Does not implicitly {@link gail_bridge.RewardArchitecture.verify|verify} messages.
+         * @param message RewardArchitecture message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: gail_bridge.RewardArchitecture.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RewardArchitecture message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {gail_bridge.RewardArchitecture & gail_bridge.RewardArchitecture.$Shape} RewardArchitecture
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): gail_bridge.RewardArchitecture & gail_bridge.RewardArchitecture.$Shape;
+    }
+
+    namespace RewardArchitecture {
+
+        /** Properties of a RewardArchitecture. */
+        interface $Properties {
+
+            /** RewardArchitecture kind */
+            kind?: (string|null);
+
+            /** RewardArchitecture obsDim */
+            obsDim?: (number|null);
+
+            /** RewardArchitecture hidden */
+            hidden?: (number[]|null);
+
+            /** RewardArchitecture activation */
+            activation?: (string|null);
+
+            /** RewardArchitecture absorbing */
+            absorbing?: (boolean|null);
+
+            /** RewardArchitecture actDim */
+            actDim?: (number|null);
+
+            /** RewardArchitecture reward */
+            reward?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a RewardArchitecture. */
+        type $Shape = gail_bridge.RewardArchitecture.$Properties;
+    }
+
+    /**
+     * Properties of a RewardPayload.
+     * @deprecated Use gail_bridge.RewardPayload.$Properties instead.
+     */
+    interface IRewardPayload extends gail_bridge.RewardPayload.$Properties {
+    }
+
+    /** Represents a RewardPayload. */
+    class RewardPayload {
+
+        /**
+         * Constructs a new RewardPayload.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: gail_bridge.RewardPayload.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** RewardPayload spec. */
+        spec?: (gail_bridge.Spec.$Properties|null);
+
+        /** RewardPayload obsNorm. */
+        obsNorm?: (gail_bridge.Normalizer.$Properties|null);
+
+        /** RewardPayload architecture. */
+        architecture?: (gail_bridge.RewardArchitecture.$Properties|null);
+
+        /** RewardPayload tensors. */
+        tensors: gail_bridge.Tensor.$Properties[];
+
+        /** RewardPayload gamma. */
+        gamma: number;
+
+        /** RewardPayload training. */
+        training?: (gail_bridge.TrainingMeta.$Properties|null);
+
+        /**
+         * Encodes the specified RewardPayload message. Does not implicitly {@link gail_bridge.RewardPayload.verify|verify} messages.
+         * @param message RewardPayload message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: gail_bridge.RewardPayload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RewardPayload message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {gail_bridge.RewardPayload & gail_bridge.RewardPayload.$Shape} RewardPayload
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): gail_bridge.RewardPayload & gail_bridge.RewardPayload.$Shape;
+    }
+
+    namespace RewardPayload {
+
+        /** Properties of a RewardPayload. */
+        interface $Properties {
+
+            /** RewardPayload spec */
+            spec?: (gail_bridge.Spec.$Properties|null);
+
+            /** RewardPayload obsNorm */
+            obsNorm?: (gail_bridge.Normalizer.$Properties|null);
+
+            /** RewardPayload architecture */
+            architecture?: (gail_bridge.RewardArchitecture.$Properties|null);
+
+            /** RewardPayload tensors */
+            tensors?: (gail_bridge.Tensor.$Properties[]|null);
+
+            /** RewardPayload gamma */
+            gamma?: (number|null);
+
+            /** RewardPayload training */
+            training?: (gail_bridge.TrainingMeta.$Properties|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a RewardPayload. */
+        type $Shape = {
+          spec?: gail_bridge.Spec.$Shape|null;
+          obsNorm?: gail_bridge.Normalizer.$Shape|null;
+          architecture?: gail_bridge.RewardArchitecture.$Shape|null;
+          tensors?: gail_bridge.Tensor.$Shape[]|null;
+          gamma?: number|null;
+          training?: gail_bridge.TrainingMeta.$Shape|null;
+          $unknowns?: Uint8Array[];
+        };
+    }
 }

@@ -55,6 +55,10 @@ export const PolicyPayloadCodec = codec<gail_bridge.PolicyPayload.$Properties, g
   'gail_bridge.PolicyPayload',
 );
 
+export const RewardPayloadCodec = codec<gail_bridge.RewardPayload.$Properties, gail_bridge.RewardPayload>(
+  'gail_bridge.RewardPayload',
+);
+
 /** The FileDescriptorSet of gail_bridge.proto, as MCAP schema data (encoding "protobuf"). */
 export const GAIL_BRIDGE_DESCRIPTOR: Uint8Array = Uint8Array.from(
   Buffer.from(GAIL_BRIDGE_DESCRIPTOR_BASE64, 'base64'),

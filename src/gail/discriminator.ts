@@ -25,8 +25,10 @@ import { Adam } from '../learn/adam.js';
 import { dense, Mlp } from '../learn/mlp.js';
 import { type NamedArrays, namedArray, takeArray } from '../learn/named-arrays.js';
 import { RunningNormalizer } from '../learn/normalizer.js';
-import type { PairSet } from '../streams/pairs.js';
+import type { Rollout } from '../streams/collector.js';
+import { type PairSet, withIndicator } from '../streams/pairs.js';
 import { GAIL_DEFAULTS } from './config.js';
+import type { AdversarialRewardModel } from './trainer.js';
 
 /**
  * Discriminator architecture and training options; every field has a default, the one of `train --algo
@@ -65,16 +67,33 @@ export interface DiscStepStats {
   readonly skipped: number;
 }
 
-/** Rows of a PairSet at `idx` as a new PairSet. */
+/** Rows of a PairSet at `idx` as a new PairSet (next observations too, when the set has them). */
 export function takePairs(set: PairSet, idx: ArrayLike<number>): PairSet {
   const obs = new Float32Array(idx.length * set.obsDim);
   const acts = new Float32Array(idx.length * set.actDim);
+  const next = set.next ? new Float32Array(idx.length * set.obsDim) : undefined;
   for (let r = 0; r < idx.length; r++) {
     const i = idx[r]!;
     obs.set(set.obs.subarray(i * set.obsDim, (i + 1) * set.obsDim), r * set.obsDim);
     acts.set(set.acts.subarray(i * set.actDim, (i + 1) * set.actDim), r * set.actDim);
+    if (next) next.set(set.next!.subarray(i * set.obsDim, (i + 1) * set.obsDim), r * set.obsDim);
   }
-  return { ...set, n: idx.length, obs, acts };
+  return { ...set, n: idx.length, obs, acts, ...(next ? { next } : {}) };
+}
+
+/**
+ * Binary cross-entropy with logits, `labelsExpertIsOne` with one-sided smoothing ε (expert target 1 − ε,
+ * policy 0), the two sides weighted equally: ½(E_expert[softplus(z) − (1 − ε)z] + E_policy[softplus(z)]).
+ * GAIL's and AIRL's discriminators share it. Call inside tf.tidy.
+ */
+export function adversarialBce(
+  zExpert: tf.Tensor1D,
+  zPolicy: tf.Tensor1D,
+  labelSmoothing: number,
+): tf.Scalar {
+  const lossE = tf.mean(tf.sub(tf.softplus(zExpert), tf.mul(1 - labelSmoothing, zExpert)));
+  const lossP = tf.mean(tf.softplus(zPolicy));
+  return tf.mul(0.5, tf.add(lossE, lossP)) as tf.Scalar;
 }
 
 /** `size` rows drawn uniformly with replacement from the whole set (expert batches: DESIGN "GAIL"). */
@@ -85,7 +104,7 @@ export function samplePairs(set: PairSet, size: number, rng: Rng): PairSet {
   return takePairs(set, idx);
 }
 
-export class Discriminator {
+export class Discriminator implements AdversarialRewardModel {
   readonly obsDim: number;
   readonly actDim: number;
   readonly absorbing: boolean;
@@ -289,6 +308,24 @@ export class Discriminator {
     return { logits, inputGrad: g };
   }
 
+  /** The rollout's (s, a) pairs as the collector wrapped them. */
+  policyPairs(rollout: Rollout): PairSet {
+    return rollout.policyPairs;
+  }
+
+  /** Logits of every step (s, a) of the rollout, T·N (the indicator 0: steps are real states). */
+  stepLogits(rollout: Rollout): Float32Array {
+    const b = rollout.batch;
+    return this.logits({
+      n: b.numSteps * b.numEnvs,
+      obsDim: b.obsDim + (this.absorbing ? 1 : 0),
+      actDim: b.actDim,
+      absorbing: this.absorbing,
+      obs: this.absorbing ? withIndicator(b.obs, b.obsDim) : b.obs,
+      acts: b.actions,
+    });
+  }
+
   /** Logits for `pairs` (no state change). */
   logits(pairs: PairSet): Float32Array {
     const feats = this.features(pairs);
@@ -368,10 +405,7 @@ export class Discriminator {
       const { value, grads } = tf.variableGrads(() => {
         const zE = this.forward(tE, false).logits;
         const zP = this.forward(tP, false).logits;
-        // BCE with logits: target y → softplus(z) − y·z; expert y = 1 − ε, policy y = 0.
-        const lossE = tf.mean(tf.sub(tf.softplus(zE), tf.mul(1 - eps, zE)));
-        const lossP = tf.mean(tf.softplus(zP));
-        const bce = tf.mul(0.5, tf.add(lossE, lossP)) as tf.Scalar;
+        const bce = adversarialBce(zE, zP, eps);
         const pen = xHat ? this.penalty(tf.tensor2d(xHat, [m, d])) : tf.scalar(0);
         let total = tf.add(bce, pen) as tf.Scalar;
         if (this.options.weightDecay > 0) {

@@ -14,6 +14,9 @@
  *                discriminator makes of ending)
  *   6. checkpoint
  *
+ * The adversary is an `AdversarialRewardModel`: GAIL's D(s, a), or AIRL's f − log π on (s, a, s′)
+ * (Fu et al. 2018; airl.ts), whose logit is the policy's reward (kind `logit`) — the same round.
+ *
  * Every round runs synchronously inside the stream's `next`, so the source takes its next step only
  * after the policy has been updated: each rollout is acted by the current policy (on-policy).
  * A non-finite loss, gradient, weight or reward skips that update (the learner and discriminator keep
@@ -27,7 +30,7 @@ import type { PolicyLearner, RolloutBatch, UpdateStats } from '../learn/types.js
 import { collectRollouts, type Rollout } from '../streams/collector.js';
 import { type PairSet, pairComposition } from '../streams/pairs.js';
 import type { StepBatch } from '../streams/step-batch.js';
-import { type Discriminator, type DiscStepStats, samplePairs, takePairs } from './discriminator.js';
+import { type DiscStepStats, samplePairs, takePairs } from './discriminator.js';
 import { absorbingValue, type RewardKind, rewardOfLogit, rewardsFromLogits } from './rewards.js';
 
 /** The loop's settings (the command's config resolves into this; see config.ts for units and defaults). */
@@ -107,13 +110,31 @@ export interface IterationMetrics {
   readonly [policyStat: `policy/${string}`]: number;
 }
 
+/**
+ * What the round needs of the adversary (STYLE 2: a narrow interface): GAIL's Discriminator D(s, a)
+ * (discriminator.ts) and AIRL's D = exp f / (exp f + π) (airl.ts) both implement it. Logits follow
+ * `logitsExpertIsHigh`; the round turns them into rewards with `GailLoopConfig.reward`.
+ */
+export interface AdversarialRewardModel {
+  /** The policy side's samples of a rollout: GAIL its (s, a) pairs; AIRL its (s, a, s′) transitions. */
+  policyPairs(rollout: Rollout): PairSet;
+  /** Adds the real rows of `pairs` to the input statistics. */
+  observe(pairs: PairSet): void;
+  /** One optimiser step on an expert and a policy minibatch (rows of `policyPairs`' and the expert's sets). */
+  step(expert: PairSet, policy: PairSet, rng: Rng): DiscStepStats;
+  /** The logit of every step of the rollout (T·N, time-major), the reward's argument. */
+  stepLogits(rollout: Rollout): Float32Array;
+  /** The logit of the absorbing state (absorbing states on only). */
+  absorbingLogit(): number;
+}
+
 /** What the trainer works on; the caller owns and disposes all of it. */
 export interface GailParts {
   /** Step batches acted by `learner.policy` (streams/env-source.ts); subscribed once. */
   readonly source: Observable<StepBatch>;
   readonly learner: PolicyLearner;
-  readonly discriminator: Discriminator;
-  /** Expert pairs, wrapped like the policy's (streams/pairs.ts `trajectoryPairs`). */
+  readonly discriminator: AdversarialRewardModel;
+  /** Expert samples, wrapped like the policy's (streams/pairs.ts `trajectoryPairs`; AIRL: transitions). */
   readonly expert: PairSet;
 }
 
@@ -160,7 +181,7 @@ export function trainGail(
     // 1. collect — done by the stream; the rollout's pairs are wrapped like the expert's.
     const collected = performance.now();
     hooks.beforeUpdate?.();
-    const policyPairs = rollout.policyPairs;
+    const policyPairs = disc.policyPairs(rollout);
     if (policyPairs.n === 0)
       throw new GailBridgeError(
         'nonFinite',
@@ -187,15 +208,7 @@ export function trainGail(
     }
 
     // 3. rewards
-    const stepPairs: PairSet = {
-      n: rollout.envSteps,
-      obsDim: rollout.batch.obsDim + (config.absorbing ? 1 : 0),
-      actDim: rollout.batch.actDim,
-      absorbing: config.absorbing,
-      obs: config.absorbing ? withIndicator(rollout.batch.obs, rollout.batch.obsDim) : rollout.batch.obs,
-      acts: rollout.batch.actions,
-    };
-    const rewards = rewardsFromLogits(disc.logits(stepPairs), config.reward);
+    const rewards = rewardsFromLogits(disc.stepLogits(rollout), config.reward);
     const absorbingLogit = config.absorbing ? disc.absorbingLogit() : Number.NaN;
     const absorbingReward = config.absorbing ? rewardOfLogit(absorbingLogit, config.reward) : Number.NaN;
     const batch: RolloutBatch = {
@@ -330,14 +343,6 @@ export function trainGail(
         }),
     );
   });
-}
-
-/** rows × dim observations with a zero indicator column appended: rows × (dim + 1). */
-export function withIndicator(obs: Float32Array, dim: number): Float32Array {
-  const rows = obs.length / dim;
-  const out = new Float32Array(rows * (dim + 1));
-  for (let r = 0; r < rows; r++) out.set(obs.subarray(r * dim, (r + 1) * dim), r * (dim + 1));
-  return out;
 }
 
 /** terminalValue per step: `value` where terminated, else 0. */

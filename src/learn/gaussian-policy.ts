@@ -124,6 +124,30 @@ export class GaussianPolicy implements Policy {
     return { actions, logProbs };
   }
 
+  /**
+   * log π(a|s) of n given actions (n × actDim) in n raw observations, under the current weights: what
+   * AIRL's discriminator subtracts, D = exp f / (exp f + π(a|s)) (Fu et al. 2018, Eq. 3).
+   */
+  logProbOf(obs: Float32Array, actions: Float32Array, n: number): Float32Array {
+    this.assertLive();
+    assertLength('GaussianPolicy.logProbOf: actions (n × actDim)', actions.length, n * this.actDim);
+    const mu = this.meanActions(obs, n);
+    const logStd = this.logStd.dataSync();
+    const d = this.actDim;
+    let logNorm = 0;
+    for (let j = 0; j < d; j++) logNorm += logStd[j]! + HALF_LOG_2PI;
+    const out = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        const z = (actions[r * d + j]! - mu[r * d + j]!) / Math.exp(logStd[j]!);
+        sq += z * z;
+      }
+      out[r] = -0.5 * sq - logNorm;
+    }
+    return out;
+  }
+
   /** μ for n raw observations (n × actDim). */
   meanActions(obs: Float32Array, n: number): Float32Array {
     this.assertLive();

@@ -10,6 +10,8 @@
  *   policy.policy      the policy the run delivers (the latest, or the expert's best evaluation)
  *   report.html        learning curves and status, rewritten at every checkpoint
  *   evaluation.json    the command's deterministic evaluation of policy.policy once the run ended
+ *   reward.reward      adversarial runs (train --algo gail|airl): the learned reward as a reward file
+ *                      (data/reward-file.ts), written with every checkpoint, for `expert --reward`
  *
  * Every file but metrics.jsonl (appended a row at a time) is written by the one atomic writer.
  */
@@ -27,6 +29,7 @@ export const RUN_FILES = {
   policy: 'policy.policy',
   report: 'report.html',
   evaluation: 'evaluation.json',
+  reward: 'reward.reward',
 } as const;
 export type RunFile = keyof typeof RUN_FILES;
 

@@ -40,6 +40,8 @@ import { checkSubsample, type Trajectory } from '../core/trajectory.js';
  * n pairs, row-major.
  *   obs:  n × obsDim  (obsDim includes the absorbing indicator, last, when `absorbing`)
  *   acts: n × actDim
+ *   next: n × obsDim  the observation the pair led to (AIRL's s′, streams/transitions.ts; the absorbing
+ *                     state after a terminated step and after an absorbing pair); absent for GAIL's pairs
  */
 export interface PairSet {
   readonly n: number;
@@ -50,6 +52,15 @@ export interface PairSet {
   readonly absorbing: boolean;
   readonly obs: Float32Array;
   readonly acts: Float32Array;
+  readonly next?: Float32Array;
+}
+
+/** rows × dim observations with a zero indicator column appended: rows × (dim + 1). */
+export function withIndicator(obs: Float32Array, dim: number): Float32Array {
+  const rows = obs.length / dim;
+  const out = new Float32Array(rows * (dim + 1));
+  for (let r = 0; r < rows; r++) out.set(obs.subarray(r * dim, (r + 1) * dim), r * (dim + 1));
+  return out;
 }
 
 /** Appends pairs with amortised growth; `build()` returns a trimmed, frozen PairSet. */
@@ -228,6 +239,11 @@ export function concatPairs(sets: readonly PairSet[]): PairSet {
   const first = sets[0];
   if (!first) throw new GailBridgeError('state', 'concatPairs: no pair sets given');
   for (const s of sets) {
+    if ((s.next === undefined) !== (first.next === undefined))
+      throw new GailBridgeError(
+        'shape',
+        'concatPairs: some pair sets have next observations and some do not',
+      );
     if (s.obsDim !== first.obsDim || s.actDim !== first.actDim || s.absorbing !== first.absorbing)
       throw new GailBridgeError(
         'shape',
@@ -237,11 +253,13 @@ export function concatPairs(sets: readonly PairSet[]): PairSet {
   const n = sets.reduce((a, s) => a + s.n, 0);
   const obs = new Float32Array(n * first.obsDim);
   const acts = new Float32Array(n * first.actDim);
+  const next = first.next ? new Float32Array(n * first.obsDim) : undefined;
   let at = 0;
   for (const s of sets) {
     obs.set(s.obs, at * first.obsDim);
     acts.set(s.acts, at * first.actDim);
+    if (next && s.next) next.set(s.next, at * first.obsDim);
     at += s.n;
   }
-  return Object.freeze({ ...first, n, obs, acts });
+  return Object.freeze({ ...first, n, obs, acts, ...(next ? { next } : {}) });
 }

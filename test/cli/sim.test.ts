@@ -29,6 +29,8 @@ describe('tasks command', () => {
         'half-cheetah',
         'ant',
         'humanoid',
+        'ant-disabled',
+        'reacher-reversed',
       ],
     );
     const hopper = rows.find((r) => r.name === 'hopper')!;

@@ -34,6 +34,8 @@ const SPEC_TABLE: Record<
   'half-cheetah': [0.01, 5, 0.05, 9, 9, 6, 1000, 17],
   ant: [0.01, 5, 0.05, 15, 14, 8, 1000, 27],
   humanoid: [0.003, 5, 0.015, 24, 23, 17, 1000, 348],
+  'ant-disabled': [0.01, 5, 0.05, 15, 14, 8, 1000, 27],
+  'reacher-reversed': [0.01, 2, 0.02, 4, 4, 2, 50, 10],
 };
 
 /** ctrlrange half-width where it is not 1. */
@@ -231,6 +233,73 @@ describe('Ant', () => {
       'the feet touch the floor after a few steps',
     );
     env.dispose();
+  });
+});
+
+describe('ant-disabled (AIRL transfer, Fu et al. 2018)', () => {
+  /** Joint positions (qpos[7:]: hip_1, ankle_1, …, ankle_4) after 20 steps of `action` from reset(0). */
+  async function jointsAfter(task: string, action: number[]): Promise<number[]> {
+    const env = await makeTaskEnv(task);
+    env.reset(0);
+    for (let t = 0; t < 20; t++) env.step(action);
+    const q = Array.from(env.model.views().qpos).slice(7);
+    env.dispose();
+    return q;
+  }
+
+  it("has the Ant's spec: observation names, action names and bounds, reward terms", async () => {
+    const [ant, disabled] = await Promise.all([makeTaskEnv('ant'), makeTaskEnv('ant-disabled')]);
+    assert.deepEqual(disabled.spec.observation.names, ant.spec.observation.names);
+    assert.deepEqual(disabled.spec.action, ant.spec.action);
+    assert.deepEqual(disabled.spec.source, { kind: 'task', task: 'ant-disabled' });
+    disabled.reset(0);
+    const x0 = disabled.model.views().xpos[3]!;
+    const r = disabled.step(new Array(8).fill(0.5));
+    const v = disabled.model.views();
+    let contact = 0;
+    for (let i = 6; i < v.cfrc_ext.length; i++) contact += Math.max(-1, Math.min(1, v.cfrc_ext[i]!)) ** 2;
+    // The Ant's reward; the disabled legs' actions still cost (0.5 · 8 · 0.25).
+    close(r.reward, (v.xpos[3]! - x0) / 0.05 + 1 - 0.5 * 8 * 0.25 - 5e-4 * contact);
+    ant.dispose();
+    disabled.dispose();
+  });
+
+  it('front legs (actuators 2–5: hip_1, ankle_1, hip_2, ankle_2) do nothing; legs 3 and 4 move as on the Ant', async () => {
+    // Actions are in Gymnasium's order: hip_4, ankle_4, hip_1, ankle_1, hip_2, ankle_2, hip_3, ankle_3.
+    const zero = await jointsAfter('ant-disabled', new Array(8).fill(0));
+    const front = await jointsAfter('ant-disabled', [0, 0, 1, 1, 1, 1, 0, 0]);
+    const back = await jointsAfter('ant-disabled', [1, 1, 0, 0, 0, 0, 1, 1]);
+    // Driving only the disabled motors leaves the state exactly as with no action at all.
+    assert.deepEqual(front, zero);
+    // Driving legs 3 and 4 moves their hips (qpos order hip_1, ankle_1, hip_2, ankle_2, hip_3, …, ankle_4).
+    assert.ok(
+      Math.abs(back[4]! - zero[4]!) > 0.05 && Math.abs(back[6]! - zero[6]!) > 0.05,
+      `${back} vs ${zero}`,
+    );
+    // On the Ant the same front-leg command moves hip_1.
+    const antZero = await jointsAfter('ant', new Array(8).fill(0));
+    const antFront = await jointsAfter('ant', [0, 0, 1, 1, 1, 1, 0, 0]);
+    assert.ok(Math.abs(antFront[0]! - antZero[0]!) > 0.05);
+  });
+});
+
+describe('reacher-reversed', () => {
+  it('is the Reacher with every action turning its joint the other way; same spec and reward', async () => {
+    const [a, b] = await Promise.all([makeTaskEnv('reacher'), makeTaskEnv('reacher-reversed')]);
+    assert.deepEqual(b.spec.observation, a.spec.observation);
+    assert.deepEqual(b.spec.action, a.spec.action);
+    assert.deepEqual(a.reset(3), b.reset(3), 'the same reset (target included)');
+    let ra = a.step([0.5, -0.3]);
+    let rb = b.step([-0.5, 0.3]);
+    for (let t = 0; t < 9; t++) {
+      ra = a.step([0.5, -0.3]);
+      rb = b.step([-0.5, 0.3]);
+    }
+    // The negated action on reversed motors is the same motion, the same observation and reward.
+    for (let i = 0; i < 10; i++) close(rb.obs[i]!, ra.obs[i]!, 1e-9);
+    close(rb.reward, ra.reward, 1e-9);
+    a.dispose();
+    b.dispose();
   });
 });
 

@@ -108,3 +108,18 @@ export const ant: TaskDefinition = {
     };
   },
 };
+
+/**
+ * The Ant with its two front legs disabled (Fu et al. 2018, Sec. 7.2, the transfer experiment of AIRL):
+ * ant_disabled.xml shortens the lower segments of legs 1 and 2 to a quarter and gives their four motors
+ * gear 0, so those joints are passive. Everything else is the Ant's: reward (the control cost still
+ * counts all eight actions), termination, observation (27, the same names), actions (8, the same order),
+ * so a reward or policy learned on one runs on the other.
+ */
+export const antDisabled: TaskDefinition = {
+  ...ant,
+  name: 'ant-disabled',
+  title: 'Ant, front legs disabled',
+  file: 'ant_disabled.xml',
+  summary: 'the Ant with legs 1 and 2 shortened and unactuated (AIRL transfer, Fu et al. 2018); Ant reward',
+};

@@ -8,14 +8,14 @@ import { GailBridgeError } from '../../core/errors.js';
 import { MujocoEnv } from '../env.js';
 import { loadModelWith, type ModelSource } from '../model.js';
 import { loadMujoco, type Mujoco } from '../mujoco.js';
-import { ant } from './ant.js';
+import { ant, antDisabled } from './ant.js';
 import type { TaskDefinition, TaskOptions } from './definition.js';
 import { halfCheetah } from './half-cheetah.js';
 import { hopper } from './hopper.js';
 import { humanoid } from './humanoid.js';
 import { invertedDoublePendulum } from './inverted-double-pendulum.js';
 import { invertedPendulum } from './inverted-pendulum.js';
-import { reacher } from './reacher.js';
+import { reacher, reacherReversed } from './reacher.js';
 import { walker2d } from './walker2d.js';
 
 export type { TaskDefinition, TaskOptions } from './definition.js';
@@ -30,6 +30,8 @@ export const TASKS = {
   'half-cheetah': halfCheetah,
   ant,
   humanoid,
+  'ant-disabled': antDisabled,
+  'reacher-reversed': reacherReversed,
 } as const satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof TASKS;

@@ -85,3 +85,17 @@ export const reacher: TaskDefinition = {
     };
   },
 };
+
+/**
+ * Reacher with both motors wired backwards (reacher_reversed.xml: gear −200): every action turns its
+ * joint the other way. Observation, reward, reset and horizon are the Reacher's, so a reward or policy of
+ * one runs on the other. A cheap changed dynamics for AIRL's reward transfer (docs/airl.md): the state
+ * the expert drives to is still the goal, the expert's actions now lead away from it.
+ */
+export const reacherReversed: TaskDefinition = {
+  ...reacher,
+  name: 'reacher-reversed',
+  title: 'Reacher, motors reversed',
+  file: 'reacher_reversed.xml',
+  summary: 'the Reacher with both motors wired backwards (gear −200; AIRL transfer); Reacher reward',
+};
