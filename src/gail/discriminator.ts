@@ -45,6 +45,14 @@ export interface DiscriminatorOptions {
   readonly labelSmoothing?: number;
   /** L2 coefficient on weight matrices (not biases); default 0. */
   readonly weightDecay?: number;
+  /**
+   * Leave the absorbing indicator out of the gradient penalty's norm (‖∂z/∂x‖ over the real coordinates
+   * only); default false. The indicator is a flag, not a coordinate to be smooth along: with it in the
+   * norm, the penalty caps how far D(s_abs) can fall below D on nearby expert pairs (docs/absorbing-states.md,
+   * "Why the gradient penalty is not on by default"), and a policy is paid to end its episodes. DAC turns
+   * it on (docs/dac.md).
+   */
+  readonly penaltyIgnoresIndicator?: boolean;
 }
 
 /** Statistics of one discriminator step, all finite when `skipped` is 0. */
@@ -113,6 +121,7 @@ export class Discriminator {
       spectralNorm: options.spectralNorm ?? GAIL_DEFAULTS.spectralNorm,
       labelSmoothing: options.labelSmoothing ?? GAIL_DEFAULTS.labelSmoothing,
       weightDecay: options.weightDecay ?? GAIL_DEFAULTS.weightDecay,
+      penaltyIgnoresIndicator: options.penaltyIgnoresIndicator ?? false,
     };
     const o = this.options;
     for (const [name, v, lo, hi] of [
@@ -326,7 +335,13 @@ export class Discriminator {
 
   private penalty(xHat: tf.Tensor2D): tf.Scalar {
     const { inputGrad } = this.forward(xHat, true);
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(inputGrad!), 1), 1e-12));
+    let g = inputGrad!;
+    if (this.absorbing && this.options.penaltyIgnoresIndicator) {
+      const mask = new Float32Array(this.inputDim).fill(1);
+      mask[this.obsDim] = 0;
+      g = tf.mul(g, tf.tensor1d(mask)) as tf.Tensor2D;
+    }
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), 1), 1e-12));
     return tf.mul(this.options.gradientPenalty, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar;
   }
 
