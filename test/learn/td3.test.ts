@@ -92,7 +92,9 @@ describe('Td3Learner', () => {
     const batch = randomBatch(8, new Rng(5));
     const got = td3.targets(batch);
     const want = handTargets(td3, policy, batch, 0);
-    got.forEach((y, i) => assert.ok(Math.abs(y - want[i]!) < 1e-5, `target ${i}: ${y} vs ${want[i]}`));
+    got.forEach((y, i) => {
+      assert.ok(Math.abs(y - want[i]!) < 1e-5, `target ${i}: ${y} vs ${want[i]}`);
+    });
     // γ_k = 0 rows are the reward alone.
     for (let i = 0; i < 8; i += 3) assert.ok(Math.abs(got[i]! - batch.rewards[i]!) < 1e-6);
     td3.dispose();
@@ -113,7 +115,9 @@ describe('Td3Learner', () => {
     // c = 0 removes the noise whatever σ.
     const td3b = learner(policy, { targetNoise: 10, targetNoiseClip: 0 });
     const zero = handTargets(td3b, policy, batch, 0);
-    td3b.targets(batch).forEach((y, i) => assert.ok(Math.abs(y - zero[i]!) < 1e-5));
+    td3b.targets(batch).forEach((y, i) => {
+      assert.ok(Math.abs(y - zero[i]!) < 1e-5);
+    });
     td3.dispose();
     td3b.dispose();
     policy.dispose();
@@ -151,14 +155,12 @@ describe('Td3Learner', () => {
     td3.update(batch);
     const online = [policy.mean, td3.critic1, td3.critic2].map(weights);
     const after = [td3.actorTarget, td3.critic1Target, td3.critic2Target].map(weights);
-    after.forEach((net, k) =>
-      net.forEach((w, i) =>
-        w.forEach((v, j) => {
+    for (const [k, net] of after.entries())
+      for (const [i, w] of net.entries())
+        for (const [j, v] of w.entries()) {
           const want = tau * online[k]![i]![j]! + (1 - tau) * before[k]![i]![j]!;
           assert.ok(Math.abs(v - want) < 1e-5, `net ${k} var ${i}[${j}]: ${v} vs ${want}`);
-        }),
-      ),
-    );
+        }
     td3.dispose();
     policy.dispose();
   });
