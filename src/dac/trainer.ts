@@ -228,8 +228,9 @@ export function trainDac(parts: DacParts, config: DacLoopConfig, hooks: DacHooks
     let rSum = 0;
     let rCount = 0;
     let discMs = 0;
-    const updates =
-      stepsAfter >= config.startSteps ? Math.round(rollout.envSteps * config.updatesPerStep) : 0;
+    // One update per env step taken after `startSteps` (times updatesPerStep).
+    const learningSteps = Math.max(0, Math.min(rollout.envSteps, stepsAfter - config.startSteps));
+    const updates = Math.round(learningSteps * config.updatesPerStep);
     for (let u = 0; u < updates; u++) {
       if (u % config.discEvery === 0) {
         const t0 = performance.now();
