@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/data/atomic-file.js';
+import { DAC_BENCH_FLAGS_HELP } from './dac-flags.js';
 import { DAGGER_BENCH_FLAGS_HELP } from './dagger-flags.js';
 import { GAIL_FLAGS_HELP } from './gail-flags.js';
 import type { Bench } from './lib/bench.js';
@@ -62,6 +63,12 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
       'DAgger (Ross et al. 2011) vs BC from the same 4 Hopper demonstrations: normalised score after each round of expert-labelled steps (~10 min)',
     flags: DAGGER_BENCH_FLAGS_HELP,
     load: () => import('./dagger.js'),
+  },
+  dac: {
+    description:
+      'DAC (Kostrikov et al. 2019) at a fixed env-step budget: normalised score over seeds on Hopper (300k steps; hours on wasm; runs are continued where they stopped)',
+    flags: DAC_BENCH_FLAGS_HELP,
+    load: () => import('./dac.js'),
   },
   view: {
     description:
