@@ -107,6 +107,33 @@ describe('train --algo dac', () => {
     policy.dispose();
   });
 
+  it('learns InvertedPendulum from 4 demonstrations in 3 000 env steps (return ≥ 50; random 7, a policy paid to fall ~3)', async () => {
+    // ~25 s of CPU. With the absorbing indicator inside the gradient penalty's norm this run learned to
+    // fall (return 2–3; docs/dac.md), so the threshold catches that regression as well as a broken TD3.
+    const out = join(dir, 'learn');
+    const r = await trainWith([
+      ...['--algo', 'dac', '--task', 'inverted-pendulum', '--demos', 'demos/inverted-pendulum.mcap'],
+      ...['--trajectories', '4', '--steps', '3000', '--num-steps', '500', '--start-steps', '500'],
+      ...['--hidden', '32,32', '--critic-hidden', '32,32', '--disc-hidden', '32,32', '--batch-size', '64'],
+      ...['--disc-batch', '64', '--eval-every', '1', '--round-eval-episodes', '3', '--eval-episodes', '5'],
+      ...['--backend', 'wasm', '--json', '--out', out],
+    ]);
+    assert.equal(r.end, 'finished');
+    assert.ok(
+      r.evalReturn!.mean >= 50,
+      `deterministic return ${r.evalReturn!.mean.toFixed(1)} after 3000 steps`,
+    );
+    const rows = readMetricsRows(out);
+    assert.ok(
+      rows[rows.length - 1]!['discAbsorbing']! < 0.05,
+      `D(s_abs) ${rows[rows.length - 1]!['discAbsorbing']}`,
+    );
+    assert.ok(
+      rows[rows.length - 1]!['episodeLengthMean']! > 3 * rows[0]!['episodeLengthMean']!,
+      `training episode length ${rows[0]!['episodeLengthMean']} → ${rows[rows.length - 1]!['episodeLengthMean']}`,
+    );
+  });
+
   it('refuses flags DAC does not read, naming them', async () => {
     await assert.rejects(
       trainWith([...TINY, '--out', join(dir, 'x'), '--disc-steps', '3']),
