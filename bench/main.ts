@@ -11,6 +11,7 @@ import { info, jsonReplacer, positiveInt } from '../src/cli/common.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/data/atomic-file.js';
 import { AIRL_BENCH_FLAGS_HELP } from './airl-flags.js';
+import { DAC_BENCH_FLAGS_HELP } from './dac-flags.js';
 import { DAGGER_BENCH_FLAGS_HELP } from './dagger-flags.js';
 import { GAIL_FLAGS_HELP } from './gail-flags.js';
 import type { Bench } from './lib/bench.js';
@@ -69,6 +70,12 @@ export const BENCHES: Readonly<Record<string, BenchEntry>> = {
       "AIRL's reward transfer (Fu et al. 2018): rewards learned by AIRL and GAIL on Ant, optimised again by PPO on ant-disabled, vs PPO on its true reward (hours; --quick: a few minutes)",
     flags: AIRL_BENCH_FLAGS_HELP,
     load: () => import('./airl.js'),
+  },
+  dac: {
+    description:
+      'DAC (Kostrikov et al. 2019) at a fixed env-step budget: normalised score over seeds on Hopper (300k steps; hours on wasm; runs are continued where they stopped)',
+    flags: DAC_BENCH_FLAGS_HELP,
+    load: () => import('./dac.js'),
   },
   view: {
     description:

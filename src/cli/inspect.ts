@@ -222,6 +222,7 @@ function describePolicy(r: PolicyInspection): string {
   const t = r.training;
   return [
     `${r.file}: policy, ${a.kind} obs ${a.obsDim} → act ${a.actDim}, hidden [${a.hidden.join(', ')}] ${a.activation}` +
+      `${a.output === 'tanh' ? ', tanh output in the action bounds' : ''}` +
       `${a.valueHidden ? `, value net [${a.valueHidden.join(', ')}]` : ''}, ${r.parameters} parameters`,
     `  trained on ${describeSource(r.spec.source)}: ${t.algo}, ${t.envSteps} env steps, seed ${t.seed}, ${t.date}` +
       (t.evalReturn === undefined ? '' : `; evaluated return ${t.evalReturn.toFixed(2)}`),

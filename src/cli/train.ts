@@ -15,6 +15,7 @@ import {
   NO_REWARD_TEXT,
 } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
+import { DAC_DEFAULTS } from '../dac/config.js';
 import {
   GAIL_DEFAULTS,
   type GailConfig,
@@ -101,6 +102,19 @@ export interface TrainFlags {
   readonly bcEpochs: number;
   // [airl]
   readonly entropyWeight?: number;
+  // [dac]
+  readonly criticHidden?: number[];
+  readonly actorLr?: number;
+  readonly criticLr?: number;
+  readonly tau?: number;
+  readonly explNoise?: number;
+  readonly targetNoise?: number;
+  readonly targetNoiseClip?: number;
+  readonly policyDelay?: number;
+  readonly startSteps?: number;
+  readonly updatesPerStep?: number;
+  readonly discEvery?: number;
+  readonly evalEvery?: number;
   // [dagger]
   readonly expert?: string;
   readonly corrections?: string[];
@@ -167,6 +181,11 @@ export const ALGOS: Readonly<Record<string, AlgoEntry>> = {
       'AIRL (Fu et al. 2018): state-only reward g(s) saved as RUN/reward.reward for `expert --reward`; takes the [gail] flags',
     run: runAirl,
   },
+  dac: {
+    description:
+      'DAC (Kostrikov et al. 2019): off-policy adversarial imitation, TD3 + replay buffer + discriminator with absorbing states; see docs/dac.md',
+    run: runDac,
+  },
   dagger: {
     description:
       'DAgger (Ross et al. 2011): BC, then rounds labelled by --expert; or BC on --demos plus --corrections (HG-DAgger)',
@@ -220,9 +239,11 @@ export function trainCommand(): Command {
   const gail = (text: string) => `[gail, airl] ${text}`;
   const bc = (text: string) => `[bc, dagger] ${text}`;
   const dagger = (text: string) => `[dagger] ${text}`;
+  const dac = (text: string) => `[dac] ${text}`;
+  const d = DAC_DEFAULTS;
   const cmd = new Command('train')
     .description(
-      'train a policy from demonstrations in a run folder (--algo bc|gail|airl|dagger), or continue one (--resume DIR)',
+      'train a policy from demonstrations in a run folder (--algo bc|gail|airl|dac|dagger), or continue one (--resume DIR)',
     )
     .addOption(new Option('--algo <algo>', 'learning algorithm (new runs)').choices(Object.keys(ALGOS)))
     .option('--task <name>', 'built-in task the demonstrations are for (or --model / --task-config)')
@@ -262,7 +283,12 @@ export function trainCommand(): Command {
       new Option('--loss <loss>', bc('loss')).choices(Object.keys(BC_LOSSES)).default(BC_DEFAULTS.loss),
     )
     .option('--epochs <n>', bc('most epochs'), positiveInt('--epochs'), BC_DEFAULTS.maxEpochs)
-    .option('--batch-size <n>', bc('pairs per step'), positiveInt('--batch-size'), BC_DEFAULTS.batchSize)
+    .option(
+      '--batch-size <n>',
+      '[bc, dagger, dac] pairs per step (dac: TD3 minibatch, default 100)',
+      positiveInt('--batch-size'),
+      BC_DEFAULTS.batchSize,
+    )
     .option('--lr <rate>', bc('Adam step size'), positiveNumber('--lr'), BC_DEFAULTS.learningRate)
     .option(
       '--validation <fraction>',
@@ -313,31 +339,36 @@ export function trainCommand(): Command {
         .choices(Object.keys(POLICY_OPTS))
         .default(GAIL_DEFAULTS.policyOpt),
     )
-    .option('--steps <n>', gail('env steps to train for'), positiveInt('--steps'), GAIL_DEFAULTS.steps)
+    .option(
+      '--steps <n>',
+      '[gail, dac] env steps to train for (dac default 300000)',
+      positiveInt('--steps'),
+      GAIL_DEFAULTS.steps,
+    )
     .option(
       '--num-envs <n>',
-      '[gail, dagger] envs stepped side by side (dagger: default 1)',
+      '[gail, dac, dagger] envs stepped side by side (dac, dagger: default 1)',
       positiveInt('--num-envs'),
       GAIL_DEFAULTS.numEnvs,
     )
     .option(
       '--num-steps <n>',
-      gail('steps per env per round'),
+      '[gail, dac] steps per env per round (dac: default 1000, then as many updates)',
       positiveInt('--num-steps'),
       GAIL_DEFAULTS.numSteps,
     )
     .addOption(
-      new Option('--reward <kind>', gail('reward from D (airl: logit, fixed)'))
+      new Option('--reward <kind>', '[gail, airl, dac] reward from D (airl: logit, fixed; dac default logit)')
         .choices(REWARD_KIND_NAMES)
         .default(GAIL_DEFAULTS.reward),
     )
-    .option('--no-absorbing', gail('turn absorbing states off (on by default; Kostrikov et al. 2019)'))
+    .option('--no-absorbing', '[gail, dac] turn absorbing states off (on by default; Kostrikov et al. 2019)')
     .option(
       '--no-absorbing-fill',
       gail('one absorbing pair per terminated episode instead of padding to the horizon'),
     )
     .addOption(
-      new Option('--disc-hidden <widths>', gail('discriminator hidden widths (airl: of g and of h)'))
+      new Option('--disc-hidden <widths>', '[gail, airl, dac] discriminator hidden widths (airl: of g and of h)')
         .argParser(widths('--disc-hidden'))
         .default([...GAIL_DEFAULTS.discHidden], GAIL_DEFAULTS.discHidden.join(',')),
     )
@@ -349,19 +380,19 @@ export function trainCommand(): Command {
     )
     .option(
       '--disc-batch <n>',
-      gail('pairs per side per discriminator step'),
+      '[gail, dac] pairs per side per discriminator step (dac default 100)',
       positiveInt('--disc-batch'),
       GAIL_DEFAULTS.discBatchSize,
     )
     .option(
       '--disc-lr <rate>',
-      gail('discriminator Adam step size'),
+      '[gail, dac] discriminator Adam step size',
       positiveNumber('--disc-lr'),
       GAIL_DEFAULTS.discLr,
     )
     .option(
       '--grad-penalty <coef>',
-      gail('WGAN-GP coefficient (10 in the literature; 0 off; gail only)'),
+      '[gail, dac] WGAN-GP coefficient (10 in the literature; 0 off; dac default 10; not for airl)',
       nonNegative('--grad-penalty'),
       GAIL_DEFAULTS.gradPenalty,
     )
@@ -402,7 +433,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--gamma <g>',
-      gail('discount'),
+      '[gail, dac] discount',
       numberOption('--gamma', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
       GAIL_DEFAULTS.gamma,
     )
@@ -411,6 +442,67 @@ export function trainCommand(): Command {
       gail('behavioural-cloning warm start epochs (0 off)'),
       numberOption('--bc-epochs', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
       GAIL_DEFAULTS.bcEpochs,
+    )
+    .addOption(
+      new Option(
+        '--critic-hidden <widths>',
+        dac(`hidden widths of each critic (default ${d.criticHidden.join(',')})`),
+      ).argParser(widths('--critic-hidden')),
+    )
+    .option(
+      '--actor-lr <rate>',
+      dac(`actor Adam step size (default ${d.actorLr})`),
+      positiveNumber('--actor-lr'),
+    )
+    .option(
+      '--critic-lr <rate>',
+      dac(`critic Adam step size (default ${d.criticLr})`),
+      positiveNumber('--critic-lr'),
+    )
+    .option(
+      '--tau <t>',
+      dac(`Polyak coefficient of the target networks (default ${d.tau})`),
+      numberOption('--tau', (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
+    )
+    .option(
+      '--expl-noise <sigma>',
+      dac(`exploration noise, a fraction of each action's half-range (default ${d.explNoise})`),
+      nonNegative('--expl-noise'),
+    )
+    .option(
+      '--target-noise <sigma>',
+      dac(`target policy smoothing noise (default ${d.targetNoise})`),
+      nonNegative('--target-noise'),
+    )
+    .option(
+      '--target-noise-clip <c>',
+      dac(`clip of the smoothing noise (default ${d.targetNoiseClip})`),
+      nonNegative('--target-noise-clip'),
+    )
+    .option(
+      '--policy-delay <d>',
+      dac(`critic updates per actor update (default ${d.policyDelay})`),
+      positiveInt('--policy-delay'),
+    )
+    .option(
+      '--start-steps <n>',
+      dac(`env steps of uniform random actions before the first update (default ${d.startSteps})`),
+      numberOption('--start-steps', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    )
+    .option(
+      '--updates-per-step <u>',
+      dac(`TD3 updates per env step (default ${d.updatesPerStep})`),
+      positiveNumber('--updates-per-step'),
+    )
+    .option(
+      '--disc-every <k>',
+      dac(`one discriminator step every k TD3 updates (default ${d.discEvery})`),
+      positiveInt('--disc-every'),
+    )
+    .option(
+      '--eval-every <k>',
+      dac(`rounds between deterministic evaluations, 0 none (default ${d.evalEvery})`),
+      numberOption('--eval-every', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     )
     .option(
       '--entropy-weight <alpha>',
@@ -448,9 +540,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--round-eval-episodes <n>',
-      dagger(
-        `deterministic evaluation episodes after each round (default ${DAGGER_SETTINGS_DEFAULTS.roundEvalEpisodes}; 0: none)`,
-      ),
+      `[dagger, dac] deterministic evaluation episodes after each round (dagger) or each --eval-every rounds (dac) (default ${DAGGER_SETTINGS_DEFAULTS.roundEvalEpisodes}; 0: none)`,
       numberOption('--round-eval-episodes', (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     )
     .option('--json', 'print the result as one JSON object on stdout', false);
@@ -819,6 +909,110 @@ async function runBc(r: TrainRun): Promise<TrainResult> {
   });
 }
 
+/** The DAC settings the flags typed on the command line set (undefined: not typed, the default). */
+export function dacFromFlags(g: Given) {
+  return {
+    ...sharedFromFlags(g),
+    model: g('model'),
+    taskConfig: g('taskConfig'),
+    steps: g('steps'),
+    numEnvs: g('numEnvs'),
+    numSteps: g('numSteps'),
+    startSteps: g('startSteps'),
+    updatesPerStep: g('updatesPerStep'),
+    batchSize: g('batchSize'),
+    criticHidden: g('criticHidden'),
+    actorLr: g('actorLr'),
+    criticLr: g('criticLr'),
+    gamma: g('gamma'),
+    tau: g('tau'),
+    explNoise: g('explNoise'),
+    targetNoise: g('targetNoise'),
+    targetNoiseClip: g('targetNoiseClip'),
+    policyDelay: g('policyDelay'),
+    reward: g('reward'),
+    absorbing: g('absorbing'),
+    discHidden: g('discHidden'),
+    discBatchSize: g('discBatch'),
+    discEvery: g('discEvery'),
+    discLr: g('discLr'),
+    gradPenalty: g('gradPenalty'),
+    evalEvery: g('evalEvery'),
+    roundEvalEpisodes: g('roundEvalEpisodes'),
+  };
+}
+
+/** `--algo dac`: DAC through the run layer (src/algos/dac.ts). */
+async function runDac(r: TrainRun): Promise<TrainResult> {
+  const fromFlags = dacFromFlags(r.given);
+  r.refuseUnread();
+  const { dacAlgorithm, resolveDacSettings } = await import('../algos/dac.js');
+  type Partial_ = Parameters<typeof resolveDacSettings>[0];
+  const settings = resolveDacSettings(
+    r.resumed !== undefined
+      ? // Validated again as a new run's would be: config.json is input like any other.
+        (resumedSettings({ ...r, resumed: r.resumed }, 'dac', fromFlags) as Partial_)
+      : await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }),
+  );
+  let lastReturn = Number.NaN;
+  let refs = { random: Number.NaN, expert: Number.NaN };
+  const result = await runInFolder({
+    command: 'train',
+    algo: 'dac',
+    dir: r.dir,
+    resumed: r.resumed,
+    force: r.force,
+    signals: r.signals,
+    settings,
+    build: async (s, log) => {
+      const a = await dacAlgorithm(s, { log });
+      refs = a.scoreRefs;
+      return a;
+    },
+    progress: {
+      label: 'dac',
+      fields: ['steps/s', 'ms/update', 'Dacc', 'eval'],
+      values: (row) => {
+        const ret = row['evalReturn'] ?? Number.NaN;
+        if (Number.isFinite(ret)) lastReturn = ret;
+        return {
+          'steps/s': Math.round(row['stepsPerSecond'] ?? 0),
+          'ms/update': (row['msPerUpdate'] ?? Number.NaN).toFixed(2),
+          Dacc: `${(row['discAccExpert'] ?? Number.NaN).toFixed(2)}/${(row['discAccPolicy'] ?? Number.NaN).toFixed(2)}`,
+          eval: Number.isFinite(lastReturn) ? lastReturn.toFixed(1) : '-',
+        };
+      },
+    },
+    finish: async (a, outcome) =>
+      trainResult(outcome, r, {
+        algo: 'dac',
+        task: settings.task ?? settings.model ?? '',
+        target: envTargetOfSettings(settings),
+        demoPairs: a.demoPairs,
+        trajectories: a.trajectories,
+        details: {
+          envSteps: outcome.progress.envSteps,
+          rounds: outcome.progress.round,
+          report: outcome.reportPath,
+          backend: a.backend,
+          randomReturn: a.scoreRefs.random,
+          expertReturn: a.scoreRefs.expert,
+          lastEvalReturn: outcome.last?.['evalReturn'] ?? Number.NaN,
+          lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
+          lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
+        },
+      }),
+  });
+  return withScore(result, refs);
+}
+
+/** The result with the normalised score of its deterministic return, when the references are known. */
+function withScore(r: TrainResult, refs: { random: number; expert: number }): TrainResult {
+  if (r.evalReturn === null || !Number.isFinite(refs.random) || !Number.isFinite(refs.expert)) return r;
+  const score = (r.evalReturn.mean - refs.random) / (refs.expert - refs.random);
+  return { ...r, details: { ...r.details, normalizedScore: score } };
+}
+
 /** `--algo dagger`: DAgger through the run layer (src/algos/dagger.ts). */
 async function runDagger(r: TrainRun): Promise<TrainResult> {
   const g = r.given;
@@ -963,6 +1157,9 @@ export function trainReport(r: TrainResult): string {
     `  ${r.wallSeconds.toFixed(1)} s; ` +
       (r.evalReturn === null
         ? NO_REWARD_TEXT
-        : `deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}`),
+        : `deterministic return ${r.evalReturn.mean.toFixed(1)} ± ${r.evalReturn.std.toFixed(1)}` +
+          (typeof r.details['normalizedScore'] === 'number'
+            ? `, normalised score ${(r.details['normalizedScore'] as number).toFixed(3)}`
+            : '')),
   ].join('\n');
 }

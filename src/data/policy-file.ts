@@ -44,6 +44,11 @@ export interface GaussianMlpArchitecture {
   readonly activation: PolicyActivation;
   /** Hidden widths of the value network when one is stored (output width 1). */
   readonly valueHidden?: readonly number[];
+  /**
+   * The mean's output layer: absent, linear (every policy before DAC); 'tanh', bounded:
+   * mean = policy/actionOffset + policy/actionScale · tanh(z) (TD3's deterministic actor, `train --algo dac`).
+   */
+  readonly output?: 'tanh';
 }
 
 /** A float32 tensor, row-major: `data.length` = product of `shape`. */
@@ -107,6 +112,7 @@ const POLICY_FRAME: FrameKind = {
  *
  *   policy/mean/k/w  [in_k × out_k], policy/mean/k/b [out_k]  for k = 0..hidden.length (last: out = actDim)
  *   policy/logStd    [actDim]
+ *   policy/actionScale, policy/actionOffset [actDim]          when output is 'tanh'
  *   value/k/w, value/k/b                                       when valueHidden is set (last: out = 1)
  */
 export function expectedTensors(arch: GaussianMlpArchitecture): { name: string; shape: number[] }[] {
@@ -124,6 +130,12 @@ export function expectedTensors(arch: GaussianMlpArchitecture): { name: string; 
   return [
     ...mlp('policy/mean', arch.hidden, arch.actDim),
     { name: 'policy/logStd', shape: [arch.actDim] },
+    ...(arch.output === 'tanh'
+      ? [
+          { name: 'policy/actionScale', shape: [arch.actDim] },
+          { name: 'policy/actionOffset', shape: [arch.actDim] },
+        ]
+      : []),
     ...(arch.valueHidden ? mlp('value', arch.valueHidden, 1) : []),
   ];
 }
@@ -146,6 +158,8 @@ export function validatePolicyRecord(record: PolicyRecord, what: string): void {
   if (!Object.hasOwn(POLICY_ACTIVATIONS, a.activation)) {
     bad('shape', `activation "${a.activation}" is not one of ${Object.keys(POLICY_ACTIVATIONS).join(', ')}`);
   }
+  if (a.output !== undefined && a.output !== 'tanh')
+    bad('shape', `output "${a.output}" is not supported (tanh, or none for a linear mean)`);
   const obsDim = spaceDim(record.spec.observation);
   const actDim = spaceDim(record.spec.action);
   if (a.obsDim !== obsDim || a.actDim !== actDim) {
@@ -230,6 +244,7 @@ export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Ar
       activation: a.activation,
       hasValue: a.valueHidden !== undefined,
       valueHidden: [...(a.valueHidden ?? [])],
+      output: a.output ?? '',
     },
     tensors: record.tensors.map(tensorToProto),
     training: {
@@ -271,6 +286,7 @@ export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord 
       hidden: [...(arch.hidden ?? [])],
       activation: (arch.activation ?? '') as PolicyActivation,
       ...(arch.hasValue ? { valueHidden: [...(arch.valueHidden ?? [])] } : {}),
+      ...(arch.output ? { output: arch.output as 'tanh' } : {}),
     },
     tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what)),
     training: {

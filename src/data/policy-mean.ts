@@ -1,6 +1,6 @@
 /**
  * The policy's mean action, framework-free: obsNorm = clip((obs − mean) / sqrt(var + ε), ±clip), then the
- * MLP (hidden layers tanh or relu, linear output). Used by deploy's control loop, as the reference for
+ * MLP (hidden layers tanh or relu, linear output; with `output: 'tanh'`, offset + scale · tanh of it). Used by deploy's control loop, as the reference for
  * exports, and by the view page, which bundles this file for the browser (so it imports only types).
  */
 import type { PolicyRecord } from './policy-file.js';
@@ -24,6 +24,9 @@ export function compilePolicyMean(
   const { mean, epsilon, clip } = record.obsNorm;
   const scale = Float64Array.from(record.obsNorm.var, (v) => 1 / Math.sqrt(v + epsilon));
   const tanh = a.activation === 'tanh';
+  const bounded = a.output === 'tanh';
+  const outScale = byName.get('policy/actionScale');
+  const outOffset = byName.get('policy/actionOffset');
   let rows = 0;
   let buffers: Float64Array[] = [];
   return (obs, n) => {
@@ -49,7 +52,13 @@ export function compilePolicyMean(
         for (let o = 0; o < out; o++) {
           let s = b[o]!;
           for (let i = 0; i < width; i++) s += h[r * width + i]! * w[i * out + o]!;
-          next[r * out + o] = last ? s : tanh ? Math.tanh(s) : Math.max(0, s);
+          next[r * out + o] = last
+            ? bounded
+              ? outOffset![o]! + outScale![o]! * Math.tanh(s)
+              : s
+            : tanh
+              ? Math.tanh(s)
+              : Math.max(0, s);
         }
       }
       h = next;

@@ -777,6 +777,9 @@ export namespace gail_bridge {
         /** Architecture valueHidden. */
         valueHidden: number[];
 
+        /** Architecture output. */
+        output: string;
+
         /**
          * Encodes the specified Architecture message. Does not implicitly {@link gail_bridge.Architecture.verify|verify} messages.
          * @param message Architecture message or plain object to encode
@@ -821,6 +824,9 @@ export namespace gail_bridge {
 
             /** Architecture valueHidden */
             valueHidden?: (number[]|null);
+
+            /** Architecture output */
+            output?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

@@ -7,6 +7,8 @@
  *   clip(z, −c, c) = ReLU_max=2c(z + c) − c          the +c goes into that Dense's bias, the −c into the
  *                                                   first hidden layer's bias (b − c·Σᵢ Wᵢ)
  *   hidden Dense layers (tanh | relu), then a linear Dense to actDim
+ *   with a tanh output (DAC's actor): that Dense with tanh, then a Dense actDim → actDim with the
+ *   diagonal kernel policy/actionScale and bias policy/actionOffset
  *
  * The weight manifest names `weights.bin` only (a base name: no folders, no `..`), and the spec travels in
  * `userDefinedMetadata`. The only module in src/data that imports TensorFlow.js.
@@ -44,11 +46,16 @@ export function buildMeanModel(record: PolicyRecord): tf.LayersModel {
     const last = k === layers - 1;
     const layer = tf.layers.dense({
       units: b.shape[0]!,
-      activation: last ? 'linear' : a.activation,
-      name: last ? 'action_mean' : `hidden_${k}`,
+      activation: last ? (a.output === 'tanh' ? 'tanh' : 'linear') : a.activation,
+      name: last ? (a.output === 'tanh' ? 'action_tanh' : 'action_mean') : `hidden_${k}`,
     });
     x = layer.apply(x) as tf.SymbolicTensor;
     denses.push({ layer, w: w.data, b: b.data, shape: [w.shape[0]!, w.shape[1]!] });
+  }
+  let boundsLayer: tf.layers.Layer | undefined;
+  if (a.output === 'tanh') {
+    boundsLayer = tf.layers.dense({ units: a.actDim, name: 'action_mean', trainable: false });
+    x = boundsLayer.apply(x) as tf.SymbolicTensor;
   }
   const model = tf.model({ inputs: input, outputs: x, name: 'gail_bridge_policy_mean' });
 
@@ -70,6 +77,16 @@ export function buildMeanModel(record: PolicyRecord): tf.LayersModel {
       }
       layer.setWeights([tf.tensor2d(w, shape), tf.tensor1d(bias0)]);
     });
+    if (boundsLayer) {
+      const A = a.actDim;
+      const scale = byName.get('policy/actionScale')!.data;
+      const diag = new Float32Array(A * A);
+      for (let j = 0; j < A; j++) diag[j * A + j] = scale[j]!;
+      boundsLayer.setWeights([
+        tf.tensor2d(diag, [A, A]),
+        tf.tensor1d(byName.get('policy/actionOffset')!.data),
+      ]);
+    }
   });
   return model;
 }

@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GailBridgeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { Adam } from '../learn/adam.js';
-import { dense, Mlp } from '../learn/mlp.js';
+import { dense, Mlp, matMulPlain } from '../learn/mlp.js';
 import { type NamedArrays, namedArray, takeArray } from '../learn/named-arrays.js';
 import { RunningNormalizer } from '../learn/normalizer.js';
 import type { Rollout } from '../streams/collector.js';
@@ -47,6 +47,14 @@ export interface DiscriminatorOptions {
   readonly labelSmoothing?: number;
   /** L2 coefficient on weight matrices (not biases); default 0. */
   readonly weightDecay?: number;
+  /**
+   * Leave the absorbing indicator out of the gradient penalty's norm (‖∂z/∂x‖ over the real coordinates
+   * only); default false. The indicator is a flag, not a coordinate to be smooth along: with it in the
+   * norm, the penalty caps how far D(s_abs) can fall below D on nearby expert pairs (docs/absorbing-states.md,
+   * "Why the gradient penalty is not on by default"), and a policy is paid to end its episodes. DAC turns
+   * it on (docs/dac.md).
+   */
+  readonly penaltyIgnoresIndicator?: boolean;
 }
 
 /** Statistics of one discriminator step, all finite when `skipped` is 0. */
@@ -132,6 +140,7 @@ export class Discriminator implements AdversarialRewardModel {
       spectralNorm: options.spectralNorm ?? GAIL_DEFAULTS.spectralNorm,
       labelSmoothing: options.labelSmoothing ?? GAIL_DEFAULTS.labelSmoothing,
       weightDecay: options.weightDecay ?? GAIL_DEFAULTS.weightDecay,
+      penaltyIgnoresIndicator: options.penaltyIgnoresIndicator ?? false,
     };
     const o = this.options;
     for (const [name, v, lo, hi] of [
@@ -302,7 +311,8 @@ export class Discriminator implements AdversarialRewardModel {
     let g: tf.Tensor2D = tf.reshape(ws[last]!, [1, -1]);
     for (let k = last - 1; k >= 0; k--) {
       g = tf.mul(g, tf.sub(1, tf.square(hs[k]!))) as tf.Tensor2D;
-      g = tf.matMul(g, ws[k]!, false, true);
+      // g · W_kᵀ with the transpose explicit: wasm's transposed-operand matMul is ~13× slower (mlp.ts).
+      g = matMulPlain(g, tf.transpose(ws[k]!));
     }
     if (g.shape[0] !== x.shape[0]) g = tf.tile(g, [x.shape[0], 1]);
     return { logits, inputGrad: g };
@@ -363,7 +373,13 @@ export class Discriminator implements AdversarialRewardModel {
 
   private penalty(xHat: tf.Tensor2D): tf.Scalar {
     const { inputGrad } = this.forward(xHat, true);
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(inputGrad!), 1), 1e-12));
+    let g = inputGrad!;
+    if (this.absorbing && this.options.penaltyIgnoresIndicator) {
+      const mask = new Float32Array(this.inputDim).fill(1);
+      mask[this.obsDim] = 0;
+      g = tf.mul(g, tf.tensor1d(mask)) as tf.Tensor2D;
+    }
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), 1), 1e-12));
     return tf.mul(this.options.gradientPenalty, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar;
   }
 

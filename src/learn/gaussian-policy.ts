@@ -5,6 +5,11 @@
  *
  *   log π(a|s) = Σ_j [ −½((a_j − μ_j)/σ_j)² − log σ_j − ½ log 2π ]
  *   H(π(·|s))  = Σ_j [ log σ_j + ½ log(2πe) ]
+ *
+ * The mean network's output is linear by default (PPO, TRPO, BC). With `output: 'tanh'` it is bounded,
+ * μ = offset + scale · tanh(z) with scale = (high − low)/2 and offset = (high + low)/2 of the action
+ * bounds: TD3's deterministic actor (Fujimoto et al. 2018, §6.1), whose σ is then only the exploration
+ * noise and is not learned.
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertFinite, assertLength, GailBridgeError } from '../core/errors.js';
@@ -27,6 +32,46 @@ export interface GaussianPolicyConfig {
   /** Initial log σ for every action dimension; default 0 (σ = 1). */
   readonly initLogStd?: number;
   readonly normalizer?: NormalizerOptions;
+  /** The mean network's output: linear (default) or tanh scaled to `actionBounds`. */
+  readonly output?: PolicyOutput;
+  /** Finite action bounds (actDim each); required with `output: 'tanh'`. */
+  readonly actionBounds?: ActionBounds;
+}
+
+/** How the mean network's last layer becomes μ; one map (STYLE 8). */
+export const POLICY_OUTPUTS = {
+  linear: 'μ = z (PPO, TRPO, BC)',
+  tanh: 'μ = offset + scale · tanh(z), inside the action bounds (TD3 / DAC actor)',
+} as const;
+export type PolicyOutput = keyof typeof POLICY_OUTPUTS;
+
+/** Lower and upper action bounds, actDim each. */
+export interface ActionBounds {
+  readonly low: readonly number[];
+  readonly high: readonly number[];
+}
+
+/** scale = (high − low)/2 and offset = (high + low)/2 per action dimension, checked finite and ordered. */
+export function boundsScaleOffset(
+  bounds: ActionBounds,
+  actDim: number,
+): { scale: Float32Array; offset: Float32Array } {
+  assertLength('action bounds: low', bounds.low.length, actDim);
+  assertLength('action bounds: high', bounds.high.length, actDim);
+  const scale = new Float32Array(actDim);
+  const offset = new Float32Array(actDim);
+  for (let j = 0; j < actDim; j++) {
+    const lo = bounds.low[j]!;
+    const hi = bounds.high[j]!;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+      throw new GailBridgeError(
+        'spec',
+        `action bounds: element ${j} is [${lo}, ${hi}]; a tanh output needs finite bounds with low < high`,
+      );
+    scale[j] = (hi - lo) / 2;
+    offset[j] = (hi + lo) / 2;
+  }
+  return { scale, offset };
 }
 
 /** Log-probabilities (n) of actions (n × d) under N(mean, diag(exp(logStd))²). For use inside tf.tidy. */
@@ -48,8 +93,14 @@ export function gaussianEntropy(logStd: tf.Tensor1D): tf.Scalar {
 export class GaussianPolicy implements Policy {
   readonly obsDim: number;
   readonly actDim: number;
-  readonly config: Required<Omit<GaussianPolicyConfig, 'normalizer'>> & { normalizer: NormalizerOptions };
+  readonly config: Required<Omit<GaussianPolicyConfig, 'normalizer' | 'actionBounds'>> & {
+    normalizer: NormalizerOptions;
+  };
   readonly mean: Mlp;
+  /** With `output: 'tanh'`: scale and offset per action dimension (actDim each); else undefined. */
+  readonly bounds: { readonly scale: Float32Array; readonly offset: Float32Array } | undefined;
+  /** The same as tensors (owned), for `meanOf`. */
+  private readonly boundTensors: { scale: tf.Tensor1D; offset: tf.Tensor1D } | undefined;
   /** actDim, log σ. */
   readonly logStd: tf.Variable<tf.Rank.R1>;
   readonly obsNorm: RunningNormalizer;
@@ -67,7 +118,20 @@ export class GaussianPolicy implements Policy {
       init: config.init ?? 'orthogonal',
       initLogStd: config.initLogStd ?? 0,
       normalizer: { ...config.normalizer },
+      output: config.output ?? 'linear',
     };
+    if (this.config.output === 'tanh') {
+      if (!config.actionBounds)
+        throw new GailBridgeError('config', "GaussianPolicy: output 'tanh' needs actionBounds (low, high)");
+      this.bounds = boundsScaleOffset(config.actionBounds, config.actDim);
+      this.boundTensors = {
+        scale: tf.keep(tf.tensor1d(this.bounds.scale)),
+        offset: tf.keep(tf.tensor1d(this.bounds.offset)),
+      };
+    } else {
+      this.bounds = undefined;
+      this.boundTensors = undefined;
+    }
     this.obsDim = config.obsDim;
     this.actDim = config.actDim;
     const root = new Rng(seed);
@@ -152,7 +216,18 @@ export class GaussianPolicy implements Policy {
   meanActions(obs: Float32Array, n: number): Float32Array {
     this.assertLive();
     const x = this.obsNorm.normalize(obs, n);
-    return tf.tidy(() => this.mean.apply(tf.tensor2d(x, [n, this.obsDim])).dataSync() as Float32Array);
+    return tf.tidy(() => this.meanOf(tf.tensor2d(x, [n, this.obsDim])).dataSync() as Float32Array);
+  }
+
+  /**
+   * μ for n normalised observations (n × obsDim → n × actDim), differentiable: the mean network and, with
+   * a tanh output, the bounded squashing. Call inside tf.tidy (or a gradient function).
+   */
+  meanOf(obsNorm: tf.Tensor2D): tf.Tensor2D {
+    this.assertLive();
+    const z = this.mean.apply(obsNorm);
+    const b = this.boundTensors;
+    return b ? (tf.add(tf.mul(tf.tanh(z), b.scale), b.offset) as tf.Tensor2D) : z;
   }
 
   /** Current σ per action dimension. */
@@ -161,12 +236,21 @@ export class GaussianPolicy implements Policy {
     return this.logStd.dataSync().map(Math.exp) as Float32Array;
   }
 
-  /** `policy/mean/k/{w,b}`, `policy/logStd`, `obsNorm/{mean,var,count}`. */
+  /**
+   * `policy/mean/k/{w,b}`, `policy/logStd`, with a tanh output `policy/actionScale` and
+   * `policy/actionOffset`, and `obsNorm/{mean,var,count}`.
+   */
   toArrays(): NamedArrays {
     this.assertLive();
     return {
       ...this.mean.toArrays('policy/mean'),
       'policy/logStd': namedArray([this.actDim], this.logStd.dataSync()),
+      ...(this.bounds
+        ? {
+            'policy/actionScale': namedArray([this.actDim], this.bounds.scale),
+            'policy/actionOffset': namedArray([this.actDim], this.bounds.offset),
+          }
+        : {}),
       ...this.obsNorm.toArrays('obsNorm'),
     };
   }
@@ -198,6 +282,8 @@ export class GaussianPolicy implements Policy {
     this.disposed = true;
     this.mean.dispose();
     this.logStd.dispose();
+    this.boundTensors?.scale.dispose();
+    this.boundTensors?.offset.dispose();
   }
 
   private assertLive(): void {

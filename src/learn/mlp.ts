@@ -59,6 +59,23 @@ export const dense = tf.customGrad((...args: Array<tf.Tensor | ((s: tf.Tensor[])
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
+/**
+ * y = a·b with the same untransposed-only gradient as `dense` (da = dy·transpose(b), db = transpose(a)·dy),
+ * for products that are not a layer (the discriminator's closed-form input gradient).
+ */
+export const matMulPlain = tf.customGrad((...args: Array<tf.Tensor | ((s: tf.Tensor[]) => void)>) => {
+  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, (s: tf.Tensor[]) => void];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dy2 = dy as tf.Tensor2D;
+      return [tf.matMul(dy2, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy2)];
+    },
+  };
+}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
 /** A fanIn × fanOut matrix with orthonormal rows or columns (whichever are fewer), times `gain`. */
 export function orthogonalMatrix(fanIn: number, fanOut: number, gain: number, rng: Rng): Float32Array {
   const rows = Math.max(fanIn, fanOut);

@@ -36,6 +36,7 @@ export function policyToRecord(
     actDim: policy.actDim,
     hidden: [...policy.config.hiddenSizes],
     activation: policy.config.activation,
+    ...(policy.config.output === 'tanh' ? { output: 'tanh' as const } : {}),
     ...(extras.valueHidden && extras.arrays?.['value/0/w'] ? { valueHidden: [...extras.valueHidden] } : {}),
   };
   const all: NamedArrays = { ...extras.arrays, ...policy.toArrays() };
@@ -85,6 +86,7 @@ export function policyFromRecord(record: PolicyRecord, seed: number, frozen = fa
       hiddenSizes: a.hidden,
       activation: a.activation,
       normalizer: { epsilon: record.obsNorm.epsilon, clip: record.obsNorm.clip },
+      ...(a.output === 'tanh' ? { output: 'tanh' as const, actionBounds: boundsOfRecord(record) } : {}),
     },
     seed,
   );
@@ -99,4 +101,24 @@ export function policyFromRecord(record: PolicyRecord, seed: number, frozen = fa
     policy.dispose();
     throw err;
   }
+}
+
+/**
+ * The action bounds a tanh-output record's scale and offset encode: low = offset − scale, high = offset +
+ * scale (the record stores them as tensors so that framework-free readers need no spec).
+ */
+function boundsOfRecord(record: PolicyRecord): { low: number[]; high: number[] } {
+  const arrays = recordArrays(record);
+  const d = record.architecture.actDim;
+  const scale = arrays['policy/actionScale']?.data;
+  const offset = arrays['policy/actionOffset']?.data;
+  if (!scale || !offset || scale.length !== d || offset.length !== d)
+    throw new GailBridgeError(
+      'file',
+      'policy record: a tanh output needs policy/actionScale and policy/actionOffset',
+    );
+  return {
+    low: Array.from(offset, (o, j) => o - scale[j]!),
+    high: Array.from(offset, (o, j) => o + scale[j]!),
+  };
 }

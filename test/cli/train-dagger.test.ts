@@ -121,7 +121,7 @@ describe('train --algo dagger', () => {
 
   it('--help names the algorithm and each of its flags; deploy --help names --corrections', async () => {
     const help = trainCommand().helpInformation().replace(/\s+/g, ' ');
-    assert.match(help, /--algo bc\|gail\|airl\|dagger/);
+    assert.match(help, /--algo bc\|gail\|airl\|dac\|dagger/);
     assert.match(help, /"dagger"/);
     for (const flag of [
       '--expert <file>',

@@ -75,6 +75,27 @@ describe('Discriminator', () => {
     d.dispose();
   });
 
+  it('penaltyIgnoresIndicator: the penalty norm leaves the absorbing indicator out (λ(‖w_real‖ − 1)²)', () => {
+    // Linear D on [obs (2), indicator, act (1)]: ∂z/∂x = w, so the penalty is λ(‖w‖ − 1)², or with the
+    // indicator left out λ(‖w without its indicator entry‖ − 1)².
+    const rng = new Rng(6);
+    const x = Float32Array.from({ length: 4 * 4 }, () => rng.normal());
+    for (const ignore of [false, true]) {
+      const d = new Discriminator(
+        2,
+        1,
+        true,
+        { hiddenSizes: [], gradientPenalty: 10, penaltyIgnoresIndicator: ignore },
+        new Rng(3),
+      );
+      tf.tidy(() => d.mlp.variables[0]!.assign(tf.tensor2d([0.3, 0.4, 5, 0], [4, 1])));
+      const want = 10 * ((ignore ? 0.5 : Math.hypot(0.3, 0.4, 5)) - 1) ** 2;
+      const got = d.penaltyAt(x, 4);
+      assert.ok(Math.abs(got - want) < 1e-3, `ignore ${ignore}: penalty ${got} != ${want}`);
+      d.dispose();
+    }
+  });
+
   it('the closed-form input gradient of the tanh MLP matches finite differences', () => {
     // penaltyAt with λ = 1 at one row gives (‖g‖ − 1)²; compare ‖g‖ with a central-difference estimate.
     const d = new Discriminator(2, 1, false, { gradientPenalty: 1, hiddenSizes: [16, 16] }, new Rng(5));
