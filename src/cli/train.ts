@@ -368,7 +368,10 @@ export function trainCommand(): Command {
       gail('one absorbing pair per terminated episode instead of padding to the horizon'),
     )
     .addOption(
-      new Option('--disc-hidden <widths>', '[gail, airl, dac] discriminator hidden widths (airl: of g and of h)')
+      new Option(
+        '--disc-hidden <widths>',
+        '[gail, airl, dac] discriminator hidden widths (airl: of g and of h)',
+      )
         .argParser(widths('--disc-hidden'))
         .default([...GAIL_DEFAULTS.discHidden], GAIL_DEFAULTS.discHidden.join(',')),
     )
