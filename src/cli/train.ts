@@ -341,19 +341,19 @@ export function trainCommand(): Command {
     )
     .option(
       '--steps <n>',
-      '[gail, dac] env steps to train for (dac default 300000)',
+      '[gail, airl, dac] env steps to train for (dac default 300000)',
       positiveInt('--steps'),
       GAIL_DEFAULTS.steps,
     )
     .option(
       '--num-envs <n>',
-      '[gail, dac, dagger] envs stepped side by side (dac, dagger: default 1)',
+      '[gail, airl, dac, dagger] envs stepped side by side (dac, dagger: default 1)',
       positiveInt('--num-envs'),
       GAIL_DEFAULTS.numEnvs,
     )
     .option(
       '--num-steps <n>',
-      '[gail, dac] steps per env per round (dac: default 1000, then as many updates)',
+      '[gail, airl, dac] steps per env per round (dac: default 1000, then as many updates)',
       positiveInt('--num-steps'),
       GAIL_DEFAULTS.numSteps,
     )
@@ -362,7 +362,10 @@ export function trainCommand(): Command {
         .choices(REWARD_KIND_NAMES)
         .default(GAIL_DEFAULTS.reward),
     )
-    .option('--no-absorbing', '[gail, dac] turn absorbing states off (on by default; Kostrikov et al. 2019)')
+    .option(
+      '--no-absorbing',
+      '[gail, airl, dac] turn absorbing states off (on by default; Kostrikov et al. 2019)',
+    )
     .option(
       '--no-absorbing-fill',
       gail('one absorbing pair per terminated episode instead of padding to the horizon'),
@@ -383,13 +386,13 @@ export function trainCommand(): Command {
     )
     .option(
       '--disc-batch <n>',
-      '[gail, dac] pairs per side per discriminator step (dac default 100)',
+      '[gail, airl, dac] pairs per side per discriminator step (dac default 100)',
       positiveInt('--disc-batch'),
       GAIL_DEFAULTS.discBatchSize,
     )
     .option(
       '--disc-lr <rate>',
-      '[gail, dac] discriminator Adam step size',
+      '[gail, airl, dac] discriminator Adam step size',
       positiveNumber('--disc-lr'),
       GAIL_DEFAULTS.discLr,
     )
@@ -401,7 +404,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--spectral-norm',
-      gail('spectral normalisation of the discriminator (gail only)'),
+      '[gail] spectral normalisation of the discriminator (not for airl)',
       GAIL_DEFAULTS.spectralNorm,
     )
     .option(
@@ -436,7 +439,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--gamma <g>',
-      '[gail, dac] discount',
+      '[gail, airl, dac] discount',
       numberOption('--gamma', (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
       GAIL_DEFAULTS.gamma,
     )

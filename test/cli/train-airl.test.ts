@@ -194,13 +194,13 @@ describe('train --algo airl, expert --reward', () => {
 
   it('--help names airl, its flags, and expert --reward', () => {
     const help = trainCommand().helpInformation().replace(/\s+/g, ' ');
-    assert.match(help, /--algo bc\|gail\|airl\|dagger/);
+    assert.match(help, /--algo bc\|gail\|airl\|dac\|dagger/);
     assert.match(help, /"airl"/);
     assert.match(
       help,
-      /--disc-hidden <widths> \[gail, airl\] discriminator hidden widths \(airl: of g and of h\)/,
+      /--disc-hidden <widths> \[gail, airl, dac\] discriminator hidden widths \(airl: of g and of h\)/,
     );
-    assert.match(help, /--reward <kind> \[gail, airl\] reward from D \(airl: logit, fixed\)/);
+    assert.match(help, /--reward <kind> \[gail, airl, dac\] reward from D \(airl: logit, fixed; dac default logit\)/);
     assert.match(help, /--entropy-weight <alpha> \[airl\] α of the policy's reward f − α·log π/);
     const expertHelp = expertCommand().helpInformation().replace(/\s+/g, ' ');
     assert.match(expertHelp, /--reward <file> optimise this reward file's learned g\(s\)/);
