@@ -5,8 +5,9 @@
  * which owns the folder, checkpoints, report, stop and resume.
  */
 import { loadRobotConfig, robotSpec } from '../config/robot.js';
-import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
+import { envTargetOfSettings, makeEnvTarget, makeEnvTargetWorkers } from '../config/task.js';
 import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { readDemoFile } from '../data/demo-reader.js';
@@ -24,7 +25,7 @@ import type { Bus } from '../ros/bus.js';
 import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import type { Env } from '../sim/types.js';
-import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
+import { type BatchEnv, envSource, envsAsBatch, SourceClock, vecEnvAsBatch } from '../streams/env-source.js';
 import { trajectoryPairs } from '../streams/pairs.js';
 import { RosBatchEnv } from '../streams/ros-source.js';
 
@@ -65,9 +66,18 @@ export async function gailAlgorithm(
      * ROS 2 path with an in-process env seeded as the simulator node seeds its episodes).
      */
     readonly batchEnv?: (round: number) => Promise<BatchEnv>;
+    /**
+     * Worker threads that step the in-process envs (sim/vec-env.ts); 0 (default) steps them in the
+     * training thread. Not a setting: the episodes, and so the run, are the same either way
+     * (env-source.ts `vecEnvAsBatch`), so a run may be resumed with another number. Ignored over ROS 2.
+     */
+    readonly workers?: number;
   } = {},
 ): Promise<GailAlgorithm> {
   const log = options.log ?? (() => {});
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new GailBridgeError('usage', `--workers: expected an integer ≥ 0, got ${workers}`);
   const backend = await useBackend(parseBackendChoice(config.backend));
   log(backend.description);
 
@@ -200,31 +210,41 @@ export async function gailAlgorithm(
       const ros = config.ros;
       let bus: Bus | undefined;
       let rosEnv: RosBatchEnv | undefined;
-      const source = envSource(async (): Promise<BatchEnv> => {
-        if (options.batchEnv) return options.batchEnv(start.round);
-        if (!ros || !robot)
-          return envsAsBatch(
-            await Promise.all(
-              Array.from({ length: config.numEnvs }, (_, i) => makeGailEnv(config, config.seed + 1 + i)),
-            ),
-            config.seed + start.round,
+      const clock = new SourceClock();
+      const source = envSource(
+        async (): Promise<BatchEnv> => {
+          if (options.batchEnv) return options.batchEnv(start.round);
+          if ((!ros || !robot) && workers > 0)
+            return vecEnvAsBatch(
+              await makeEnvTargetWorkers(envTargetOfSettings(config), { numEnvs: config.numEnvs, workers }),
+              config.seed + start.round,
+            );
+          if (!ros || !robot)
+            return envsAsBatch(
+              await Promise.all(
+                Array.from({ length: config.numEnvs }, (_, i) => makeGailEnv(config, config.seed + 1 + i)),
+              ),
+              config.seed + start.round,
+            );
+          bus = await (options.rosBus ?? (() => createRclnodejsBus('gail_bridge_train')))();
+          const env = new RosBatchEnv({
+            bus,
+            config: robot,
+            namespaces: ros.namespaces,
+            timing: ros.timing,
+            simNode: ros.simNode,
+            ...(ros.eventsTopic === undefined ? {} : { eventsTopic: ros.eventsTopic }),
+            log,
+          });
+          rosEnv = env;
+          log(
+            `ros: collecting from ${ros.namespaces.map((n) => (n === '' ? robot.name : `/${n}`)).join(', ')} (${ros.timing})`,
           );
-        bus = await (options.rosBus ?? (() => createRclnodejsBus('gail_bridge_train')))();
-        const env = new RosBatchEnv({
-          bus,
-          config: robot,
-          namespaces: ros.namespaces,
-          timing: ros.timing,
-          simNode: ros.simNode,
-          ...(ros.eventsTopic === undefined ? {} : { eventsTopic: ros.eventsTopic }),
-          log,
-        });
-        rosEnv = env;
-        log(
-          `ros: collecting from ${ros.namespaces.map((n) => (n === '' ? robot.name : `/${n}`)).join(', ')} (${ros.timing})`,
-        );
-        return env;
-      }, policy);
+          return env;
+        },
+        policy,
+        { clock },
+      );
       try {
         await trainGail(
           { source, learner, discriminator: disc, expert: expert.pairs },
@@ -245,8 +265,15 @@ export async function gailAlgorithm(
             start: { envSteps: start.envSteps, iteration: start.round },
             shouldStop: hooks.shouldStop,
             beforeUpdate: () => rosEnv?.holdSafe(),
-            onIteration: (m) =>
-              hooks.onRound({ round: m.iteration + 1, envSteps: m.envSteps }, metricsRow(m)),
+            // The source's clock splits the collection time: env stepping (or waiting for the workers)
+            // and the policy's actions; the rest of collectSeconds is the stream and the collector.
+            onIteration: (m) => {
+              const { actSeconds, envSeconds } = clock.take();
+              hooks.onRound(
+                { round: m.iteration + 1, envSteps: m.envSteps },
+                { ...metricsRow(m), envStepSeconds: envSeconds, actSeconds, workers },
+              );
+            },
           },
         );
       } finally {

@@ -83,6 +83,8 @@ export interface TrainFlags {
   readonly steps: number;
   readonly numEnvs: number;
   readonly numSteps: number;
+  /** Worker threads stepping the envs (not a setting: it changes no result). */
+  readonly workers?: number;
   readonly reward: RewardKind;
   readonly absorbing: boolean;
   readonly absorbingFill: boolean;
@@ -312,6 +314,13 @@ export function trainCommand(): Command {
       '[gail, dagger] envs stepped side by side (dagger: default 1)',
       positiveInt('--num-envs'),
       GAIL_DEFAULTS.numEnvs,
+    )
+    .option(
+      '--workers <n>',
+      gail(
+        'worker threads that step the envs (0: in the training thread; 1 leaves the training thread to the policy). The run is the same bit for bit with any number, so --resume may change it',
+      ),
+      integer('--workers'),
     )
     .option(
       '--num-steps <n>',
@@ -656,6 +665,7 @@ export function gailFromFlags(g: Given): Partial<GailConfig> {
 /** `--algo gail`: GAIL through the run layer (src/algos/gail.ts). */
 async function runGail(r: TrainRun): Promise<TrainResult> {
   const fromFlags = gailFromFlags(r.given);
+  const workers = r.given('workers') ?? 0;
   r.refuseUnread();
   const settings =
     r.resumed !== undefined
@@ -674,7 +684,7 @@ async function runGail(r: TrainRun): Promise<TrainResult> {
     force: r.force,
     signals: r.signals,
     settings,
-    build: (s, log) => gailAlgorithm(s, { log }),
+    build: (s, log) => gailAlgorithm(s, { log, workers }),
     progress: {
       label: 'gail',
       fields: ['steps/s', 'Dacc', 'return'],
