@@ -1,9 +1,11 @@
 /**
  * Probe: the cost of elementwise kernels on the wasm backend for a 64 × 64 activation (a hidden layer of
  * the 2×64 policy or value net on a PPO minibatch of 64): tanh against sigmoid, exp, square and add,
- * three interleaved rounds. On tfjs-backend-wasm 4.22 Tanh is a scalar libm loop, ~10× an Add; the PPO
- * minibatch step runs four of them (two per network), so it is the next target after the kernel count
- * (issue 14). Run: npx tsx bench/probes/wasm-unary.ts
+ * three interleaved rounds. On tfjs-backend-wasm 4.22 Tanh is a scalar libm loop, several times a
+ * Sigmoid (XNNPACK, SIMD) in isolation; but swapping tanh for 2σ(2x) − 1 in the networks made a whole PPO
+ * update slower (measured in one process, alternating, load ~10: 3.6–5.0 ms a minibatch step with tanh,
+ * 5.3–5.7 with the sigmoid form), since it adds three kernels per layer: per-kernel dispatch still
+ * dominates (issue 14). Run: npx tsx bench/probes/wasm-unary.ts
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/learn/backend.js';
