@@ -318,7 +318,7 @@ export function trainCommand(): Command {
     .option(
       '--workers <n>',
       gail(
-        'worker threads that step the envs with the training thread (0: the training thread alone; on 2 cores, 1 steps half the envs on each core). The run is the same bit for bit with any number, so --resume may change it',
+        'worker threads that step the envs (0: in the training thread; 1 leaves the training thread to the policy). The run is the same bit for bit with any number, so --resume may change it',
       ),
       integer('--workers'),
     )

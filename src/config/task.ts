@@ -324,10 +324,8 @@ export function envRecipeOfTarget(t: EnvTarget): EnvRecipe {
 }
 
 /**
- * `numEnvs` envs of the target over `workers` worker threads and the calling thread, episodes seeded by
- * the caller (autoReset off; streams/env-source.ts `vecEnvAsBatch`). The calling thread steps its share
- * (⌊numEnvs / (workers + 1)⌋ envs, the smallest: it also runs the policy) while the workers step theirs,
- * so on two cores `workers: 1` steps half the envs on each. A task config's errors name its file.
+ * `numEnvs` envs of the target in `workers` worker threads, episodes seeded by the caller (autoReset
+ * off; streams/env-source.ts `vecEnvAsBatch`). A task config's errors name its file.
  */
 export async function makeEnvTargetWorkers(
   t: EnvTarget,

@@ -9,7 +9,6 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GailBridgeError } from '../core/errors.js';
-import type { MujocoEnv } from './env.js';
 import { loadMujoco } from './mujoco.js';
 import type { EnvSpec, VecEnv, VecStepResult } from './types.js';
 import {
@@ -46,12 +45,6 @@ export interface VecEnvOptions {
    * `vecEnvAsBatch` seeds episodes as `envsAsBatch` does, so both give the same episodes).
    */
   readonly autoReset?: boolean;
-  /**
-   * With workers: envs [0, k) step in the calling thread while the workers step the rest, so that no
-   * thread waits idle (on two cores, one worker and the calling thread step half the envs each, in
-   * parallel, where one worker with every env leaves the calling thread blocked on it). Default 0.
-   */
-  readonly callerEnvs?: number;
 }
 
 /**
@@ -96,17 +89,8 @@ export async function makeVecEnv(recipe: EnvRecipe, options: VecEnvOptions): Pro
   if (!Number.isInteger(workers) || workers < 0) {
     throw new GailBridgeError('config', `vec env: workers must be an integer ≥ 0, got ${workers}`);
   }
+  const ranges = splitEnvs(n, Math.max(workers, 1));
   const autoReset = options.autoReset ?? true;
-  const callerEnvs = workers === 0 ? 0 : (options.callerEnvs ?? 0);
-  if (!Number.isInteger(callerEnvs) || callerEnvs < 0 || callerEnvs >= n)
-    throw new GailBridgeError(
-      'config',
-      `vec env: callerEnvs must be an integer in [0, ${n}) (the workers need at least one env), got ${callerEnvs}`,
-    );
-  const ranges = splitEnvs(n - callerEnvs, Math.max(workers, 1)).map((r) => ({
-    start: r.start + callerEnvs,
-    count: r.count,
-  }));
   if (workers === 0) {
     const mujoco = await loadMujoco();
     const envs = [];
@@ -128,7 +112,7 @@ export async function makeVecEnv(recipe: EnvRecipe, options: VecEnvOptions): Pro
   const spinChecks = options.spinChecks ?? SPIN_CHECKS;
   if (!Number.isInteger(spinChecks) || spinChecks < 0)
     throw new GailBridgeError('config', `vec env: spinChecks must be an integer ≥ 0, got ${spinChecks}`);
-  return WorkerVecEnv.start(recipe, n, ranges, spinChecks, autoReset, callerEnvs);
+  return WorkerVecEnv.start(recipe, n, ranges, spinChecks, autoReset);
 }
 
 const dimOf = (spec: EnvSpec, part: 'observation' | 'action'): number => spec[part].names.length;
@@ -239,26 +223,16 @@ class WorkerVecEnv implements VecEnv {
   readonly autoReset: boolean;
   private readonly workers: Worker[];
   private readonly views: SharedViews;
-  /** Envs [0, callerEnvs) stepped in this thread during each command; undefined when none. */
-  private readonly local: EnvSlice | undefined;
   private seq = 0;
   private failure: GailBridgeError | undefined;
   private rejectPending: ((err: GailBridgeError) => void) | undefined;
   private disposed = false;
   private busy = false;
 
-  private constructor(
-    spec: EnvSpec,
-    n: number,
-    workers: Worker[],
-    views: SharedViews,
-    autoReset: boolean,
-    local: EnvSlice | undefined,
-  ) {
+  private constructor(spec: EnvSpec, n: number, workers: Worker[], views: SharedViews, autoReset: boolean) {
     this.spec = spec;
     this.numEnvs = n;
     this.autoReset = autoReset;
-    this.local = local;
     this.workers = workers;
     this.views = views;
     workers.forEach((w, index) => {
@@ -276,21 +250,14 @@ class WorkerVecEnv implements VecEnv {
     ranges: { start: number; count: number }[],
     spinChecks: number,
     autoReset: boolean,
-    callerEnvs: number,
   ): Promise<WorkerVecEnv> {
     const workers = ranges.map((r, index) =>
       spawnWorker({ recipe, index, start: r.start, count: r.count, numEnvs: n, spinChecks, autoReset }),
     );
-    const localEnvs: MujocoEnv[] = [];
     let specs: EnvSpec[];
     try {
-      if (callerEnvs > 0) {
-        const mujoco = await loadMujoco();
-        for (let i = 0; i < callerEnvs; i++) localEnvs.push(buildEnv(mujoco, recipe));
-      }
       specs = await Promise.all(workers.map((w, index) => firstMessage(w, index)));
     } catch (err) {
-      for (const e of localEnvs) e.dispose();
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
@@ -298,10 +265,8 @@ class WorkerVecEnv implements VecEnv {
     const obsDim = dimOf(spec, 'observation');
     const actDim = dimOf(spec, 'action');
     const buffers = allocateShared(n, obsDim, actDim, workers.length);
-    const views = viewShared(buffers, n, obsDim, actDim);
     for (const w of workers) w.postMessage(buffers);
-    const local = localEnvs.length > 0 ? new EnvSlice(localEnvs, 0, views, autoReset) : undefined;
-    return new WorkerVecEnv(spec, n, workers, views, autoReset, local);
+    return new WorkerVecEnv(spec, n, workers, viewShared(buffers, n, obsDim, actDim), autoReset);
   }
 
   async reset(seed: number): Promise<Float32Array> {
@@ -348,7 +313,6 @@ class WorkerVecEnv implements VecEnv {
     });
     // terminate() also ends a worker that is mid-step or wedged; exit frees its WASM heap with it.
     await Promise.all(this.workers.map((w) => w.terminate()));
-    this.local?.dispose();
     this.rejectPending?.(new GailBridgeError('state', 'vec env disposed while a step was in flight'));
   }
 
@@ -373,18 +337,6 @@ class WorkerVecEnv implements VecEnv {
     for (let w = 0; w < this.workers.length; w++) {
       Atomics.store(c, commandSlot(w), seq);
       Atomics.notify(c, commandSlot(w));
-    }
-    // This thread's share, while the workers do theirs.
-    if (this.local) {
-      try {
-        if (op === OP.reset) this.local.reset(this.views.params[0]!);
-        else if (op === OP.step) this.local.step();
-        else if (op === OP.resetSome) this.local.resetSome();
-      } catch (err) {
-        this.busy = false;
-        this.fail(-1, err instanceof Error ? err.message : String(err));
-        throw this.failure;
-      }
     }
     const failed = new Promise<never>((_, reject) => {
       this.rejectPending = reject;
@@ -413,12 +365,11 @@ class WorkerVecEnv implements VecEnv {
     }
   }
 
-  /** Marks the vec env failed by worker `index` (−1: an env of the calling thread's share). */
   private fail(index: number, detail: string): void {
     if (this.failure !== undefined) return;
     this.failure = new GailBridgeError(
       'state',
-      `vec env ${index < 0 ? "env in the calling thread's share" : `worker ${index}`} failed: ${detail}. The vec env is unusable; dispose() it and make a new one`,
+      `vec env worker ${index} failed: ${detail}. The vec env is unusable; dispose() it and make a new one`,
     );
     this.rejectPending?.(this.failure);
   }
