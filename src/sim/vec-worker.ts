@@ -75,7 +75,11 @@ port.once('message', (buffers: SharedBuffers) => {
     for (let spin = 0; spin < spinChecks && Atomics.load(control, cmd) === seq; spin++);
     // Then sleeps while the command word still holds the last sequence number served.
     Atomics.wait(control, cmd, seq);
-    seq = Atomics.load(control, cmd);
+    // Serve a command only when the word moved on: a wake-up that finds the last one served must not
+    // repeat it (an extra step would desynchronise the envs from the main thread's view of them).
+    const next = Atomics.load(control, cmd);
+    if (next === seq) continue;
+    seq = next;
     const op = Atomics.load(control, CTRL.op);
     if (op === OP.exit) break;
     if (op === OP.reset) slice.reset(views.params[0]!);
