@@ -113,6 +113,11 @@ export interface GailBenchOptions {
    * `--ent-coef`, `--label-smoothing`), applied to every GAIL run; empty: the defaults.
    */
   readonly gail: GailOverrides;
+  /**
+   * Worker threads stepping each GAIL run's envs (`train --workers`); default 0. Not a setting: a run is
+   * the same with any number (so a folder may be resumed with another), only its wall-clock changes.
+   */
+  readonly workers: number;
 }
 
 /** The `train --algo gail` settings the bench can change, by GailConfig field. */
@@ -170,6 +175,7 @@ const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   resume: false,
   excludeFailures: false,
   gail: {},
+  workers: 0,
 });
 
 /** --quick: one tiny run of every method on the pendulum, only to check the bench works end to end. */
@@ -186,6 +192,7 @@ const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   resume: false,
   excludeFailures: false,
   gail: {},
+  workers: 0,
 });
 
 /** Parses the bench's flags (`args`, as typed after `gail`); --quick changes the defaults, not the flags. */
@@ -200,6 +207,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     resume?: boolean;
     'runs-dir'?: string;
     'exclude-failures'?: boolean;
+    workers?: string;
   } & Partial<Record<GailOverrideFlag, string>>;
   try {
     values = parseArgs({
@@ -214,6 +222,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
         resume: { type: 'boolean' },
         'runs-dir': { type: 'string' },
         'exclude-failures': { type: 'boolean' },
+        workers: { type: 'string' },
         ...Object.fromEntries(Object.keys(GAIL_OVERRIDE_FLAGS).map((f) => [f, { type: 'string' as const }])),
       },
       strict: true,
@@ -288,6 +297,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     subsample: values['subsample'] === undefined ? base.subsample : posInt('subsample', values['subsample']),
     resume: values.resume === true,
     runsDir,
+    workers: values['workers'] === undefined ? base.workers : nonNegInt('workers', values['workers']),
   });
 }
 
@@ -331,6 +341,12 @@ export interface RunOutcome {
   readonly envSteps: number;
   /** Wall-clock seconds of training (evaluation excluded). */
   readonly wallSeconds: number;
+  /** Env steps per second of training wall-clock (NaN for BC). */
+  readonly stepsPerSecond: number;
+  /** Shares of the training wall-clock in env stepping, discriminator and policy update (`runTimings`). */
+  readonly envShare: number;
+  readonly discShare: number;
+  readonly policyShare: number;
 }
 
 export const COLUMNS: readonly Column[] = [
@@ -342,6 +358,15 @@ export const COLUMNS: readonly Column[] = [
   { key: 'seeds', title: 'seeds', format: 'count' },
   { key: 'envSteps', title: 'env steps', format: 'count', unit: 'env steps per run, mean over seeds' },
   { key: 'wallSeconds', title: 'wall / run', format: 'seconds', unit: 's of training per run, mean' },
+  { key: 'stepsPerSecond', title: 'steps/s', format: 'rate', unit: 'env steps per s of training, mean' },
+  {
+    key: 'envShare',
+    title: 'env',
+    format: 'decimal',
+    unit: 'share of training wall-clock stepping the envs (or waiting for their workers), mean',
+  },
+  { key: 'discShare', title: 'D', format: 'decimal', unit: 'share in discriminator steps and rewards, mean' },
+  { key: 'policyShare', title: 'policy', format: 'decimal', unit: 'share in the policy update, mean' },
   { key: 'discSamples', title: 'D step', format: 'rate', unit: 'expert + policy pairs/s' },
   { key: 'ppoSamples', title: 'PPO step', format: 'rate', unit: 'rollout samples/s (10-epoch update)' },
   {
@@ -389,6 +414,10 @@ export function trainingRows(
       return: list.map((o) => o.return),
       envSteps: list.map((o) => o.envSteps),
       wallSeconds: list.map((o) => o.wallSeconds),
+      stepsPerSecond: list.map((o) => o.stepsPerSecond),
+      envShare: list.map((o) => o.envShare),
+      discShare: list.map((o) => o.discShare),
+      policyShare: list.map((o) => o.policyShare),
     };
     for (const [m, xs] of Object.entries(measures))
       if (xs.every(Number.isFinite)) spread[m] = { min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
@@ -406,6 +435,10 @@ export function trainingRows(
         seeds: list.length,
         envSteps: meanStd(measures.envSteps).mean,
         wallSeconds: meanStd(measures.wallSeconds).mean,
+        stepsPerSecond: finiteOrNull(meanStd(measures.stepsPerSecond).mean),
+        envShare: finiteOrNull(meanStd(measures.envShare).mean),
+        discShare: finiteOrNull(meanStd(measures.discShare).mean),
+        policyShare: finiteOrNull(meanStd(measures.policyShare).mean),
       },
       spread,
     });
@@ -558,6 +591,59 @@ export function runWallSeconds(metricsJsonl: string): number {
   return total + last;
 }
 
+/** Where a GAIL run's training wall-clock went, from its metrics.jsonl (`runTimings`). */
+export interface RunTimings {
+  readonly wallSeconds: number;
+  /** Env steps (the last row's) per second of wall-clock. */
+  readonly stepsPerSecond: number;
+  /**
+   * Σ envStepSeconds / wall-clock: stepping the envs, or waiting for their worker threads (rows written
+   * before that column existed count their whole collectSeconds, the policy's actions included).
+   */
+  readonly envShare: number;
+  /** Σ discSeconds / wall-clock: discriminator steps and the rewards. */
+  readonly discShare: number;
+  /** Σ policySeconds / wall-clock: the PPO (or TRPO) update. */
+  readonly policyShare: number;
+}
+
+/**
+ * The timings of a run folder's metrics.jsonl, every segment of a resumed run included (the wall-clock as
+ * `runWallSeconds` counts it; the per-round seconds summed over all rows).
+ */
+export function runTimings(metricsJsonl: string): RunTimings {
+  let env = 0;
+  let disc = 0;
+  let policy = 0;
+  let envSteps = 0;
+  for (const line of metricsJsonl.split('\n')) {
+    if (line.trim() === '') continue;
+    let row: Record<string, unknown>;
+    try {
+      row = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue; // a line cut by a kill mid-write
+    }
+    const num = (k: string): number => {
+      const v = Number(row[k]);
+      return Number.isFinite(v) ? v : 0;
+    };
+    env += row['envStepSeconds'] === undefined ? num('collectSeconds') : num('envStepSeconds');
+    disc += num('discSeconds');
+    policy += num('policySeconds');
+    envSteps = Math.max(envSteps, num('envSteps'));
+  }
+  const wallSeconds = runWallSeconds(metricsJsonl);
+  const share = (x: number): number => (wallSeconds > 0 ? x / wallSeconds : Number.NaN);
+  return {
+    wallSeconds,
+    stepsPerSecond: share(envSteps),
+    envShare: share(env),
+    discShare: share(disc),
+    policyShare: share(policy),
+  };
+}
+
 /**
  * The fields in which a run folder's stored config differs from the one this bench run resolved (empty
  * when they agree): `--resume` must not put runs made with other settings into the table.
@@ -650,15 +736,15 @@ async function runGailOnce(
       ctl.log(`    finished run in ${dir} (${record.training.envSteps} env steps): evaluating it again`);
       return {
         ...(await evaluateGailCheckpoint(run, o, runPath(dir, 'policy'))),
+        ...folderTimings(metricsPath),
         envSteps: record.training.envSteps,
-        wallSeconds: existsSync(metricsPath) ? runWallSeconds(readFileSync(metricsPath, 'utf8')) : Number.NaN,
         reused: true,
       };
     }
   }
   let lastLog = performance.now();
   const log = (line: string) => ctl.log(`    ${line}`);
-  const algorithm = await gailAlgorithm(config, { log });
+  const algorithm = await gailAlgorithm(config, { log, workers: o.workers });
   let outcome: Awaited<ReturnType<typeof runTraining>>;
   try {
     // Without --resume a folder left by an earlier bench is retrained from scratch, as documented.
@@ -691,11 +777,19 @@ async function runGailOnce(
   if (outcome.end === 'stopped') return undefined;
   return {
     ...(await evaluateGailCheckpoint(run, o, outcome.policyPath)),
+    ...folderTimings(metricsPath),
     envSteps: outcome.progress.envSteps,
     // The run layer's clock counts the folder's earlier segments too.
     wallSeconds: outcome.wallSeconds,
     reused: false,
   };
+}
+
+/** `runTimings` of a run folder's metrics.jsonl; NaN everywhere when it has none. */
+function folderTimings(metricsPath: string): RunTimings {
+  if (existsSync(metricsPath)) return runTimings(readFileSync(metricsPath, 'utf8'));
+  const nan = Number.NaN;
+  return { wallSeconds: nan, stepsPerSecond: nan, envShare: nan, discShare: nan, policyShare: nan };
 }
 
 /** The deterministic return of a GAIL checkpoint on the bench's evaluation episodes. */
@@ -754,7 +848,16 @@ async function runBcOnce(
       (obs, n) => policy.act(obs, n, 'deterministic').actions,
       o.evalEpisodes,
     );
-    return { return: ret, envSteps: 0, wallSeconds };
+    const nan = Number.NaN;
+    return {
+      return: ret,
+      envSteps: 0,
+      wallSeconds,
+      stepsPerSecond: nan,
+      envShare: nan,
+      discShare: nan,
+      policyShare: nan,
+    };
   } finally {
     policy.dispose();
   }
@@ -975,7 +1078,10 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
           else {
             const g = await runGailOnce(p, setup, o, { log: ctx.log, runsDir, stop });
             if (g?.reused) reused++;
-            r = g && { return: g.return, envSteps: g.envSteps, wallSeconds: g.wallSeconds };
+            if (g !== undefined) {
+              const { reused: _, ...measured } = g;
+              r = measured;
+            }
           }
         } catch (err) {
           // A run that aborts (e.g. non-finite losses round after round) is a finding, not a reason to
@@ -991,7 +1097,10 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         for (const [m, v] of Object.entries({ ...r, score }))
           if (Number.isFinite(v)) samples.add(p.row, m, v);
         ctx.log(
-          `gail:   → return ${r.return.toFixed(1)}, score ${score.toFixed(3)}, ${r.envSteps} env steps, ${r.wallSeconds.toFixed(1)} s`,
+          `gail:   → return ${r.return.toFixed(1)}, score ${score.toFixed(3)}, ${r.envSteps} env steps, ${r.wallSeconds.toFixed(1)} s` +
+            (Number.isFinite(r.stepsPerSecond)
+              ? `, ${Math.round(r.stepsPerSecond)} steps/s; time in env ${r.envShare.toFixed(2)}, D ${r.discShare.toFixed(2)}, policy ${r.policyShare.toFixed(2)}`
+              : ''),
         );
       }
       if (o.runsDir !== undefined)
@@ -1027,7 +1136,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       `BC: \`gail-bridge train --algo bc\` defaults (Gaussian log-likelihood, batch ${BC_DEFAULTS.batchSize}, Adam ${BC_DEFAULTS.learningRate}, ${BC_DEFAULTS.validationFraction * 100}% validation, patience ${BC_DEFAULTS.patience}, at most ${o.bcEpochs} epochs) on the same first N trajectories.`,
       `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? `${o.firstSeed}` : `${o.firstSeed}…${o.firstSeed + o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''}${trainFlags(o)} --steps ${o.steps} --seed s\`.`,
       `Score: the trained policy's deterministic return over ${o.evalEpisodes} episodes (reset seeds ${EVAL_SEED}+e, as \`gail-bridge eval\`), (R − R_random)/(R_expert − R_random); R_expert is the evalReturn stored in experts/<task>.policy, R_random a uniform random policy on the same episodes.`,
-      `Over seeds: mean and population std of the score, mean return; env steps and wall-clock are per run (training only, evaluation excluded), mean over seeds.`,
+      `Over seeds: mean and population std of the score, mean return; env steps and wall-clock are per run (training only, evaluation excluded), mean over seeds. Steps/s and the shares of the wall-clock in env stepping (or waiting for the env workers), discriminator and policy update come from each run folder's metrics.jsonl (every segment of a resumed run); GAIL runs stepped their envs in ${o.workers === 0 ? 'the training thread' : `${o.workers} worker thread${o.workers === 1 ? '' : 's'} (--workers ${o.workers})`}.`,
       `Throughput rows: median of ${repeats} round${repeats === 1 ? '' : 's'} after a warm-up, synthetic Hopper-sized data; D step: one discriminator Adam step on ${g.discBatchSize} expert + ${g.discBatchSize} policy pairs, in pairs/s; PPO step: one update on a ${g.numEnvs} × ${g.numSteps} rollout (${PPO_DEFAULTS.epochs} epochs × ${PPO_DEFAULTS.numMinibatches} minibatches${quick ? '; --quick ran 1 epoch, scaled' : ''}), in rollout samples/s; learner per round: ${g.discStepsPerRound} D steps + one PPO update.`,
     ],
     backend: `GAIL and BC runs on ${backendLine || 'the auto backend'}`,

@@ -1,7 +1,8 @@
 /**
  * Probe: where a PPO minibatch step's time goes on this backend (2×64 tanh, Hopper-sized obs 11 / act 3,
  * minibatch 64, as GAIL's PPO runs it): the whole PpoLearner.update of a 2048-sample batch (320 steps),
- * and, per step, the loss + gradient alone and the Adam step alone; op counts from tf.profile.
+ * and, per step, the loss + gradient alone (through a tape over a simplified loss, and the learner's own
+ * tape-free path over the whole PPO loss) and the Adam step alone; op counts from tf.profile.
  * Run: npx tsx bench/probes/ppo-step-split.ts [backend]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,7 +10,7 @@ import { Rng } from '../../src/core/rng.js';
 import { Adam } from '../../src/learn/adam.js';
 import { useBackend } from '../../src/learn/backend.js';
 import { GaussianPolicy, gaussianLogProb } from '../../src/learn/gaussian-policy.js';
-import { PpoLearner } from '../../src/learn/ppo.js';
+import { PpoLearner, ppoLossHead } from '../../src/learn/ppo.js';
 import type { RolloutBatch } from '../../src/learn/types.js';
 
 const OBS = 11;
@@ -66,6 +67,38 @@ const time = (f: () => void): number => {
   return (performance.now() - s) / REPEATS / 1000;
 };
 const grad = time(() => tf.tidy(() => void lossAndGrads().grads));
+// The learner's own path (ppo.ts step): forward traces, the loss head in JS, backward without a tape.
+const mbRows = MB;
+const headIn = () => ({
+  actions: b.actions.subarray(0, mbRows * ACT),
+  oldLogProbs: b.logProbs.subarray(0, mbRows),
+  advantages: b.rewards.subarray(0, mbRows),
+  returns: b.rewards.subarray(0, mbRows),
+  oldValues: new Float32Array(mbRows),
+  rows: mbRows,
+  actDim: ACT,
+});
+const manualGrads = () =>
+  tf.tidy(() => {
+    const pi = policy.mean.forwardTrace(obs);
+    const v = learner.value.net.forwardTrace(obs);
+    const head = ppoLossHead(
+      {
+        ...headIn(),
+        mean: pi.out.dataSync() as Float32Array,
+        logStd: policy.logStd.dataSync() as Float32Array,
+        values: v.out.dataSync() as Float32Array,
+      },
+      learner.config,
+    )!;
+    const grads = [
+      ...policy.mean.backward(pi, tf.tensor2d(head.dMean, [mbRows, ACT])),
+      tf.tensor1d(head.dLogStd),
+      ...learner.value.net.backward(v, tf.tensor2d(head.dValues, [mbRows, 1])),
+    ];
+    for (const g of grads) g.dataSync();
+  });
+const manual = time(manualGrads);
 const fixedGrads = tf.tidy(() => {
   const { grads } = lossAndGrads();
   return vars.map((x) => tf.keep(grads[x.name]!));
@@ -74,10 +107,12 @@ const adamStep = time(() => adam.apply(fixedGrads, 1e-7));
 const prof = async (f: () => void) => (await tf.profile(f)).kernels.length;
 const gradOps = await prof(() => tf.tidy(() => void lossAndGrads().grads));
 const adamOps = await prof(() => adam.apply(fixedGrads, 1e-7));
+const manualOps = await prof(manualGrads);
 process.stdout.write(
   `${tf.getBackend()}: PPO update of ${N} samples (320 steps of ${MB}): ${(perUpdate * 1000).toFixed(0)} ms = ${((perUpdate / 320) * 1e3).toFixed(2)} ms/step\n` +
     `  loss+grad (policy logp + value): ${(grad * 1e3).toFixed(2)} ms, ${gradOps} kernels\n` +
-    `  Adam over ${vars.length} variables: ${(adamStep * 1e3).toFixed(2)} ms, ${adamOps} kernels\n`,
+    `  Adam over ${vars.length} variables: ${(adamStep * 1e3).toFixed(2)} ms, ${adamOps} kernels\n` +
+    `  the learner's PPO loss+grad (forward traces, JS loss head, tape-free backward): ${(manual * 1e3).toFixed(2)} ms, ${manualOps} kernels\n`,
 );
 
 if (process.argv.includes('--kernels')) {

@@ -28,6 +28,8 @@ const TIMING = new Set([
   'discSeconds',
   'policySeconds',
   'collectSeconds',
+  'envStepSeconds',
+  'actSeconds',
 ]);
 const learning = (r: object): string =>
   JSON.stringify(

@@ -18,6 +18,7 @@
  * and evaluations stay on the task's true reward, which is what the run reports (docs/airl.md).
  */
 import { Subscription } from 'rxjs';
+import { makeEnvTargetWorkers } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
 import type { PolicyRecord } from '../data/policy-file.js';
 import { readRewardFile } from '../data/reward-file.js';
@@ -35,7 +36,7 @@ import type { TrainingAlgorithm } from '../run/algorithm.js';
 import { makeTaskEnv } from '../sim/tasks/index.js';
 import type { Env } from '../sim/types.js';
 import { collectRollouts, type Rollout } from '../streams/collector.js';
-import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
+import { type BatchEnv, envSource, envsAsBatch, vecEnvAsBatch } from '../streams/env-source.js';
 
 /** Policy optimisers an expert trains with. */
 export const EXPERT_ALGOS = {
@@ -168,7 +169,15 @@ export interface ExpertAlgorithm extends TrainingAlgorithm {
 /** Builds the expert for `s`: backend, envs, policy and learner. */
 export async function expertAlgorithm(
   s: ExpertSettings,
-  options: { readonly log?: (line: string) => void } = {},
+  options: {
+    readonly log?: (line: string) => void;
+    /**
+     * Worker threads that step the envs (sim/vec-env.ts); 0 (default) steps them in the training thread.
+     * Not a setting: the episodes, and so the run, are the same either way (env-source.ts
+     * `vecEnvAsBatch`). Ignored over ROS 2.
+     */
+    readonly workers?: number;
+  } = {},
 ): Promise<ExpertAlgorithm> {
   const log = options.log ?? (() => {});
   const backend = await useBackend(parseBackendChoice(s.backend));
@@ -342,13 +351,20 @@ export async function expertAlgorithm(
       let round = start.round;
       const recentReturns: number[] = [];
       const recentLengths: number[] = [];
-      const envs: Env[] = await Promise.all(
-        Array.from({ length: s.envs }, (_, i) => makeTaskEnv(s.task, { seed: s.seed + i })),
-      );
-      if (envSteps >= s.steps) {
-        for (const e of envs) e.dispose();
-        return;
-      }
+      if (envSteps >= s.steps) return;
+      const workers = options.workers ?? 0;
+      const makeEnvs = async (): Promise<BatchEnv> => {
+        if (s.ros) return rosEnv(s.ros);
+        if (workers > 0)
+          return vecEnvAsBatch(
+            await makeEnvTargetWorkers({ kind: 'task', task: s.task }, { numEnvs: s.envs, workers }),
+            s.seed,
+          );
+        const envs: Env[] = await Promise.all(
+          Array.from({ length: s.envs }, (_, i) => makeTaskEnv(s.task, { seed: s.seed + i })),
+        );
+        return envsAsBatch(envs, s.seed);
+      };
       let roundStart = performance.now();
 
       const oneRound = (rollout: Rollout): void => {
@@ -398,7 +414,7 @@ export async function expertAlgorithm(
         // Rounds run synchronously inside `next`, so the next rollout is acted by the updated policy.
         const subscription = new Subscription();
         subscription.add(
-          envSource(() => (s.ros ? rosEnv(s.ros) : envsAsBatch(envs, s.seed)), policy, {
+          envSource(makeEnvs, policy, {
             seed: s.seed + envSteps,
           })
             .pipe(collectRollouts({ numSteps: s.rolloutSteps, absorbing: false }))

@@ -6,8 +6,9 @@
  * wiring with another `Adversary`: its discriminator and the expert samples it trains on.
  */
 import { loadRobotConfig, robotSpec } from '../config/robot.js';
-import { envTargetOfSettings, makeEnvTarget } from '../config/task.js';
+import { envTargetOfSettings, makeEnvTarget, makeEnvTargetWorkers } from '../config/task.js';
 import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
 import type { Trajectory } from '../core/trajectory.js';
@@ -32,7 +33,7 @@ import { createRclnodejsBus } from '../ros/rclnodejs-bus.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import { runPath } from '../run/folder.js';
 import type { Env } from '../sim/types.js';
-import { type BatchEnv, envSource, envsAsBatch } from '../streams/env-source.js';
+import { type BatchEnv, envSource, envsAsBatch, SourceClock, vecEnvAsBatch } from '../streams/env-source.js';
 import { type PairSet, trajectoryPairs } from '../streams/pairs.js';
 import { RosBatchEnv } from '../streams/ros-source.js';
 
@@ -139,6 +140,12 @@ export interface AdversarialOptions {
    * `checkpointEvery` rounds and when training ends or stops; absent: no reward file.
    */
   readonly dir?: string;
+  /**
+   * Worker threads that step the in-process envs (sim/vec-env.ts); 0 (default) steps them in the
+   * training thread. Not a setting: the episodes, and so the run, are the same either way
+   * (env-source.ts `vecEnvAsBatch`), so a run may be resumed with another number. Ignored over ROS 2.
+   */
+  readonly workers?: number;
 }
 
 /** GAIL as the run layer sees it, and what the command reports about its setup. */
@@ -167,6 +174,9 @@ export async function adversarialAlgorithm(
   options: AdversarialOptions = {},
 ): Promise<GailAlgorithm> {
   const log = options.log ?? (() => {});
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new GailBridgeError('usage', `--workers: expected an integer ≥ 0, got ${workers}`);
   const backend = await useBackend(parseBackendChoice(config.backend));
   log(backend.description);
 
@@ -301,31 +311,41 @@ export async function adversarialAlgorithm(
       let last = { round: start.round, envSteps: start.envSteps };
       let bus: Bus | undefined;
       let rosEnv: RosBatchEnv | undefined;
-      const source = envSource(async (): Promise<BatchEnv> => {
-        if (options.batchEnv) return options.batchEnv(start.round);
-        if (!ros || !robot)
-          return envsAsBatch(
-            await Promise.all(
-              Array.from({ length: config.numEnvs }, (_, i) => makeGailEnv(config, config.seed + 1 + i)),
-            ),
-            config.seed + start.round,
+      const clock = new SourceClock();
+      const source = envSource(
+        async (): Promise<BatchEnv> => {
+          if (options.batchEnv) return options.batchEnv(start.round);
+          if ((!ros || !robot) && workers > 0)
+            return vecEnvAsBatch(
+              await makeEnvTargetWorkers(envTargetOfSettings(config), { numEnvs: config.numEnvs, workers }),
+              config.seed + start.round,
+            );
+          if (!ros || !robot)
+            return envsAsBatch(
+              await Promise.all(
+                Array.from({ length: config.numEnvs }, (_, i) => makeGailEnv(config, config.seed + 1 + i)),
+              ),
+              config.seed + start.round,
+            );
+          bus = await (options.rosBus ?? (() => createRclnodejsBus('gail_bridge_train')))();
+          const env = new RosBatchEnv({
+            bus,
+            config: robot,
+            namespaces: ros.namespaces,
+            timing: ros.timing,
+            simNode: ros.simNode,
+            ...(ros.eventsTopic === undefined ? {} : { eventsTopic: ros.eventsTopic }),
+            log,
+          });
+          rosEnv = env;
+          log(
+            `ros: collecting from ${ros.namespaces.map((n) => (n === '' ? robot.name : `/${n}`)).join(', ')} (${ros.timing})`,
           );
-        bus = await (options.rosBus ?? (() => createRclnodejsBus('gail_bridge_train')))();
-        const env = new RosBatchEnv({
-          bus,
-          config: robot,
-          namespaces: ros.namespaces,
-          timing: ros.timing,
-          simNode: ros.simNode,
-          ...(ros.eventsTopic === undefined ? {} : { eventsTopic: ros.eventsTopic }),
-          log,
-        });
-        rosEnv = env;
-        log(
-          `ros: collecting from ${ros.namespaces.map((n) => (n === '' ? robot.name : `/${n}`)).join(', ')} (${ros.timing})`,
-        );
-        return env;
-      }, policy);
+          return env;
+        },
+        policy,
+        { clock },
+      );
       try {
         await trainGail(
           { source, learner, discriminator: disc, expert: expert.pairs },
@@ -346,9 +366,12 @@ export async function adversarialAlgorithm(
             start: { envSteps: start.envSteps, iteration: start.round },
             shouldStop: hooks.shouldStop,
             beforeUpdate: () => rosEnv?.holdSafe(),
+            // The source's clock splits the collection time: env stepping (or waiting for the workers)
+            // and the policy's actions; the rest of collectSeconds is the stream and the collector.
             onIteration: (m) => {
+              const { actSeconds, envSeconds } = clock.take();
               const progress = { round: m.iteration + 1, envSteps: m.envSteps };
-              hooks.onRound(progress, metricsRow(m));
+              hooks.onRound(progress, { ...metricsRow(m), envStepSeconds: envSeconds, actSeconds, workers });
               if (progress.round % config.checkpointEvery === 0) writeReward(progress);
               last = progress;
             },

@@ -21,6 +21,8 @@ export interface ExpertFlags {
   /** The run folder to create; default runs/expert-<task>. */
   readonly out?: string;
   readonly envs?: number;
+  /** Worker threads stepping the envs (not a setting: it changes no result). */
+  readonly workers?: number;
   readonly rolloutSteps?: number;
   readonly hidden?: number[];
   readonly lr?: number;
@@ -89,6 +91,11 @@ export function expertCommand(): Command {
       'run folder to create (default runs/expert-<task>); its policy.policy is the expert',
     )
     .option('--envs <n>', 'parallel envs (default 4)', positiveInt('--envs'))
+    .option(
+      '--workers <n>',
+      'worker threads that step the envs (default 0: the training thread); the run is the same bit for bit with any number, so --resume may change it',
+      integer('--workers'),
+    )
     .option(
       '--rollout-steps <n>',
       'steps per env per update (PPO default 512, TRPO 1250)',
@@ -202,6 +209,12 @@ export async function expert(
   };
   if (!flags.ros && (flags.config ?? flags.namespaces ?? flags.simNode) !== undefined)
     usage('--config, --namespaces, --sim-node: only with --ros');
+  if (flags.workers !== undefined && (flags.workers < 0 || flags.ros))
+    usage(
+      flags.ros
+        ? '--workers: the envs of --ros are simulator nodes; leave --workers out'
+        : `--workers: expected an integer ≥ 0, got ${flags.workers}`,
+    );
   const { resolveExpertSettings } = await import('../algos/expert.js');
   let dir: string;
   let resumed: RunConfig | undefined;
@@ -224,7 +237,13 @@ export async function expert(
     settings = resolveExpertSettings({ ...fromFlags, task: flags.task });
     dir = flags.out ?? `runs/expert-${settings.task}`;
   }
-  return runExpert(settings, { dir, resumed, force: flags.force, signals: options.signals });
+  return runExpert(settings, {
+    dir,
+    resumed,
+    force: flags.force,
+    signals: options.signals,
+    workers: flags.workers ?? 0,
+  });
 }
 
 /** Trains (or resumes) the expert `settings` describe in `run.dir`. */
@@ -235,6 +254,8 @@ export async function runExpert(
     readonly resumed?: RunConfig | undefined;
     readonly force?: boolean;
     readonly signals?: StopOnSignalOptions['target'];
+    /** Worker threads stepping the envs; default 0 (the training thread). */
+    readonly workers?: number;
   },
 ): Promise<ExpertResult> {
   const { expertAlgorithm } = await import('../algos/expert.js');
@@ -246,7 +267,7 @@ export async function runExpert(
     force: run.force ?? false,
     signals: run.signals,
     settings,
-    build: (s, log) => expertAlgorithm(s, { log }),
+    build: (s, log) => expertAlgorithm(s, { log, workers: run.workers ?? 0 }),
     progress: {
       label: `${settings.algo} ${settings.task}`,
       fields: ['steps/s', 'return', 'length'],

@@ -84,6 +84,8 @@ export interface TrainFlags {
   readonly steps: number;
   readonly numEnvs: number;
   readonly numSteps: number;
+  /** Worker threads stepping the envs (not a setting: it changes no result). */
+  readonly workers?: number;
   readonly reward: RewardKind;
   readonly absorbing: boolean;
   readonly absorbingFill: boolean;
@@ -350,6 +352,13 @@ export function trainCommand(): Command {
       '[gail, airl, dac, dagger] envs stepped side by side (dac, dagger: default 1)',
       positiveInt('--num-envs'),
       GAIL_DEFAULTS.numEnvs,
+    )
+    .option(
+      '--workers <n>',
+      gail(
+        'worker threads that step the envs (0: in the training thread; 1 leaves the training thread to the policy). The run is the same bit for bit with any number, so --resume may change it',
+      ),
+      integer('--workers'),
     )
     .option(
       '--num-steps <n>',
@@ -777,6 +786,7 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     ...gailFromFlags(r.given),
     ...(algo === 'airl' ? { entropyWeight: r.given('entropyWeight') } : {}),
   };
+  const workers = r.given('workers') ?? 0;
   r.refuseUnread();
   const { resolveAirlConfig } = await import('../gail/airl-config.js');
   const resolve = algo === 'airl' ? resolveAirlConfig : resolveGailConfig;
@@ -802,8 +812,8 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     settings,
     build: (s, log) =>
       algo === 'gail'
-        ? gailAlgorithm(s, { log, dir: r.dir })
-        : airlAlgorithm(resolveAirlConfig(s), { log, dir: r.dir }),
+        ? gailAlgorithm(s, { log, dir: r.dir, workers })
+        : airlAlgorithm(resolveAirlConfig(s), { log, dir: r.dir, workers }),
     progress: {
       label: algo,
       fields: ['steps/s', 'Dacc', 'return'],

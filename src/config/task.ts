@@ -15,6 +15,8 @@ import { GailBridgeError } from '../core/errors.js';
 import type { SpecSource } from '../core/spec.js';
 import type { MujocoEnv } from '../sim/env.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
+import type { VecEnv } from '../sim/types.js';
+import type { EnvRecipe } from '../sim/vec-core.js';
 import { loadYamlConfig, parseYamlConfig } from './load.js';
 
 const name = z.string().min(1);
@@ -305,5 +307,36 @@ export async function makeEnvTarget(
         ...(options.horizon === undefined ? {} : { horizon: options.horizon }),
       },
     ),
+  );
+}
+
+/**
+ * How a worker thread builds one env of the target (sim/vec-env.ts): the same task, or the same model with
+ * the same options and task config, as `makeEnvTarget` makes in this thread.
+ */
+export function envRecipeOfTarget(t: EnvTarget): EnvRecipe {
+  if (t.kind === 'task') return { kind: 'task', task: t.task };
+  return {
+    kind: 'mjcf',
+    path: t.model,
+    options: { ...t.options, ...(t.taskConfig === undefined ? {} : { taskConfig: t.taskConfig }) },
+  };
+}
+
+/**
+ * `numEnvs` envs of the target in `workers` worker threads, episodes seeded by the caller (autoReset
+ * off; streams/env-source.ts `vecEnvAsBatch`). A task config's errors name its file.
+ */
+export async function makeEnvTargetWorkers(
+  t: EnvTarget,
+  options: { readonly numEnvs: number; readonly workers: number },
+): Promise<VecEnv> {
+  const { makeVecEnv } = await import('../sim/vec-env.js');
+  return withTaskConfigContext(t.kind === 'model' ? t.taskConfig : undefined, () =>
+    makeVecEnv(envRecipeOfTarget(t), {
+      numEnvs: options.numEnvs,
+      workers: options.workers,
+      autoReset: false,
+    }),
   );
 }

@@ -8,7 +8,7 @@
  * the networks here are small (a 2×64 policy and value: ~10k weights), so a step's cost is per-op
  * overhead, not arithmetic. Written per variable with tensor ops, one step was ~15 kernels a variable
  * (156 for PPO's 13 variables, 0.75 ms on wasm: as much as half the forward and backward pass); here it
- * is one concat and read, and one write per variable (`bench/probes/ppo-step-split.ts`). Moments are
+ * is one read and one write per variable and no kernel (`bench/probes/ppo-step-split.ts`). Moments are
  * kept in float32, as the tensors were.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -47,6 +47,9 @@ export class Adam {
   private readonly offsets: readonly number[];
   private readonly m: Float32Array;
   private readonly v: Float32Array;
+  /** Scratch copies of the gradients and the weights, reused by every step. */
+  private readonly gradBuffer: Float32Array;
+  private readonly thetaBuffer: Float32Array;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
@@ -63,6 +66,8 @@ export class Adam {
     this.offsets = offsets;
     this.m = new Float32Array(offsets[vars.length]!);
     this.v = new Float32Array(offsets[vars.length]!);
+    this.gradBuffer = new Float32Array(offsets[vars.length]!);
+    this.thetaBuffer = new Float32Array(offsets[vars.length]!);
   }
 
   /** Steps taken. */
@@ -92,19 +97,28 @@ export class Adam {
     }
     const read = options.read ?? [];
     const size = this.m.length;
-    const flat = tf.tidy(() =>
-      tf.concat([
-        ...read.map((x) => tf.reshape(x, [-1])),
-        ...grads.map((g) => tf.reshape(g, [-1])),
-        ...this.vars.map((x) => tf.reshape(x, [-1])),
-      ]),
-    );
-    const all = flat.dataSync() as Float32Array;
-    flat.dispose();
-    const nRead = all.length - 2 * size;
-    const values = all.slice(0, nRead);
-    const g = all.subarray(nRead, nRead + size);
-    const theta = all.slice(nRead + size);
+    // Each tensor read on its own into preallocated arrays: on wasm a read is a copy out of the heap with
+    // no kernel, where reshaping and concatenating them for one read cost a kernel per tensor.
+    let nRead = 0;
+    for (const x of read) nRead += x.size;
+    const values = new Float32Array(nRead);
+    let at = 0;
+    for (const x of read) {
+      values.set(x.dataSync() as Float32Array, at);
+      at += x.size;
+    }
+    const g = this.gradBuffer;
+    const theta = this.thetaBuffer;
+    this.vars.forEach((x, k) => {
+      const grad = grads[k]!;
+      if (grad.size !== x.size)
+        throw new GailBridgeError(
+          'shape',
+          `Adam.step: gradient ${k} has ${grad.size} elements, its variable ${x.name} ${x.size} (shape ${x.shape.join('×')})`,
+        );
+      g.set(grad.dataSync() as Float32Array, this.offsets[k]!);
+      theta.set(x.dataSync() as Float32Array, this.offsets[k]!);
+    });
     let sq = 0;
     for (let i = 0; i < size; i++) sq += g[i]! * g[i]!;
     const norm = Math.sqrt(sq);
@@ -127,7 +141,8 @@ export class Adam {
     }
     tf.tidy(() => {
       this.vars.forEach((x, k) => {
-        x.assign(tf.tensor(theta.subarray(this.offsets[k]!, this.offsets[k + 1]!), x.shape));
+        // A copy: the cpu backend keeps the array it is given, and theta is reused by the next step.
+        x.assign(tf.tensor(theta.slice(this.offsets[k]!, this.offsets[k + 1]!), x.shape));
       });
     });
     return { norm, read: values };

@@ -19,7 +19,8 @@ import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
 import { type NormalizerOptions, RunningNormalizer } from './normalizer.js';
 import type { ActMode, ActResult, Policy } from './types.js';
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** ½ log 2π, the Gaussian's normalising term per dimension. */
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Architecture of a Gaussian policy (saved with it so that a file can rebuild it). */
 export interface GaussianPolicyConfig {

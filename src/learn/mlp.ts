@@ -129,6 +129,12 @@ function checkDim(what: string, v: number): void {
   }
 }
 
+/** What `Mlp.forwardTrace` keeps for `Mlp.backward`: each layer's input (x first) and the output. */
+export interface MlpTrace {
+  readonly inputs: readonly tf.Tensor2D[];
+  readonly out: tf.Tensor2D;
+}
+
 /** An MLP whose weights it owns (one owner; `dispose()` frees them and is idempotent). */
 export class Mlp {
   readonly config: Required<MlpConfig>;
@@ -216,6 +222,52 @@ export class Mlp {
       }
     }
     return { out: h, dOut: dh! };
+  }
+
+  /**
+   * Forward pass that keeps what `backward` needs: each layer's input (x, then every hidden activation)
+   * and the output. Same values as `apply`; no gradient tape. Call inside tf.tidy.
+   */
+  forwardTrace(x: tf.Tensor2D): MlpTrace {
+    this.assertLive();
+    const inputs: tf.Tensor2D[] = [x];
+    let h = x;
+    const last = this.numLayers - 1;
+    for (let k = 0; k <= last; k++) {
+      const z = tf.add(
+        tf.matMul(h, this.variables[2 * k] as tf.Tensor2D),
+        this.variables[2 * k + 1]!,
+      ) as tf.Tensor2D;
+      if (k === last) return { inputs, out: z };
+      h = this.activate(z);
+      inputs.push(h);
+    }
+    throw new GailBridgeError('state', 'Mlp.forwardTrace: the network has no layer');
+  }
+
+  /**
+   * Reverse-mode gradients of the weights, given dL/dout (n × outputDim) for the pass `trace`: tensors in
+   * `variables` order. Backpropagation written out (Rumelhart et al. 1986) with the ops `dense`'s gradient
+   * and tfjs's tanh/relu gradients use, in the same order (so the same float32 values as a tape over
+   * `apply`), without a tape: dW = hᵀ·dz, db = Σ_rows dz, dh = dz·Wᵀ, dz = dh·(1 − h²) (tanh) or dh·[h > 0]
+   * (relu). Call inside tf.tidy.
+   */
+  backward(trace: MlpTrace, dOut: tf.Tensor2D): tf.Tensor[] {
+    this.assertLive();
+    const grads: tf.Tensor[] = new Array(this.variables.length);
+    let dz = dOut;
+    for (let k = this.numLayers - 1; k >= 0; k--) {
+      const h = trace.inputs[k]!;
+      grads[2 * k] = tf.matMul(tf.transpose(h), dz);
+      grads[2 * k + 1] = tf.sum(dz, 0);
+      if (k === 0) break;
+      const dh = tf.matMul(dz, tf.transpose(this.variables[2 * k] as tf.Tensor2D)) as tf.Tensor2D;
+      dz =
+        this.config.activation === 'tanh'
+          ? (tf.mul(dh, tf.sub(1, tf.square(h))) as tf.Tensor2D)
+          : (tf.mul(dh, tf.step(h)) as tf.Tensor2D);
+    }
+    return grads;
   }
 
   private activate(z: tf.Tensor2D): tf.Tensor2D {

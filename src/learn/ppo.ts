@@ -25,7 +25,7 @@ import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Adam } from './adam.js';
 import { computeGae, validateRolloutBatch } from './gae.js';
-import { type GaussianPolicy, gaussianEntropy, gaussianLogProb } from './gaussian-policy.js';
+import { type GaussianPolicy, HALF_LOG_2PI } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
 import { RunningNormalizer } from './normalizer.js';
 import { explainedVariance, gatherRows, permutation, validIndices } from './train-utils.js';
@@ -142,6 +142,140 @@ function scaleRewards(batch: RolloutBatch, scale: number): RolloutBatch {
     : { ...batch, rewards };
 }
 
+/** The statistics of one minibatch step (means over its rows). */
+export interface PpoStepStats {
+  readonly policyLoss: number;
+  readonly valueLoss: number;
+  readonly entropy: number;
+  readonly approxKl: number;
+  readonly clipFraction: number;
+  readonly gradNorm: number;
+}
+
+/** What `ppoLossHead` needs of one minibatch of B rows: the networks' outputs and the batch. */
+export interface PpoHeadInput {
+  /** B × actDim, μ(obsNorm). */
+  readonly mean: Float32Array;
+  /** actDim. */
+  readonly logStd: Float32Array;
+  /** B, V(obsNorm). */
+  readonly values: Float32Array;
+  /** B × actDim; B each of the rest. */
+  readonly actions: Float32Array;
+  readonly oldLogProbs: Float32Array;
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
+  readonly oldValues: Float32Array;
+  readonly rows: number;
+  readonly actDim: number;
+}
+
+/**
+ * PPO's loss on one minibatch from the networks' outputs (see the file comment for L_clip, L_V and L) and
+ * its gradient with respect to those outputs, in float64:
+ *
+ *   z = (a − μ)·e^{−log σ};  log π = −½Σz² − Σ log σ − (d/2) log 2π;  ρ = e^{log π − log π_old}
+ *   ∂L/∂ρ_i = −Â_i/B where the surrogate's unclipped term is the minimum or ρ_i ∈ [1 − ε, 1 + ε], else 0
+ *   ∂L/∂μ_ij = ∂L/∂ρ_i · ρ_i · z_ij e^{−log σ_j};  ∂L/∂log σ_j = Σ_i ∂L/∂ρ_i · ρ_i (z_ij² − 1) − c_H
+ *   ∂L/∂V_i = c_V/B · (V_i − R_i), or with the value clip, where the clipped error is the larger,
+ *             c_V/B · (V_clipped,i − R_i) · [|V_i − V_old,i| ≤ ε_V]
+ *
+ * Ties go where tf.minimum, tf.maximum and tf.clipByValue send their gradients (the first argument; the
+ * closed interval), so this is the gradient a tape over the same loss computes. Undefined when the loss or
+ * a gradient is not finite (the step is skipped).
+ */
+export function ppoLossHead(
+  m: PpoHeadInput,
+  c: Pick<PpoConfig, 'clipRange' | 'clipRangeValue' | 'entCoef' | 'vfCoef' | 'normalizeAdvantages'>,
+):
+  | {
+      readonly stats: Omit<PpoStepStats, 'gradNorm'>;
+      readonly dMean: Float32Array;
+      readonly dLogStd: Float32Array;
+      readonly dValues: Float32Array;
+    }
+  | undefined {
+  const B = m.rows;
+  const d = m.actDim;
+  // Advantages normalised within the minibatch: (Â − mean)/(std + 1e-8), the population std.
+  let advMean = 0;
+  let advScale = 1;
+  if (c.normalizeAdvantages && B > 1) {
+    for (let i = 0; i < B; i++) advMean += m.advantages[i]!;
+    advMean /= B;
+    let variance = 0;
+    for (let i = 0; i < B; i++) variance += (m.advantages[i]! - advMean) ** 2;
+    advScale = 1 / (Math.sqrt(variance / B) + 1e-8);
+  }
+  const invStd = new Float64Array(d);
+  let logNorm = 0;
+  let entropy = 0;
+  for (let j = 0; j < d; j++) {
+    invStd[j] = Math.exp(-m.logStd[j]!);
+    logNorm += m.logStd[j]! + HALF_LOG_2PI;
+    entropy += m.logStd[j]! + HALF_LOG_2PI + 0.5;
+  }
+  const eps = c.clipRange;
+  const dMean = new Float32Array(B * d);
+  const dLogStd = new Float64Array(d);
+  const dValues = new Float32Array(B);
+  let surrSum = 0;
+  let vErrSum = 0;
+  let klSum = 0;
+  let clipped = 0;
+  for (let i = 0; i < B; i++) {
+    let sq = 0;
+    for (let j = 0; j < d; j++) {
+      const z = (m.actions[i * d + j]! - m.mean[i * d + j]!) * invStd[j]!;
+      sq += z * z;
+    }
+    const logRatio = -0.5 * sq - logNorm - m.oldLogProbs[i]!;
+    const ratio = Math.exp(logRatio);
+    const adv = c.normalizeAdvantages && B > 1 ? (m.advantages[i]! - advMean) * advScale : m.advantages[i]!;
+    const unclippedTerm = ratio * adv;
+    const ratioClipped = Math.min(1 + eps, Math.max(1 - eps, ratio));
+    const clippedTerm = ratioClipped * adv;
+    surrSum += Math.min(unclippedTerm, clippedTerm);
+    const gradFlows = unclippedTerm <= clippedTerm || (ratio >= 1 - eps && ratio <= 1 + eps);
+    const dLogp = gradFlows ? (-adv / B) * ratio : 0;
+    if (dLogp !== 0) {
+      for (let j = 0; j < d; j++) {
+        const z = (m.actions[i * d + j]! - m.mean[i * d + j]!) * invStd[j]!;
+        dMean[i * d + j] = dLogp * z * invStd[j]!;
+        dLogStd[j] = dLogStd[j]! + dLogp * (z * z - 1);
+      }
+    }
+    klSum += ratio - 1 - logRatio;
+    if (Math.abs(ratio - 1) > eps) clipped++;
+    // Value loss, clipped around the old value (when set).
+    const v = m.values[i]!;
+    const err = v - m.returns[i]!;
+    let vErr = err * err;
+    let dv = err;
+    if (c.clipRangeValue !== undefined) {
+      const delta = v - m.oldValues[i]!;
+      const deltaClipped = Math.min(c.clipRangeValue, Math.max(-c.clipRangeValue, delta));
+      const errClipped = m.oldValues[i]! + deltaClipped - m.returns[i]!;
+      if (errClipped * errClipped > vErr) {
+        vErr = errClipped * errClipped;
+        dv = Math.abs(delta) <= c.clipRangeValue ? errClipped : 0;
+      }
+    }
+    vErrSum += vErr;
+    dValues[i] = (c.vfCoef / B) * dv;
+  }
+  for (let j = 0; j < d; j++) dLogStd[j] = dLogStd[j]! - c.entCoef;
+  const stats = {
+    policyLoss: -surrSum / B,
+    valueLoss: (0.5 * vErrSum) / B,
+    entropy,
+    approxKl: klSum / B,
+    clipFraction: clipped / B,
+  };
+  if (!Object.values(stats).every(Number.isFinite)) return undefined;
+  return { stats, dMean, dLogStd: Float32Array.from(dLogStd), dValues };
+}
+
 /** PPO over a Gaussian policy it drives (the policy is owned by the caller) and a value net it owns. */
 export class PpoLearner implements PolicyLearner {
   readonly policy: GaussianPolicy;
@@ -211,7 +345,6 @@ export class PpoLearner implements PolicyLearner {
     let steps = 0;
     let skipped = 0;
     let epochsDone = 0;
-    const vars = [...this.policy.variables, ...this.value.net.variables];
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const perm = permutation(n, this.rng, usable);
       let epochKl = 0;
@@ -228,7 +361,6 @@ export class PpoLearner implements PolicyLearner {
             oldValues: gatherRows(v.values, 1, idx),
             rows: idx.length,
           },
-          vars,
           lr,
         );
         if (!s) {
@@ -288,7 +420,14 @@ export class PpoLearner implements PolicyLearner {
     return 1 / Math.sqrt(this.returnStats.variance()[0]! + this.returnStats.epsilon);
   }
 
-  /** One minibatch step; undefined (and no change to any weight) when the loss or a gradient is non-finite. */
+  /**
+   * One minibatch step; undefined (and no change to any weight) when the loss or a gradient is
+   * non-finite. The networks run forward on tensors (`Mlp.forwardTrace`), the loss and its gradient with
+   * respect to μ, log σ and V are computed here in JavaScript (`ppoLossHead`: B × (actDim + 1) numbers,
+   * where a gradient tape spent ~60 kernels), and the gradients go back through the networks without a
+   * tape (`Mlp.backward`): about half the kernels of tf.variableGrads over the whole loss, each of them
+   * costing ~5 µs of dispatch on wasm whatever its size (bench/probes/ppo-step-split.ts).
+   */
   private step(
     mb: {
       obs: Float32Array;
@@ -299,81 +438,40 @@ export class PpoLearner implements PolicyLearner {
       oldValues: Float32Array;
       rows: number;
     },
-    vars: tf.Variable[],
     lr: number,
-  ):
-    | {
-        policyLoss: number;
-        valueLoss: number;
-        entropy: number;
-        approxKl: number;
-        clipFraction: number;
-        gradNorm: number;
-      }
-    | undefined {
+  ): PpoStepStats | undefined {
     const c = this.config;
     const { obsDim, actDim } = this.policy;
-    const stats = tf.tidy(() => {
+    return tf.tidy(() => {
       const obs = tf.tensor2d(mb.obs, [mb.rows, obsDim]);
-      const act = tf.tensor2d(mb.actions, [mb.rows, actDim]);
-      const oldLogp = tf.tensor1d(mb.oldLogProbs);
-      let adv = tf.tensor1d(mb.advantages);
-      if (c.normalizeAdvantages && mb.rows > 1) {
-        const { mean, variance } = tf.moments(adv);
-        adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(variance), 1e-8));
-      }
-      const ret = tf.tensor1d(mb.returns);
-      const oldV = tf.tensor1d(mb.oldValues);
-      let aux: tf.Tensor[] = [];
-      const { value: loss, grads } = tf.variableGrads(() => {
-        const logp = gaussianLogProb(this.policy.mean.apply(obs), this.policy.logStd, act);
-        const logRatio = tf.sub(logp, oldLogp);
-        const ratio = tf.exp(logRatio);
-        const surr = tf.minimum(
-          tf.mul(ratio, adv),
-          tf.mul(tf.clipByValue(ratio, 1 - c.clipRange, 1 + c.clipRange), adv),
-        );
-        const policyLoss = tf.neg(tf.mean(surr));
-        const vPred = this.value.apply(obs);
-        let vErr = tf.square(tf.sub(vPred, ret));
-        if (c.clipRangeValue !== undefined) {
-          const vClipped = tf.add(
-            oldV,
-            tf.clipByValue(tf.sub(vPred, oldV), -c.clipRangeValue, c.clipRangeValue),
-          );
-          vErr = tf.maximum(vErr, tf.square(tf.sub(vClipped, ret)));
-        }
-        const valueLoss = tf.mul(0.5, tf.mean(vErr));
-        const entropy = gaussianEntropy(this.policy.logStd);
-        // Schulman's k3 estimator of KL(old ‖ new): E[(r − 1) − log r], unbiased and ≥ 0.
-        const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-        const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipRange), 'float32'));
-        aux = [policyLoss, valueLoss, entropy, approxKl, clipFraction].map((t) => tf.keep(t));
-        return tf.add(
-          tf.add(policyLoss, tf.mul(c.vfCoef, valueLoss)),
-          tf.mul(-c.entCoef, entropy),
-        ) as tf.Scalar;
-      }, vars);
-      // Clipping, the update and reading the stats in one sync (Adam.step): no weight changes when the
-      // loss, a part of it or a gradient is not finite.
-      const taken = this.adam.step(
-        vars.map((x) => grads[x.name]!),
-        lr,
-        { maxNorm: c.maxGradNorm, read: [loss, ...aux] },
+      const pi = this.policy.mean.forwardTrace(obs);
+      const v = this.value.net.forwardTrace(obs);
+      const head = ppoLossHead(
+        {
+          mean: pi.out.dataSync() as Float32Array,
+          logStd: this.policy.logStd.dataSync() as Float32Array,
+          values: v.out.dataSync() as Float32Array,
+          actions: mb.actions,
+          oldLogProbs: mb.oldLogProbs,
+          advantages: mb.advantages,
+          returns: mb.returns,
+          oldValues: mb.oldValues,
+          rows: mb.rows,
+          actDim,
+        },
+        c,
       );
-      tf.dispose(aux);
+      if (head === undefined) return undefined;
+      const grads = [
+        ...this.policy.mean.backward(pi, tf.tensor2d(head.dMean, [mb.rows, actDim])),
+        tf.tensor1d(head.dLogStd),
+        ...this.value.net.backward(v, tf.tensor2d(head.dValues, [mb.rows, 1])),
+      ];
+      // Clipping and the update in one read (Adam.step): no weight changes when a gradient is not finite.
+      const taken = this.adam.step(grads, lr, { maxNorm: c.maxGradNorm });
       if (!taken) return undefined;
-      const values = taken.read;
-      return {
-        policyLoss: values[1]!,
-        valueLoss: values[2]!,
-        entropy: values[3]!,
-        approxKl: values[4]!,
-        clipFraction: values[5]!,
-        gradNorm: taken.norm,
-      };
+      return { ...head.stats, gradNorm: taken.norm };
     });
-    return stats;
   }
 
   /** Policy, value net, Adam moments and the update count (for --resume). */

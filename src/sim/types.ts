@@ -66,13 +66,22 @@ export interface Env {
  * N × dim array belongs to env i. Env i of a VecEnv reset with seed `s` is seeded `s + i`, so a VecEnv
  * gives the same results as N envs reset with seeds s, s+1, … and stepped one by one. An env whose episode
  * ends is reset at once (its generator continues, no new seed): `obs` row i is then the first observation
- * of the next episode and `finalObs` row i the last observation of the one that ended.
+ * of the next episode and `finalObs` row i the last observation of the one that ended. Without
+ * `autoReset`, `obs` row i stays the final observation and env i must be reset with `resetEnvs` (with a
+ * seed the caller chooses) before the next `step`.
  */
 export interface VecEnv {
   readonly numEnvs: number;
   readonly spec: EnvSpec;
+  /** Whether ended episodes are reset inside `step` (makeVecEnv's option; default true). */
+  readonly autoReset: boolean;
   /** Resets every env (env i with seed + i); N × obsDim. */
   reset(seed: number): Promise<Float32Array>;
+  /**
+   * Resets env i with `seeds[i]` for every i where it is not NaN (seeds: N integers in [0, 2^32) or NaN);
+   * the other envs are left as they are. Returns `obs` (N × obsDim, the same view as `step`'s).
+   */
+  resetEnvs(seeds: Float64Array): Promise<Float32Array>;
   /** `actions` is N × actDim; checked like `Env.step` (length, finiteness) before any env steps. */
   step(actions: Float32Array): Promise<VecStepResult>;
   /** Stops workers and frees every model. Idempotent. */

@@ -28,7 +28,7 @@ export const CTRL = {
   /** Per worker w: command sequence number at 1 + 2w, completion sequence number at 2 + 2w. */
   base: 1,
 } as const;
-export const OP = { reset: 1, step: 2, exit: 3, crash: 4 } as const;
+export const OP = { reset: 1, step: 2, exit: 3, crash: 4, resetSome: 5 } as const;
 
 export const commandSlot = (w: number): number => CTRL.base + 2 * w;
 export const doneSlot = (w: number): number => CTRL.base + 2 * w + 1;
@@ -38,6 +38,8 @@ export interface SharedBuffers {
   readonly control: SharedArrayBuffer;
   /** Float64 [seed] for reset. */
   readonly params: SharedArrayBuffer;
+  /** Float64 per env: the seed of its next reset for `resetSome` (NaN: leave the env as it is). */
+  readonly seeds: SharedArrayBuffer;
   readonly actions: SharedArrayBuffer;
   readonly obs: SharedArrayBuffer;
   readonly finalObs: SharedArrayBuffer;
@@ -53,6 +55,7 @@ export interface SharedBuffers {
 export interface SharedViews {
   readonly control: Int32Array;
   readonly params: Float64Array;
+  readonly seeds: Float64Array;
   readonly actions: Float32Array;
   readonly obs: Float32Array;
   readonly finalObs: Float32Array;
@@ -70,6 +73,7 @@ export function allocateShared(n: number, obsDim: number, actDim: number, worker
   return {
     control: sab(4 * (CTRL.base + 2 * Math.max(workers, 1))),
     params: sab(8),
+    seeds: sab(8 * n),
     actions: sab(4 * n * actDim),
     obs: sab(4 * n * obsDim),
     finalObs: sab(4 * n * obsDim),
@@ -87,6 +91,7 @@ export function viewShared(b: SharedBuffers, n: number, obsDim: number, actDim: 
   return {
     control: new Int32Array(b.control),
     params: new Float64Array(b.params, 0, 1),
+    seeds: new Float64Array(b.seeds, 0, n),
     actions: new Float32Array(b.actions, 0, n * actDim),
     obs: new Float32Array(b.obs, 0, n * obsDim),
     finalObs: new Float32Array(b.finalObs, 0, n * obsDim),
@@ -99,7 +104,11 @@ export function viewShared(b: SharedBuffers, n: number, obsDim: number, actDim: 
   };
 }
 
-/** Envs [start, start + envs.length) of a VecEnv, stepped in order with auto-reset. Owns its envs. */
+/**
+ * Envs [start, start + envs.length) of a VecEnv, stepped in order. With `autoReset` an ended episode's env
+ * is reset at once (its generator continues); without it, the env waits for `resetSome` with a seed
+ * chosen by the main thread (streams/env-source.ts `vecEnvAsBatch`). Owns its envs.
+ */
 export class EnvSlice {
   private readonly envs: readonly MujocoEnv[];
   private readonly start: number;
@@ -109,9 +118,11 @@ export class EnvSlice {
   private readonly actionRows: Float32Array[];
   private readonly returns: Float64Array;
   private readonly lengths: Int32Array;
+  private readonly autoReset: boolean;
 
-  constructor(envs: readonly MujocoEnv[], start: number, views: SharedViews) {
+  constructor(envs: readonly MujocoEnv[], start: number, views: SharedViews, autoReset = true) {
     this.envs = envs;
+    this.autoReset = autoReset;
     this.start = start;
     this.v = views;
     const first = envs[0]!;
@@ -135,7 +146,23 @@ export class EnvSlice {
     }
   }
 
-  /** Steps every env with its row of the shared actions; ended episodes are reset in place. */
+  /** Resets each env i whose `seeds[i]` is a number with that seed; the others are left as they are. */
+  resetSome(): void {
+    const d = this.obsDim;
+    for (let k = 0; k < this.envs.length; k++) {
+      const i = this.start + k;
+      const seed = this.v.seeds[i]!;
+      if (Number.isNaN(seed)) continue;
+      this.v.obs.set(this.envs[k]!.reset(seed), i * d);
+      this.returns[k] = 0;
+      this.lengths[k] = 0;
+    }
+  }
+
+  /**
+   * Steps every env with its row of the shared actions. Ended episodes are reset in place with
+   * `autoReset`; without it their `obs` row is the final observation until `resetSome`.
+   */
   step(): void {
     const d = this.obsDim;
     const v = this.v;
@@ -155,7 +182,7 @@ export class EnvSlice {
         v.episodeLengths[i] = this.lengths[k]!;
         this.returns[k] = 0;
         this.lengths[k] = 0;
-        v.obs.set(env.reset(), i * d);
+        v.obs.set(this.autoReset ? env.reset() : r.obs, i * d);
       } else {
         v.obs.set(r.obs, i * d);
         v.episodeReturns[i] = 0;

@@ -4,7 +4,8 @@
  * worker's command word with Atomics and waits for every worker's completion word: blocking on the futex
  * for up to SYNC_WAIT_MS (the common case, a step being a millisecond or so), then through
  * Atomics.waitAsync so the event loop runs and a worker that dies rejects the step instead of hanging it.
- * Env i is seeded seed + i on reset; ended episodes auto-reset (see VecEnv in types.ts).
+ * Env i is seeded seed + i on reset; ended episodes auto-reset, or with `autoReset: false` wait for
+ * `resetEnvs` with seeds the caller chooses (see VecEnv in types.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GailBridgeError } from '../core/errors.js';
@@ -38,6 +39,12 @@ export interface VecEnvOptions {
    * other work in the process (a policy on the main thread) at the price of a futex wake-up per step.
    */
   readonly spinChecks?: number;
+  /**
+   * Reset an env at once when its episode ends (default true). false: its `obs` row keeps the final
+   * observation and the caller resets it with `resetEnvs`, choosing the seed (streams/env-source.ts
+   * `vecEnvAsBatch` seeds episodes as `envsAsBatch` does, so both give the same episodes).
+   */
+  readonly autoReset?: boolean;
 }
 
 /**
@@ -83,6 +90,7 @@ export async function makeVecEnv(recipe: EnvRecipe, options: VecEnvOptions): Pro
     throw new GailBridgeError('config', `vec env: workers must be an integer ≥ 0, got ${workers}`);
   }
   const ranges = splitEnvs(n, Math.max(workers, 1));
+  const autoReset = options.autoReset ?? true;
   if (workers === 0) {
     const mujoco = await loadMujoco();
     const envs = [];
@@ -99,15 +107,32 @@ export async function makeVecEnv(recipe: EnvRecipe, options: VecEnvOptions): Pro
       dimOf(spec, 'observation'),
       dimOf(spec, 'action'),
     );
-    return new InThreadVecEnv(spec, n, new EnvSlice(envs, 0, views), views);
+    return new InThreadVecEnv(spec, n, new EnvSlice(envs, 0, views, autoReset), views, autoReset);
   }
   const spinChecks = options.spinChecks ?? SPIN_CHECKS;
   if (!Number.isInteger(spinChecks) || spinChecks < 0)
     throw new GailBridgeError('config', `vec env: spinChecks must be an integer ≥ 0, got ${spinChecks}`);
-  return WorkerVecEnv.start(recipe, n, ranges, spinChecks);
+  return WorkerVecEnv.start(recipe, n, ranges, spinChecks, autoReset);
 }
 
 const dimOf = (spec: EnvSpec, part: 'observation' | 'action'): number => spec[part].names.length;
+
+/** Checks `resetEnvs`' seeds: N of them, each NaN (no reset) or an integer in [0, 2^32). */
+function checkSeeds(n: number, seeds: Float64Array): void {
+  if (seeds.length !== n)
+    throw new GailBridgeError(
+      'shape',
+      `vec env resetEnvs: ${seeds.length} seeds for ${n} envs; give one per env`,
+    );
+  for (let i = 0; i < n; i++) {
+    const s = seeds[i]!;
+    if (!Number.isNaN(s) && !(Number.isInteger(s) && s >= 0 && s < 2 ** 32))
+      throw new GailBridgeError(
+        'config',
+        `vec env resetEnvs: env ${i}'s seed is ${s}; expected an integer in [0, 2^32), or NaN to leave the env as it is`,
+      );
+  }
+}
 
 /** Checks a batch of N × actDim actions, naming the env and element of the first bad one. */
 function checkActions(spec: EnvSpec, n: number, actions: Float32Array): void {
@@ -146,20 +171,30 @@ function resultOf(v: SharedViews): VecStepResult {
 class InThreadVecEnv implements VecEnv {
   readonly spec: EnvSpec;
   readonly numEnvs: number;
+  readonly autoReset: boolean;
   private readonly slice: EnvSlice;
   private readonly views: SharedViews;
   private disposed = false;
 
-  constructor(spec: EnvSpec, n: number, slice: EnvSlice, views: SharedViews) {
+  constructor(spec: EnvSpec, n: number, slice: EnvSlice, views: SharedViews, autoReset: boolean) {
     this.spec = spec;
     this.numEnvs = n;
     this.slice = slice;
     this.views = views;
+    this.autoReset = autoReset;
   }
 
   async reset(seed: number): Promise<Float32Array> {
     this.live();
     this.slice.reset(seed);
+    return this.views.obs;
+  }
+
+  async resetEnvs(seeds: Float64Array): Promise<Float32Array> {
+    this.live();
+    checkSeeds(this.numEnvs, seeds);
+    this.views.seeds.set(seeds);
+    this.slice.resetSome();
     return this.views.obs;
   }
 
@@ -185,6 +220,7 @@ class InThreadVecEnv implements VecEnv {
 class WorkerVecEnv implements VecEnv {
   readonly spec: EnvSpec;
   readonly numEnvs: number;
+  readonly autoReset: boolean;
   private readonly workers: Worker[];
   private readonly views: SharedViews;
   private seq = 0;
@@ -193,9 +229,10 @@ class WorkerVecEnv implements VecEnv {
   private disposed = false;
   private busy = false;
 
-  private constructor(spec: EnvSpec, n: number, workers: Worker[], views: SharedViews) {
+  private constructor(spec: EnvSpec, n: number, workers: Worker[], views: SharedViews, autoReset: boolean) {
     this.spec = spec;
     this.numEnvs = n;
+    this.autoReset = autoReset;
     this.workers = workers;
     this.views = views;
     workers.forEach((w, index) => {
@@ -212,9 +249,10 @@ class WorkerVecEnv implements VecEnv {
     n: number,
     ranges: { start: number; count: number }[],
     spinChecks: number,
+    autoReset: boolean,
   ): Promise<WorkerVecEnv> {
     const workers = ranges.map((r, index) =>
-      spawnWorker({ recipe, index, start: r.start, count: r.count, numEnvs: n, spinChecks }),
+      spawnWorker({ recipe, index, start: r.start, count: r.count, numEnvs: n, spinChecks, autoReset }),
     );
     let specs: EnvSpec[];
     try {
@@ -228,13 +266,21 @@ class WorkerVecEnv implements VecEnv {
     const actDim = dimOf(spec, 'action');
     const buffers = allocateShared(n, obsDim, actDim, workers.length);
     for (const w of workers) w.postMessage(buffers);
-    return new WorkerVecEnv(spec, n, workers, viewShared(buffers, n, obsDim, actDim));
+    return new WorkerVecEnv(spec, n, workers, viewShared(buffers, n, obsDim, actDim), autoReset);
   }
 
   async reset(seed: number): Promise<Float32Array> {
     this.live();
     this.views.params[0] = seed;
     await this.command(OP.reset);
+    return this.views.obs;
+  }
+
+  async resetEnvs(seeds: Float64Array): Promise<Float32Array> {
+    this.live();
+    checkSeeds(this.numEnvs, seeds);
+    this.views.seeds.set(seeds);
+    await this.command(OP.resetSome);
     return this.views.obs;
   }
 

@@ -28,6 +28,8 @@ export interface WorkerInit {
   readonly numEnvs: number;
   /** Command-word checks before sleeping (vec-env.ts `SPIN_CHECKS` by default). */
   readonly spinChecks: number;
+  /** Reset ended episodes at once (VecEnvOptions.autoReset). */
+  readonly autoReset: boolean;
 }
 
 /** Messages a worker posts: its envs' spec once built, or the error that stopped it. */
@@ -59,7 +61,7 @@ port.postMessage({ type: 'ready', spec: envs[0]!.spec } satisfies WorkerMessage)
 port.once('message', (buffers: SharedBuffers) => {
   const env0 = envs[0]!.spec;
   const views = viewShared(buffers, init.numEnvs, env0.observation.names.length, env0.action.names.length);
-  const slice = new EnvSlice(envs, init.start, views);
+  const slice = new EnvSlice(envs, init.start, views, init.autoReset);
   const control = views.control;
   const cmd = commandSlot(init.index);
   const done = doneSlot(init.index);
@@ -73,11 +75,16 @@ port.once('message', (buffers: SharedBuffers) => {
     for (let spin = 0; spin < spinChecks && Atomics.load(control, cmd) === seq; spin++);
     // Then sleeps while the command word still holds the last sequence number served.
     Atomics.wait(control, cmd, seq);
-    seq = Atomics.load(control, cmd);
+    // Serve a command only when the word moved on: a wake-up that finds the last one served must not
+    // repeat it (an extra step would desynchronise the envs from the main thread's view of them).
+    const next = Atomics.load(control, cmd);
+    if (next === seq) continue;
+    seq = next;
     const op = Atomics.load(control, CTRL.op);
     if (op === OP.exit) break;
     if (op === OP.reset) slice.reset(views.params[0]!);
     else if (op === OP.step) slice.step();
+    else if (op === OP.resetSome) slice.resetSome();
     else if (op === OP.crash)
       throw new Error(`vec env worker ${init.index}: crash injected for a fault test`);
     Atomics.store(control, done, seq);

@@ -12,7 +12,7 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import { episodeSeed } from '../core/rng.js';
 import type { ActMode, Policy } from '../learn/types.js';
-import type { Env } from '../sim/types.js';
+import type { Env, VecEnv } from '../sim/types.js';
 import { END_CODES, endCode, makeStepBatch, type StepBatch } from './step-batch.js';
 
 /**
@@ -99,6 +99,83 @@ export function envsAsBatch(envs: readonly Env[], seed = 0): BatchEnv {
   };
 }
 
+/**
+ * A `VecEnv` made with `autoReset: false` (worker threads, sim/vec-env.ts) as a `BatchEnv` that seeds
+ * episodes exactly as `envsAsBatch` does: episode k of the batch, counted over all envs in env order
+ * within a step, is reset with `episodeSeed(seed, k)`. The envs step in other threads, but the seeds are
+ * chosen here, after each step, from the step's ends; so a run over `vecEnvAsBatch` gets the same
+ * episodes, observations and rewards as one over `envsAsBatch` (the physics is the same WASM build and
+ * the float32 rounding of observations and rewards the same), bit for bit. An ended env costs one more
+ * round trip to the workers (`resetEnvs`) in that step. Owns `vec` (dispose frees it).
+ */
+export function vecEnvAsBatch(vec: VecEnv, seed = 0): BatchEnv {
+  if (vec.autoReset)
+    throw new GailBridgeError(
+      'config',
+      'vecEnvAsBatch: the vec env resets ended episodes itself; make it with autoReset: false so episodes are seeded here',
+    );
+  const N = vec.numEnvs;
+  const obsDim = vec.spec.observation.names.length;
+  const actDim = vec.spec.action.names.length;
+  const seeds = new Float64Array(N);
+  let episode = 0;
+  return {
+    numEnvs: N,
+    obsDim,
+    actDim,
+    async reset(resetSeed) {
+      if (resetSeed !== undefined) {
+        seed = resetSeed;
+        episode = 0;
+      }
+      for (let i = 0; i < N; i++) seeds[i] = episodeSeed(seed, episode++);
+      return Float32Array.from(await vec.resetEnvs(seeds));
+    },
+    async step(actions) {
+      const r = await vec.step(actions);
+      // Without auto-reset, obs rows of ended envs hold their final observation.
+      const nextObs = Float32Array.from(r.obs);
+      const rewards = Float32Array.from(r.rewards);
+      const ends = new Uint8Array(N);
+      let ended = false;
+      for (let i = 0; i < N; i++) {
+        const code = r.diverged[i]
+          ? END_CODES.diverged
+          : r.terminated[i]
+            ? END_CODES.terminated
+            : r.truncated[i]
+              ? END_CODES.truncated
+              : END_CODES.none;
+        ends[i] = code;
+        // In env order, as envsAsBatch draws its seeds.
+        seeds[i] = code === END_CODES.none ? Number.NaN : episodeSeed(seed, episode++);
+        if (code !== END_CODES.none) ended = true;
+      }
+      const obs = ended ? Float32Array.from(await vec.resetEnvs(seeds)) : nextObs.slice();
+      return { nextObs, obs, rewards, ends };
+    },
+    dispose: () => vec.dispose(),
+  };
+}
+
+/**
+ * Where a source's time goes, accumulated in seconds: the policy choosing actions (`act`) and the envs
+ * stepping (`env`: in this thread, or waiting for the worker threads). The caller reads and zeroes it
+ * (`take`) once per round.
+ */
+export class SourceClock {
+  act = 0;
+  env = 0;
+
+  /** The seconds so far, and zero again. */
+  take(): { readonly actSeconds: number; readonly envSeconds: number } {
+    const out = { actSeconds: this.act, envSeconds: this.env };
+    this.act = 0;
+    this.env = 0;
+    return out;
+  }
+}
+
 export interface EnvSourceOptions {
   /** Seed for the first reset; later episodes continue each env's stream. */
   readonly seed?: number;
@@ -111,6 +188,8 @@ export interface EnvSourceOptions {
   readonly scheduler?: SchedulerLike;
   /** Delay between batches on `scheduler`, in its time unit (frames for a TestScheduler); default 1. */
   readonly delay?: number;
+  /** Accumulates the time spent acting and stepping (see SourceClock); default none. */
+  readonly clock?: SourceClock;
 }
 
 /** Step batches from a fresh `BatchEnv` per subscription, driven by `policy`; see the file comment. */
@@ -134,8 +213,11 @@ export function envSource(
       if (options.scheduler) subscriber.add(options.scheduler.schedule(f, options.delay ?? 1));
       else immediate = setImmediate(f);
     };
+    const clock = options.clock;
+    let stepFrom = 0;
     const afterStep = (r: BatchStepResult, acted: Float32Array, logProbs: Float32Array, at: Float32Array) => {
       if (closed) return;
+      if (clock) clock.env += (performance.now() - stepFrom) / 1000;
       const e = env!;
       const batch = makeStepBatch({
         numEnvs: e.numEnvs,
@@ -157,7 +239,12 @@ export function envSource(
       try {
         const e = env!;
         const at = obs!;
+        const actFrom = clock ? performance.now() : 0;
         const { actions, logProbs } = policy.act(at, e.numEnvs, mode);
+        if (clock) {
+          stepFrom = performance.now();
+          clock.act += (stepFrom - actFrom) / 1000;
+        }
         const r = e.step(actions);
         if (r instanceof Promise) r.then((v) => afterStep(v, actions, logProbs, at), fail);
         else afterStep(r, actions, logProbs, at);

@@ -60,7 +60,15 @@ async function sims(graph: InProcessGraph, namespaces: readonly string[], seed: 
 }
 
 /** A row's learning metrics (timings left out). */
-const TIMING = new Set(['wallSeconds', 'stepsPerSecond', 'discSeconds', 'policySeconds', 'collectSeconds']);
+const TIMING = new Set([
+  'wallSeconds',
+  'stepsPerSecond',
+  'discSeconds',
+  'policySeconds',
+  'collectSeconds',
+  'envStepSeconds',
+  'actSeconds',
+]);
 const learning = (r: MetricsRow) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k)));
 
 describe('GAIL over ROS 2 (in-process bus)', () => {

@@ -13,6 +13,7 @@ import {
   planRuns,
   type RunOutcome,
   rowKey,
+  runTimings,
   runWallSeconds,
   trainingRows,
   variantLabel,
@@ -38,6 +39,10 @@ function outcome(
     score,
     envSteps: method === 'bc' ? 0 : 2_000_000,
     wallSeconds: 100 + seed,
+    stepsPerSecond: method === 'bc' ? Number.NaN : 2_000_000 / (100 + seed),
+    envShare: method === 'bc' ? Number.NaN : 0.2,
+    discShare: method === 'bc' ? Number.NaN : 0.1,
+    policyShare: method === 'bc' ? Number.NaN : 0.6,
   };
 }
 
@@ -264,6 +269,44 @@ describe('bench gail --resume', () => {
     assert.equal(runWallSeconds(`${rows([1, 2, 3, 0.5, 4])}\n`), 7, 'restart at 0.5 after 3');
     assert.equal(runWallSeconds(''), 0);
     assert.equal(runWallSeconds(`${rows([1, 2])}\n{"wallSec`), 2, 'a line cut mid-write is skipped');
+  });
+
+  it("reads a run's timings from its metrics.jsonl: steps/s and shares over every segment", () => {
+    const row = (r: Record<string, number>) => JSON.stringify(r);
+    // Two segments (the clock restarts at 0 in the older layout); the first row predates envStepSeconds.
+    const jsonl = [
+      row({ envSteps: 100, wallSeconds: 10, collectSeconds: 4, discSeconds: 1, policySeconds: 5 }),
+      row({
+        envSteps: 200,
+        wallSeconds: 20,
+        envStepSeconds: 2,
+        collectSeconds: 3,
+        discSeconds: 1,
+        policySeconds: 6,
+      }),
+      row({
+        envSteps: 300,
+        wallSeconds: 10,
+        envStepSeconds: 3,
+        collectSeconds: 4,
+        discSeconds: 2,
+        policySeconds: 5,
+      }),
+      '{"envSte',
+    ].join('\n');
+    const t = runTimings(jsonl);
+    assert.equal(t.wallSeconds, 30);
+    assert.equal(t.stepsPerSecond, 10);
+    assert.equal(t.envShare, (4 + 2 + 3) / 30);
+    assert.equal(t.discShare, 4 / 30);
+    assert.equal(t.policyShare, 16 / 30);
+    assert.ok(Number.isNaN(runTimings('').envShare));
+  });
+
+  it('takes --workers (an integer ≥ 0, default 0)', () => {
+    assert.equal(parseGailArgs([], false).workers, 0);
+    assert.equal(parseGailArgs(['--workers', '2'], false).workers, 2);
+    assert.throws(() => parseGailArgs(['--workers', '1.5'], false), /--workers: expected an integer ≥ 0/);
   });
 
   it('names each config field in which a run folder differs', () => {

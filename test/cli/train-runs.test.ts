@@ -173,4 +173,44 @@ describe('train: runs stopped, moved and resumed', () => {
     assert.match(status(run), /^stopped by SIGTERM/);
     assert.ok(existsSync(join(run, 'checkpoint.policy')));
   });
+
+  it('with --workers, Ctrl-C (SIGINT) finishes the round, stops the env workers and exits 130: no hung process', async () => {
+    const run = join(dir, 'process-workers');
+    const child = spawn(
+      process.execPath,
+      [
+        ...['--import', 'tsx', 'src/cli/main.ts', 'train'],
+        ...GAIL.filter((a) => a !== '--json'),
+        ...['--num-envs', '2', '--workers', '1', '--steps', '100000', '--out', run],
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/gail \d+\/100000/.test(stderr)) resolve();
+      });
+      child.on('exit', () => reject(new Error(`train exited before its first round:\n${stderr}`)));
+    });
+    child.kill('SIGINT');
+    // A worker thread left running would keep the process alive: give it a minute, then call it hung.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), 60_000);
+    });
+    const code = await Promise.race([exit, hung]);
+    clearTimeout(timer);
+    if (code === 'hung') child.kill('SIGKILL');
+    assert.equal(code, 130, stderr);
+    assert.match(stdout, /^gail-ppo stopped by SIGINT after \d+ rounds/);
+    assert.match(status(run), /^stopped by SIGINT/);
+    assert.ok(readMetricsRows(run).every((r) => r['workers'] === 1));
+    assert.ok(existsSync(join(run, 'checkpoint.policy')));
+  });
 });

@@ -65,6 +65,39 @@ describe('Mlp', () => {
     m.dispose();
   });
 
+  for (const activation of ['tanh', 'relu'] as const)
+    it(`backward() gives a tape's gradients bit for bit (${activation}), and forwardTrace() apply()'s output`, () => {
+      const net = new Mlp({ inputDim: 5, hiddenSizes: [16, 8], outputDim: 3, activation }, new Rng(4));
+      const rng = new Rng(5);
+      const x = tf.tensor2d(
+        Float32Array.from({ length: 6 * 5 }, () => rng.normal()),
+        [6, 5],
+      );
+      const dOut = tf.tensor2d(
+        Float32Array.from({ length: 6 * 3 }, () => rng.normal()),
+        [6, 3],
+      );
+      const tape = tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(net.apply(x), dOut)) as tf.Scalar,
+          [...net.variables],
+        );
+        return net.variables.map((v) => Array.from(grads[v.name]!.dataSync()));
+      });
+      const { out, applied, manual } = tf.tidy(() => {
+        const trace = net.forwardTrace(x);
+        return {
+          out: Array.from(trace.out.dataSync()),
+          applied: Array.from(net.apply(x).dataSync()),
+          manual: net.backward(trace, dOut).map((g) => Array.from(g.dataSync())),
+        };
+      });
+      assert.deepEqual(out, applied);
+      assert.deepEqual(manual, tape);
+      tf.dispose([x, dOut]);
+      net.dispose();
+    });
+
   it('computes J·v (jvp) that agrees with a central finite difference', () => {
     const m = new Mlp({ inputDim: 3, hiddenSizes: [8], outputDim: 2, outputGain: 1 }, new Rng(4));
     const rng = new Rng(5);

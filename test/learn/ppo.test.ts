@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.js';
-import { GaussianPolicy } from '../../src/learn/gaussian-policy.js';
-import { PpoLearner, resolvePpoConfig, scheduledLearningRate } from '../../src/learn/ppo.js';
+import { GaussianPolicy, gaussianEntropy, gaussianLogProb } from '../../src/learn/gaussian-policy.js';
+import { PpoLearner, ppoLossHead, resolvePpoConfig, scheduledLearningRate } from '../../src/learn/ppo.js';
 import { banditBatch, banditTarget, testBackend } from './helpers.js';
 
 before(testBackend);
@@ -228,6 +228,120 @@ describe('PpoLearner reward normalisation', () => {
     const before = tf.memory().numTensors;
     ppo.update(banditBatch(policy, 64, rng).batch);
     assert.equal(tf.memory().numTensors, before);
+    ppo.dispose();
+    policy.dispose();
+  });
+});
+
+/**
+ * The PPO loss of the file comment written with tensor ops, as the learner computed it through
+ * tf.variableGrads before its tape-free step: the reference the tape-free gradient must equal.
+ */
+function tapeLoss(
+  policy: GaussianPolicy,
+  ppo: PpoLearner,
+  mb: {
+    obs: tf.Tensor2D;
+    act: tf.Tensor2D;
+    oldLogp: tf.Tensor1D;
+    adv: tf.Tensor1D;
+    ret: tf.Tensor1D;
+    oldV: tf.Tensor1D;
+  },
+): tf.Scalar {
+  const c = ppo.config;
+  const { mean, variance } = tf.moments(mb.adv);
+  const adv = tf.div(tf.sub(mb.adv, mean), tf.add(tf.sqrt(variance), 1e-8));
+  const logp = gaussianLogProb(policy.mean.apply(mb.obs), policy.logStd, mb.act);
+  const ratio = tf.exp(tf.sub(logp, mb.oldLogp));
+  const surr = tf.minimum(
+    tf.mul(ratio, adv),
+    tf.mul(tf.clipByValue(ratio, 1 - c.clipRange, 1 + c.clipRange), adv),
+  );
+  const vPred = ppo.value.apply(mb.obs);
+  const vClipped = tf.add(
+    mb.oldV,
+    tf.clipByValue(tf.sub(vPred, mb.oldV), -c.clipRangeValue!, c.clipRangeValue!),
+  );
+  const vErr = tf.maximum(tf.square(tf.sub(vPred, mb.ret)), tf.square(tf.sub(vClipped, mb.ret)));
+  return tf.add(
+    tf.add(tf.neg(tf.mean(surr)), tf.mul(c.vfCoef, tf.mul(0.5, tf.mean(vErr)))),
+    tf.mul(-c.entCoef, gaussianEntropy(policy.logStd)),
+  ) as tf.Scalar;
+}
+
+describe('PPO tape-free step', () => {
+  it('Mlp.forwardTrace gives apply() bit for bit', () => {
+    const policy = new GaussianPolicy({ obsDim: 5, actDim: 2, hiddenSizes: [16, 16] }, 3);
+    const x = new Float32Array(7 * 5).map((_, i) => Math.sin(i));
+    const [a, b] = tf.tidy(() => {
+      const t = tf.tensor2d(x, [7, 5]);
+      return [policy.mean.apply(t).dataSync(), policy.mean.forwardTrace(t).out.dataSync()];
+    });
+    assert.deepEqual(b, a);
+    policy.dispose();
+  });
+
+  it('has the gradient a tape over the whole loss has (clipped ratios, clipped values, entropy bonus)', () => {
+    const B = 48;
+    const [obsDim, actDim] = [5, 2];
+    const policy = new GaussianPolicy({ obsDim, actDim, hiddenSizes: [16, 16] }, 4);
+    const ppo = new PpoLearner(policy, { seed: 5, entCoef: 0.01, valueHiddenSizes: [16, 16] });
+    const rng = new Rng(6);
+    const obs = new Float32Array(B * obsDim).map(() => rng.normal());
+    const { actions, logProbs } = policy.act(obs, B, 'stochastic');
+    // Old log-probabilities off by up to ±0.5, so that ratios fall outside 1 ± 0.2 on both sides, and old
+    // values off by up to ±1, so that the value clip (0.2) binds on some rows.
+    const oldLogProbs = logProbs.map((l) => l + rng.uniform(-0.5, 0.5));
+    const advantages = new Float32Array(B).map(() => rng.normal());
+    const returns = new Float32Array(B).map(() => rng.normal());
+    const values = ppo.value.predict(obs, B);
+    const oldValues = values.map((v) => v + rng.uniform(-1, 1));
+    const vars = [...policy.variables, ...ppo.value.net.variables];
+    const expected = tf.tidy(() => {
+      const mb = {
+        obs: tf.tensor2d(obs, [B, obsDim]),
+        act: tf.tensor2d(actions, [B, actDim]),
+        oldLogp: tf.tensor1d(oldLogProbs),
+        adv: tf.tensor1d(advantages),
+        ret: tf.tensor1d(returns),
+        oldV: tf.tensor1d(oldValues),
+      };
+      const { grads } = tf.variableGrads(() => tapeLoss(policy, ppo, mb), vars);
+      return vars.map((x) => Array.from(grads[x.name]!.dataSync()));
+    });
+    const { got, stats } = tf.tidy(() => {
+      const x = tf.tensor2d(obs, [B, obsDim]);
+      const pi = policy.mean.forwardTrace(x);
+      const v = ppo.value.net.forwardTrace(x);
+      const head = ppoLossHead(
+        {
+          mean: pi.out.dataSync() as Float32Array,
+          logStd: policy.logStd.dataSync() as Float32Array,
+          values: v.out.dataSync() as Float32Array,
+          actions,
+          oldLogProbs,
+          advantages,
+          returns,
+          oldValues,
+          rows: B,
+          actDim,
+        },
+        ppo.config,
+      )!;
+      const grads = [
+        ...policy.mean.backward(pi, tf.tensor2d(head.dMean, [B, actDim])),
+        tf.tensor1d(head.dLogStd),
+        ...ppo.value.net.backward(v, tf.tensor2d(head.dValues, [B, 1])),
+      ];
+      return { got: grads.map((g) => Array.from(g.dataSync())), stats: head.stats };
+    });
+    assert.ok(stats.clipFraction > 0.1 && stats.clipFraction < 0.9, `clip fraction ${stats.clipFraction}`);
+    got.forEach((g, k) => {
+      const scale = Math.max(1e-3, ...expected[k]!.map(Math.abs));
+      const err = Math.max(...g.map((x, i) => Math.abs(x - expected[k]![i]!)));
+      assert.ok(err <= 1e-4 * scale, `variable ${k}: max |tape-free − tape| = ${err} (scale ${scale})`);
+    });
     ppo.dispose();
     policy.dispose();
   });

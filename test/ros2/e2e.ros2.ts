@@ -554,6 +554,8 @@ describe('real ROS 2: the rollouts over DDS are the in-process rollouts', { time
       'discSeconds',
       'policySeconds',
       'collectSeconds',
+      'envStepSeconds',
+      'actSeconds',
     ]);
     const learning = (r: object) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k)));
     assert.equal(viaDds.length, 3);
