@@ -200,7 +200,10 @@ describe('train --algo airl, expert --reward', () => {
       help,
       /--disc-hidden <widths> \[gail, airl, dac\] discriminator hidden widths \(airl: of g and of h\)/,
     );
-    assert.match(help, /--reward <kind> \[gail, airl, dac\] reward from D \(airl: logit, fixed; dac default logit\)/);
+    assert.match(
+      help,
+      /--reward <kind> \[gail, airl, dac\] reward from D \(airl: logit, fixed; dac default logit\)/,
+    );
     assert.match(help, /--entropy-weight <alpha> \[airl\] α of the policy's reward f − α·log π/);
     const expertHelp = expertCommand().helpInformation().replace(/\s+/g, ' ');
     assert.match(expertHelp, /--reward <file> optimise this reward file's learned g\(s\)/);
