@@ -24,7 +24,7 @@
  * smoothing and interpolation noise) restart from (seed, round) each round, so a run resumed from a
  * checkpoint at a round boundary draws what an uninterrupted one would.
  */
-import { type Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type Discriminator, type DiscStepStats, samplePairs } from '../gail/discriminator.js';
@@ -32,6 +32,7 @@ import { type RewardKind, rewardOfLogit, rewardsFromLogits } from '../gail/rewar
 import type { Td3Learner, Td3Stats } from '../learn/td3.js';
 import type { ActResult, Policy } from '../learn/types.js';
 import { collectRollouts, type Rollout } from '../streams/collector.js';
+import { driveRounds } from '../streams/drive-rounds.js';
 import { type PairSet, pairComposition } from '../streams/pairs.js';
 import type { StepBatch } from '../streams/step-batch.js';
 import { type ReplayBuffer, replayPairs } from './replay-buffer.js';
@@ -187,7 +188,11 @@ export function explorationPolicy(
 }
 
 /** Runs DAC until the env-step budget, a stop request, or an error; see the file comment. */
-export function trainDac(parts: DacParts, config: DacLoopConfig, hooks: DacHooks = {}): Promise<DacResult> {
+export async function trainDac(
+  parts: DacParts,
+  config: DacLoopConfig,
+  hooks: DacHooks = {},
+): Promise<DacResult> {
   const { td3, discriminator: disc, expert, replay } = parts;
   let envSteps = hooks.start?.envSteps ?? 0;
   let iteration = hooks.start?.iteration ?? 0;
@@ -332,38 +337,15 @@ export function trainDac(parts: DacParts, config: DacLoopConfig, hooks: DacHooks
     roundStart = performance.now();
   };
 
-  return new Promise<DacResult>((resolve, reject) => {
-    const subscription = new Subscription();
-    const finish = (stopped: DacResult['stopped']): void => {
-      subscription.unsubscribe();
-      resolve({ iterations: iteration, envSteps, stopped, last });
-    };
-    if (envSteps >= config.totalEnvSteps) {
-      resolve({ iterations: iteration, envSteps, stopped: 'budget', last });
-      return;
-    }
-    subscription.add(
-      parts
-        .source(explore)
-        .pipe(collectRollouts({ numSteps: config.numSteps, absorbing: config.absorbing }))
-        .subscribe({
-          next(rollout) {
-            if (subscription.closed) return;
-            try {
-              round(rollout);
-            } catch (err) {
-              subscription.unsubscribe();
-              reject(err);
-              return;
-            }
-            if (envSteps >= config.totalEnvSteps) finish('budget');
-            else if (hooks.shouldStop?.()) finish('interrupted');
-          },
-          error: (err) => reject(err),
-          complete: () => finish('source-complete'),
-        }),
-    );
-  });
+  const stopped = await driveRounds(
+    parts.source(explore).pipe(collectRollouts({ numSteps: config.numSteps, absorbing: config.absorbing })),
+    round,
+    {
+      budgetReached: () => envSteps >= config.totalEnvSteps,
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    },
+  );
+  return { iterations: iteration, envSteps, stopped, last };
 }
 
 function mean(xs: readonly number[]): number {

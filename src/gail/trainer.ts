@@ -22,12 +22,13 @@
  * A non-finite loss, gradient, weight or reward skips that update (the learner and discriminator keep
  * their last good weights) and is counted; `maxNonFiniteRounds` such rounds in a row abort the run.
  */
-import { type Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { permutation } from '../learn/train-utils.js';
 import type { PolicyLearner, RolloutBatch, UpdateStats } from '../learn/types.js';
 import { collectRollouts, type Rollout } from '../streams/collector.js';
+import { driveRounds } from '../streams/drive-rounds.js';
 import { type PairSet, pairComposition } from '../streams/pairs.js';
 import type { StepBatch } from '../streams/step-batch.js';
 import { type DiscStepStats, samplePairs, takePairs } from './discriminator.js';
@@ -161,7 +162,7 @@ export interface GailResult {
 }
 
 /** Runs GAIL until the env-step budget, a stop request, or an error; see the file comment. */
-export function trainGail(
+export async function trainGail(
   parts: GailParts,
   config: GailLoopConfig,
   hooks: GailHooks = {},
@@ -302,47 +303,21 @@ export function trainGail(
     roundStart = performance.now();
   };
 
-  return new Promise<GailResult>((resolve, reject) => {
-    const subscription = new Subscription();
-    const finish = (stopped: GailResult['stopped']): void => {
-      subscription.unsubscribe();
-      resolve({ iterations: iteration, envSteps, stopped, last });
-    };
-    if (envSteps >= config.totalEnvSteps) {
-      resolve({ iterations: iteration, envSteps, stopped: 'budget', last });
-      return;
-    }
-    subscription.add(
-      parts.source
-        .pipe(
-          collectRollouts({
-            numSteps: config.numSteps,
-            absorbing: config.absorbing,
-            ...(config.absorbingHorizon !== undefined ? { absorbingHorizon: config.absorbingHorizon } : {}),
-          }),
-        )
-        .subscribe({
-          next(rollout) {
-            if (subscription.closed) return;
-            try {
-              round(rollout);
-            } catch (err) {
-              subscription.unsubscribe();
-              reject(err);
-              return;
-            }
-            if (envSteps >= config.totalEnvSteps) finish('budget');
-            else if (hooks.shouldStop?.()) finish('interrupted');
-          },
-          error(err) {
-            reject(err);
-          },
-          complete() {
-            finish('source-complete');
-          },
-        }),
-    );
-  });
+  const stopped = await driveRounds(
+    parts.source.pipe(
+      collectRollouts({
+        numSteps: config.numSteps,
+        absorbing: config.absorbing,
+        ...(config.absorbingHorizon !== undefined ? { absorbingHorizon: config.absorbingHorizon } : {}),
+      }),
+    ),
+    round,
+    {
+      budgetReached: () => envSteps >= config.totalEnvSteps,
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    },
+  );
+  return { iterations: iteration, envSteps, stopped, last };
 }
 
 /** terminalValue per step: `value` where terminated, else 0. */
