@@ -191,20 +191,44 @@ export function validatePolicyRecord(record: PolicyRecord, what: string): void {
     }
     assertFinite(`${what}: tensor ${t.name}`, t.data);
   }
-  const n = record.obsNorm;
-  if (n.mean.length !== obsDim || n.var.length !== obsDim) {
-    bad(
-      'shape',
-      `normaliser: expected ${obsDim} means and variances, got ${n.mean.length} and ${n.var.length}`,
-    );
-  }
+  validateNormalizer(record.obsNorm, obsDim, what);
+}
+
+/** Checks a file's normaliser of `dim` inputs (policy and reward files); errors start with `what`. */
+export function validateNormalizer(n: ObsNormalizerStats, dim: number, what: string): void {
+  const bad = (msg: string): never => {
+    throw new GailBridgeError('shape', `${what}: normaliser${msg}`);
+  };
+  if (n.mean.length !== dim || n.var.length !== dim)
+    bad(`: expected ${dim} means and variances, got ${n.mean.length} and ${n.var.length}`);
   assertFinite(`${what}: normaliser mean`, n.mean);
   assertFinite(`${what}: normaliser var`, n.var);
-  if (n.var.some((v) => v < 0)) bad('shape', 'normaliser: a variance is negative');
-  if (!(n.epsilon >= 0 && Number.isFinite(n.epsilon)))
-    bad('shape', `normaliser epsilon ${n.epsilon} is invalid`);
-  if (!(n.clip > 0)) bad('shape', `normaliser clip ${n.clip} must be > 0 (Infinity for none)`);
-  if (!(n.count >= 0)) bad('shape', `normaliser count ${n.count} is invalid`);
+  if (n.var.some((v) => v < 0)) bad(': a variance is negative');
+  if (!(n.epsilon >= 0 && Number.isFinite(n.epsilon))) bad(` epsilon ${n.epsilon} is invalid`);
+  if (!(n.clip > 0)) bad(` clip ${n.clip} must be > 0 (Infinity for none)`);
+  if (!(n.count >= 0)) bad(` count ${n.count} is invalid`);
+}
+
+/** A normaliser as the payloads store it (clip 0 for none). */
+export function normalizerToProto(n: ObsNormalizerStats): gail_bridge.Normalizer.$Properties {
+  return {
+    mean: [...n.mean],
+    var: [...n.var],
+    count: n.count,
+    epsilon: n.epsilon,
+    clip: Number.isFinite(n.clip) ? n.clip : 0,
+  };
+}
+
+/** A payload's normaliser (clip 0 read as none). */
+export function normalizerFromProto(n: gail_bridge.Normalizer.$Properties): ObsNormalizerStats {
+  return {
+    mean: Float64Array.from(n.mean ?? []),
+    var: Float64Array.from(n.var ?? []),
+    count: n.count ?? 0,
+    epsilon: n.epsilon ?? 0,
+    clip: !n.clip ? Number.POSITIVE_INFINITY : n.clip,
+  };
 }
 
 const tensorToProto = (t: NamedTensor): gail_bridge.Tensor.$Properties => ({
@@ -229,13 +253,7 @@ export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Ar
   const a = record.architecture;
   const payload = PolicyPayloadCodec.encode({
     spec: specToProto(record.spec),
-    obsNorm: {
-      mean: [...record.obsNorm.mean],
-      var: [...record.obsNorm.var],
-      count: record.obsNorm.count,
-      epsilon: record.obsNorm.epsilon,
-      clip: Number.isFinite(record.obsNorm.clip) ? record.obsNorm.clip : 0,
-    },
+    obsNorm: normalizerToProto(record.obsNorm),
     architecture: {
       kind: a.kind,
       obsDim: a.obsDim,
@@ -272,13 +290,7 @@ export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord 
     return fail('the payload lacks its architecture, normaliser or training record');
   const record: PolicyRecord = {
     spec: specFromProto(p.spec, what),
-    obsNorm: {
-      mean: Float64Array.from(norm.mean ?? []),
-      var: Float64Array.from(norm.var ?? []),
-      count: norm.count ?? 0,
-      epsilon: norm.epsilon ?? 0,
-      clip: !norm.clip ? Number.POSITIVE_INFINITY : norm.clip,
-    },
+    obsNorm: normalizerFromProto(norm),
     architecture: {
       kind: (arch.kind ?? '') as 'gaussian-mlp',
       obsDim: arch.obsDim ?? 0,

@@ -22,7 +22,14 @@ import { assertFinite, GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { decodeFramed, encodeFramed, type FrameKind, readFramedFile } from './framed-file.js';
-import type { NamedTensor, ObsNormalizerStats, TrainingMeta } from './policy-file.js';
+import {
+  type NamedTensor,
+  normalizerFromProto,
+  normalizerToProto,
+  type ObsNormalizerStats,
+  type TrainingMeta,
+  validateNormalizer,
+} from './policy-file.js';
 import {
   bytesToFloat32,
   float32ToBytes,
@@ -146,19 +153,7 @@ export function validateRewardRecord(record: RewardRecord, what: string): void {
       );
     assertFinite(`${what}: tensor ${t.name}`, t.data);
   });
-  const n = record.obsNorm;
-  const normDim = rewardNormDim(a);
-  if (n.mean.length !== normDim || n.var.length !== normDim)
-    bad(
-      'shape',
-      `normaliser: expected ${normDim} means and variances, got ${n.mean.length} and ${n.var.length}`,
-    );
-  assertFinite(`${what}: normaliser mean`, n.mean);
-  assertFinite(`${what}: normaliser var`, n.var);
-  if (n.var.some((v) => v < 0)) bad('shape', 'normaliser: a variance is negative');
-  if (!(n.epsilon >= 0 && Number.isFinite(n.epsilon)))
-    bad('shape', `normaliser epsilon ${n.epsilon} is invalid`);
-  if (!(n.clip > 0)) bad('shape', `normaliser clip ${n.clip} must be > 0 (Infinity for none)`);
+  validateNormalizer(record.obsNorm, rewardNormDim(a), what);
 }
 
 /** Encodes a validated record as the bytes of a reward file. */
@@ -167,13 +162,7 @@ export function encodeRewardFile(record: RewardRecord, what = 'reward'): Uint8Ar
   const a = record.architecture;
   const payload = RewardPayloadCodec.encode({
     spec: specToProto(record.spec),
-    obsNorm: {
-      mean: [...record.obsNorm.mean],
-      var: [...record.obsNorm.var],
-      count: record.obsNorm.count,
-      epsilon: record.obsNorm.epsilon,
-      clip: Number.isFinite(record.obsNorm.clip) ? record.obsNorm.clip : 0,
-    },
+    obsNorm: normalizerToProto(record.obsNorm),
     architecture: {
       kind: a.kind,
       obsDim: a.obsDim,
@@ -208,13 +197,7 @@ export function decodeRewardFile(bytes: Uint8Array, what: string): RewardRecord 
     );
   const record: RewardRecord = {
     spec: specFromProto(p.spec, what),
-    obsNorm: {
-      mean: Float64Array.from(norm.mean ?? []),
-      var: Float64Array.from(norm.var ?? []),
-      count: norm.count ?? 0,
-      epsilon: norm.epsilon ?? 0,
-      clip: !norm.clip ? Number.POSITIVE_INFINITY : norm.clip,
-    },
+    obsNorm: normalizerFromProto(norm),
     architecture: {
       kind: (arch.kind ?? '') as RewardArchitectureKind,
       obsDim: arch.obsDim ?? 0,
