@@ -684,8 +684,22 @@ function bcLearnerFromFlags(g: Given) {
  * A resumed run's settings: the saved ones, after checking that the command line (`fromFlags`, the flags
  * typed on it) agrees with each of them.
  */
-function resumedSettings(r: TrainRun & { resumed: RunConfig }, algo: string, fromFlags: object) {
-  return resumeConfig(r.dir, { command: 'train', algo }, fromFlags).settings;
+/**
+ * What a run's settings are resolved from: a resumed run's config.json (validated again as a new run's
+ * would be, since config.json is input like any other; a flag that differs from it is refused), or the
+ * flags of a new run with a --task-config's generic task read in.
+ */
+async function startSettings<
+  T extends {
+    demos?: string | undefined;
+    task?: string | undefined;
+    model?: string | undefined;
+    taskConfig?: string | undefined;
+  },
+>(r: TrainRun, algo: string, fromFlags: T): Promise<T & { demos: string }> {
+  if (r.resumed !== undefined)
+    return resumeConfig(r.dir, { command: 'train', algo }, fromFlags).settings as T & { demos: string };
+  return withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' });
 }
 
 /** `a.mcap,b.mcap` → ['a.mcap', 'b.mcap'], for `flag`. */
@@ -790,14 +804,7 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
   r.refuseUnread();
   const { resolveAirlConfig } = await import('../gail/airl-config.js');
   const resolve = algo === 'airl' ? resolveAirlConfig : resolveGailConfig;
-  const settings =
-    r.resumed !== undefined
-      ? // Validated again as a new run's would be: config.json is input like any other.
-        resolve(
-          resumedSettings({ ...r, resumed: r.resumed }, algo, fromFlags) as Partial<GailConfig> &
-            Pick<GailConfig, 'demos'>,
-        )
-      : resolve(await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }));
+  const settings = resolve(await startSettings(r, algo, fromFlags));
   const [{ gailAlgorithm }, { airlAlgorithm }] = await Promise.all([
     import('../algos/gail.js'),
     import('../algos/airl.js'),
@@ -890,12 +897,7 @@ async function runBc(r: TrainRun): Promise<TrainResult> {
   r.refuseUnread();
   const { bcAlgorithm, resolveBcSettings } = await import('../algos/bc.js');
   type Partial_ = Parameters<typeof resolveBcSettings>[0];
-  const settings = resolveBcSettings(
-    r.resumed !== undefined
-      ? // Validated again as a new run's would be: config.json is input like any other.
-        (resumedSettings({ ...r, resumed: r.resumed }, 'bc', fromFlags) as Partial_)
-      : await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }),
-  );
+  const settings = resolveBcSettings((await startSettings(r, 'bc', fromFlags)) as Partial_);
   return runInFolder({
     command: 'train',
     algo: 'bc',
@@ -964,12 +966,7 @@ async function runDac(r: TrainRun): Promise<TrainResult> {
   r.refuseUnread();
   const { dacAlgorithm, resolveDacSettings } = await import('../algos/dac.js');
   type Partial_ = Parameters<typeof resolveDacSettings>[0];
-  const settings = resolveDacSettings(
-    r.resumed !== undefined
-      ? // Validated again as a new run's would be: config.json is input like any other.
-        (resumedSettings({ ...r, resumed: r.resumed }, 'dac', fromFlags) as Partial_)
-      : await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }),
-  );
+  const settings = resolveDacSettings((await startSettings(r, 'dac', fromFlags)) as Partial_);
   let lastReturn = Number.NaN;
   let refs = { random: Number.NaN, expert: Number.NaN };
   const result = await runInFolder({
@@ -1048,12 +1045,7 @@ async function runDagger(r: TrainRun): Promise<TrainResult> {
   r.refuseUnread();
   const { daggerAlgorithm, resolveDaggerSettings } = await import('../algos/dagger.js');
   type Partial_ = Parameters<typeof resolveDaggerSettings>[0];
-  const settings = resolveDaggerSettings(
-    r.resumed !== undefined
-      ? // Validated again as a new run's would be: config.json is input like any other.
-        (resumedSettings({ ...r, resumed: r.resumed }, 'dagger', fromFlags) as Partial_)
-      : await withGenericTask({ ...fromFlags, demos: fromFlags.demos ?? '' }),
-  );
+  const settings = resolveDaggerSettings((await startSettings(r, 'dagger', fromFlags)) as Partial_);
   let lastReturn = Number.NaN;
   return runInFolder({
     command: 'train',
