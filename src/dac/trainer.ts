@@ -29,6 +29,7 @@ import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type Discriminator, type DiscStepStats, samplePairs } from '../gail/discriminator.js';
 import { type RewardKind, rewardOfLogit, rewardsFromLogits } from '../gail/rewards.js';
+import type { DiscriminatorRoundMetrics } from '../gail/trainer.js';
 import type { Td3Learner, Td3Stats } from '../learn/td3.js';
 import type { ActResult, Policy } from '../learn/types.js';
 import { collectRollouts, type Rollout } from '../streams/collector.js';
@@ -70,7 +71,7 @@ export interface DacLoopConfig {
 }
 
 /** One row of metrics.jsonl. NaN marks "no value this round". */
-export interface DacMetrics {
+export interface DacMetrics extends DiscriminatorRoundMetrics {
   readonly iteration: number;
   readonly envSteps: number;
   readonly wallSeconds: number;
@@ -88,19 +89,6 @@ export interface DacMetrics {
   readonly criticLoss: number;
   readonly q: number;
   readonly actorLoss: number;
-  readonly discLoss: number;
-  readonly discAccExpert: number;
-  readonly discAccPolicy: number;
-  readonly discMeanDExpert: number;
-  readonly discMeanDPolicy: number;
-  readonly gradPenalty: number;
-  /** Mean learned reward over the sampled transitions. */
-  readonly rewardMean: number;
-  /** r(s_abs, 0) after the round; NaN without absorbing states. */
-  readonly absorbingReward: number;
-  /** D(s_abs, 0); NaN without absorbing states. */
-  readonly discAbsorbing: number;
-  readonly absorbingShareExpert: number;
   /** Share of the replay's transitions that start in the absorbing state. */
   readonly absorbingShareReplay: number;
   readonly episodes: number;

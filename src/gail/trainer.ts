@@ -62,7 +62,28 @@ export interface GailLoopConfig {
 }
 
 /** One row of metrics.jsonl: what happened in one round. NaN marks "no value this round". */
-export interface IterationMetrics {
+/**
+ * The discriminator's side of a round's metrics, the same for the on-policy (GAIL, AIRL) and the
+ * off-policy (DAC) adversarial learners.
+ */
+export interface DiscriminatorRoundMetrics {
+  readonly discLoss: number;
+  readonly discAccExpert: number;
+  readonly discAccPolicy: number;
+  readonly discMeanDExpert: number;
+  readonly discMeanDPolicy: number;
+  readonly gradPenalty: number;
+  /** Mean learned reward over the round's valid steps (DAC: over the sampled transitions). */
+  readonly rewardMean: number;
+  /** r(s_abs, 0) after this round's D steps; NaN without absorbing states. */
+  readonly absorbingReward: number;
+  /** D(s_abs, 0) = σ(logit) after this round's D steps; NaN without absorbing states. */
+  readonly discAbsorbing: number;
+  /** Share of the expert pairs that are absorbing (pairs.ts: the expert's share of absorbing time). */
+  readonly absorbingShareExpert: number;
+}
+
+export interface IterationMetrics extends DiscriminatorRoundMetrics {
   readonly iteration: number;
   /** Env steps so far, this round's included. */
   readonly envSteps: number;
@@ -76,20 +97,6 @@ export interface IterationMetrics {
   readonly collectSeconds: number;
   readonly discSeconds: number;
   readonly policySeconds: number;
-  readonly discLoss: number;
-  readonly discAccExpert: number;
-  readonly discAccPolicy: number;
-  readonly discMeanDExpert: number;
-  readonly discMeanDPolicy: number;
-  readonly gradPenalty: number;
-  /** Mean learned reward over the rollout's valid steps. */
-  readonly rewardMean: number;
-  /** r(s_abs, 0); NaN without absorbing states. */
-  readonly absorbingReward: number;
-  /** D(s_abs, 0) = σ(logit) after this round's D steps; NaN without absorbing states. */
-  readonly discAbsorbing: number;
-  /** Share of the expert pairs that are absorbing (pairs.ts: the expert's share of absorbing time). */
-  readonly absorbingShareExpert: number;
   /** Share of this round's policy pairs that are absorbing. */
   readonly absorbingSharePolicy: number;
   /** Mean length in steps of the episodes that ended this round (NaN when none did). */
