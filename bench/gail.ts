@@ -36,7 +36,13 @@ import { assertSpecsMatch, type Spec } from '../src/core/spec.js';
 import { type Trajectory, trajectoryReturn, usableDemonstrations } from '../src/core/trajectory.js';
 import { readDemoFile } from '../src/data/demo-reader.js';
 import { readPolicyFile } from '../src/data/policy-file.js';
-import { GAIL_DEFAULTS, type GailConfig, resolveGailConfig } from '../src/gail/config.js';
+import {
+  GAIL_DEFAULTS,
+  GAIL_TASK_PRESETS,
+  type GailConfig,
+  resolveGailConfig,
+  withGailTaskPreset,
+} from '../src/gail/config.js';
 import { Discriminator } from '../src/gail/discriminator.js';
 import { availableBackends, type BackendInfo, useBackend } from '../src/learn/backend.js';
 import { BC_DEFAULTS, pairsFromTrajectories, trainBc } from '../src/learn/bc.js';
@@ -662,19 +668,31 @@ export function configDifferences(
   return diffs;
 }
 
+/** " (10 on walker2d: the task's preset)" for the tasks of this bench run that have a GAIL preset. */
+function presetNote(tasks: readonly string[]): string {
+  const parts = tasks.flatMap((t) => {
+    const p = GAIL_TASK_PRESETS[t]?.settings.gradPenalty;
+    return p === undefined ? [] : [`${p} on ${t}`];
+  });
+  return parts.length === 0 ? '' : ` (${parts.join(', ')}: the task preset${parts.length > 1 ? 's' : ''})`;
+}
+
 /** The resolved `train --algo gail` config of one planned GAIL run. */
 function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions): GailConfig {
-  return resolveGailConfig({
-    task: run.task,
-    demos,
-    demoTrajectories: run.trajectories,
-    steps: o.steps,
-    seed: run.seed,
-    absorbing: METHODS[run.method].absorbing,
-    subsample: o.subsample,
-    excludeFailures: o.excludeFailures,
-    ...o.gail,
-  });
+  // As `train --algo gail` does: the task's preset where the bench's flags leave a field unset.
+  return resolveGailConfig(
+    withGailTaskPreset({
+      task: run.task,
+      demos,
+      demoTrajectories: run.trajectories,
+      steps: o.steps,
+      seed: run.seed,
+      absorbing: METHODS[run.method].absorbing,
+      subsample: o.subsample,
+      excludeFailures: o.excludeFailures,
+      ...o.gail,
+    }).settings,
+  );
 }
 
 /** The run folder of one planned GAIL run in `runsDir`. */
@@ -1132,7 +1150,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     bench: 'gail',
     title: 'GAIL vs behavioural cloning: normalised score by expert trajectories, and learner throughput',
     measured: [
-      `GAIL: \`gail-bridge train --algo gail\` defaults (PPO, ${g.numEnvs} envs × ${g.numSteps} steps a round, policy ${g.policyHidden.join('×')} tanh, D ${g.discHidden.join('×')} tanh with ${g.discStepsPerRound} steps of ${g.discBatchSize}+${g.discBatchSize} pairs a round, gradient penalty ${g.gradPenalty}, reward −log(1 − D)), ${o.steps} env steps a run; "no absorbing" adds --no-absorbing.${variantLabel(o, 'gail') === '' ? '' : ` Changed from those defaults for every GAIL run here: ${variantLabel(o, 'gail')}.`}`,
+      `GAIL: \`gail-bridge train --algo gail\` defaults (PPO, ${g.numEnvs} envs × ${g.numSteps} steps a round, policy ${g.policyHidden.join('×')} tanh, D ${g.discHidden.join('×')} tanh with ${g.discStepsPerRound} steps of ${g.discBatchSize}+${g.discBatchSize} pairs a round, gradient penalty ${g.gradPenalty}${presetNote(o.tasks)}, reward −log(1 − D)), ${o.steps} env steps a run; "no absorbing" adds --no-absorbing.${variantLabel(o, 'gail') === '' ? '' : ` Changed from those defaults for every GAIL run here: ${variantLabel(o, 'gail')}.`}`,
       `BC: \`gail-bridge train --algo bc\` defaults (Gaussian log-likelihood, batch ${BC_DEFAULTS.batchSize}, Adam ${BC_DEFAULTS.learningRate}, ${BC_DEFAULTS.validationFraction * 100}% validation, patience ${BC_DEFAULTS.patience}, at most ${o.bcEpochs} epochs) on the same first N trajectories.`,
       `Each run: one task, the first N trajectories of demos/<task>.mcap${o.subsample > 1 ? `, one state–action pair in ${o.subsample} kept (random offset per trajectory, for GAIL and BC alike, as the paper did)` : ', every pair'}, seed s = ${o.seeds === 1 ? `${o.firstSeed}` : `${o.firstSeed}…${o.firstSeed + o.seeds - 1}`}; so \`gail-bridge train --algo gail --task T --demos demos/T.mcap --trajectories N${o.subsample > 1 ? ` --subsample ${o.subsample}` : ''}${trainFlags(o)} --steps ${o.steps} --seed s\`.`,
       `Score: the trained policy's deterministic return over ${o.evalEpisodes} episodes (reset seeds ${EVAL_SEED}+e, as \`gail-bridge eval\`), (R − R_random)/(R_expert − R_random); R_expert is the evalReturn stored in experts/<task>.policy, R_random a uniform random policy on the same episodes.`,

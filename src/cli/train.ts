@@ -23,6 +23,7 @@ import {
   type PolicyOpt,
   type RosRollouts,
   resolveGailConfig,
+  withGailTaskPreset,
 } from '../gail/config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
 import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
@@ -407,7 +408,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--grad-penalty <coef>',
-      '[gail, dac] WGAN-GP coefficient (10 in the literature; 0 off; dac default 10; not for airl)',
+      '[gail, dac] WGAN-GP coefficient (10 in the literature; 0 off; gail default 10 on walker2d and ant, the task presets; dac default 10; not for airl)',
       nonNegative('--grad-penalty'),
       GAIL_DEFAULTS.gradPenalty,
     )
@@ -796,8 +797,14 @@ function runAirl(r: TrainRun): Promise<TrainResult> {
 
 /** GAIL or AIRL: the same flags, settings record and run; AIRL also leaves its reward file. */
 async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<TrainResult> {
+  // A new GAIL run on a built-in task takes the task's preset where no flag was typed; a resumed run
+  // keeps its config.json (the flags are checked against it as typed).
+  const preset =
+    algo === 'gail' && r.resumed === undefined
+      ? withGailTaskPreset(gailFromFlags(r.given))
+      : { settings: gailFromFlags(r.given), applied: [], why: '' };
   const fromFlags = {
-    ...gailFromFlags(r.given),
+    ...preset.settings,
     ...(algo === 'airl' ? { entropyWeight: r.given('entropyWeight') } : {}),
   };
   const workers = r.given('workers') ?? 0;
@@ -817,10 +824,15 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     force: r.force,
     signals: r.signals,
     settings,
-    build: (s, log) =>
-      algo === 'gail'
+    build: (s, log) => {
+      if (preset.applied.length > 0)
+        log(
+          `${s.task}'s preset: ${preset.applied.join(' ')}: ${preset.why}; type the flag to set another value`,
+        );
+      return algo === 'gail'
         ? gailAlgorithm(s, { log, dir: r.dir, workers })
-        : airlAlgorithm(resolveAirlConfig(s), { log, dir: r.dir, workers }),
+        : airlAlgorithm(resolveAirlConfig(s), { log, dir: r.dir, workers });
+    },
     progress: {
       label: algo,
       fields: ['steps/s', 'Dacc', 'return'],

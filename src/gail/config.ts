@@ -97,7 +97,7 @@ export interface GailConfig {
   readonly discBatchSize: number;
   /** Discriminator Adam learning rate; default 1e-3 (the one default: the Discriminator class uses it too). */
   readonly discLr: number;
-  /** WGAN-GP coefficient; 0 (default) is off, 10 the literature's value. */
+  /** WGAN-GP coefficient; 0 (default) is off, 10 the literature's value (Walker2d's and Ant's preset). */
   readonly gradPenalty: number;
   /** Spectral normalisation of the discriminator; default false. */
   readonly spectralNorm: boolean;
@@ -265,6 +265,62 @@ export function resolveGailConfig(partial: Partial<GailConfig> & Pick<GailConfig
     discHidden: [...c.discHidden],
     ...(c.demoEpisodes !== undefined ? { demoEpisodes: [...c.demoEpisodes] } : {}),
   });
+}
+
+/**
+ * GAIL settings a built-in task takes unless the command line sets them, each with the measurement that
+ * chose it. A preset fills only fields left undefined (a typed flag wins, `--grad-penalty 0` included)
+ * and only when a run starts: a resumed run keeps its config.json, so presets added later never change
+ * it. AIRL and DAC take none (AIRL has no penalty; DAC's is always on).
+ */
+export interface GailTaskPreset {
+  readonly settings: Readonly<Pick<Partial<GailConfig>, 'gradPenalty'>>;
+  /** Why, with where it was measured; printed when a run takes the preset. */
+  readonly why: string;
+}
+
+export const GAIL_TASK_PRESETS: Readonly<Record<string, GailTaskPreset>> = Object.freeze({
+  // Without the penalty D tells the sides apart ≥ 98% of the time from ~700k steps, its reward decays
+  // to noise and the walker falls (seed 7: 0.72; with it 0.97; docs/training.md, "When the discriminator
+  // wins"). 5 seeds with it: 0.985 ± 0.005 (bench/results/gail-walker2d-4traj-gp10.json).
+  walker2d: {
+    settings: { gradPenalty: 10 },
+    why: 'without it the discriminator wins outright and the walker collapses (docs/training.md)',
+  },
+  // Without the penalty the policy learns to fall: the expert's fall (its episode 2) makes absorbing
+  // pairs expert-like to an unconstrained D (docs/absorbing-states.md, Ant).
+  ant: {
+    settings: { gradPenalty: 10 },
+    why: 'without it the policy learns to fall (docs/absorbing-states.md)',
+  },
+});
+
+/** The flag of each preset field, for messages. */
+const PRESET_FLAGS: Readonly<Record<keyof GailTaskPreset['settings'], string>> = {
+  gradPenalty: '--grad-penalty',
+};
+
+/**
+ * `partial` with its task's preset (GAIL_TASK_PRESETS) in the fields it leaves undefined, and the
+ * preset's fields that were taken ("--grad-penalty 10"), for the run's log.
+ */
+export function withGailTaskPreset<T extends Partial<GailConfig>>(
+  partial: T,
+): {
+  readonly settings: T & GailTaskPreset['settings'];
+  readonly applied: readonly string[];
+  readonly why: string;
+} {
+  const preset = partial.task === undefined ? undefined : GAIL_TASK_PRESETS[partial.task];
+  if (preset === undefined) return { settings: partial, applied: [], why: '' };
+  const taken: Record<string, unknown> = {};
+  const applied: string[] = [];
+  for (const [k, v] of Object.entries(preset.settings) as [keyof GailTaskPreset['settings'], number][]) {
+    if (partial[k] !== undefined) continue;
+    taken[k] = v;
+    applied.push(`${PRESET_FLAGS[k]} ${v}`);
+  }
+  return { settings: { ...partial, ...taken }, applied, why: preset.why };
 }
 
 /** Rounds the run will take: ceil(steps / (numSteps · numEnvs)). */

@@ -51,6 +51,57 @@ const files = (folder: string) =>
 const status = (folder: string) =>
   readFileSync(join(folder, 'report.html'), 'utf8').match(/<p id="status">([^<]*)<\/p>/)?.[1] ?? '';
 
+describe('train --algo gail: task presets', () => {
+  const walker = [
+    ...GAIL.map((a) =>
+      a === 'inverted-pendulum'
+        ? 'walker2d'
+        : a === 'demos/inverted-pendulum.mcap'
+          ? 'demos/walker2d.mcap'
+          : a,
+    ),
+  ];
+  const penalty = (folder: string) => readRunConfig(folder).settings['gradPenalty'];
+
+  it("a new Walker2d run takes the task's --grad-penalty 10; a typed flag wins, 0 included", async () => {
+    const preset = join(dir, 'walker-preset');
+    await trainWith([...walker, '--out', preset], 'SIGTERM');
+    assert.equal(penalty(preset), 10);
+    assert.ok(readMetricsRows(preset)[0]!['gradPenalty']! > 0, 'the penalty term is in the round');
+    const off = join(dir, 'walker-off');
+    await trainWith([...walker, '--out', off, '--grad-penalty', '0'], 'SIGTERM');
+    assert.equal(penalty(off), 0);
+    const other = join(dir, 'walker-3');
+    await trainWith([...walker, '--out', other, '--grad-penalty', '3'], 'SIGTERM');
+    assert.equal(penalty(other), 3);
+    const pendulum = join(dir, 'pendulum-default');
+    await trainWith([...GAIL, '--out', pendulum], 'SIGTERM');
+    assert.equal(penalty(pendulum), 0, 'a task without a preset keeps the default');
+  });
+
+  it('AIRL takes no preset (its g and h have no penalty): a plain AIRL run on Ant starts', async () => {
+    const airl = join(dir, 'airl-ant');
+    const args = walker.map((a) =>
+      a === 'gail' ? 'airl' : a === 'walker2d' ? 'ant' : a === 'demos/walker2d.mcap' ? 'demos/ant.mcap' : a,
+    );
+    await trainWith([...args, '--out', airl], 'SIGTERM');
+    assert.equal(penalty(airl), 0);
+  });
+
+  it('a resumed run keeps the penalty of its config.json (a folder made before the preset continues as it was)', async () => {
+    const off = join(dir, 'walker-off');
+    const r = await trainWith(['--resume', off, '--json']);
+    assert.equal(r.end, 'finished');
+    assert.equal(penalty(off), 0);
+    assert.ok(
+      readMetricsRows(off).every(
+        (row) => row['discGradPenalty'] === undefined || row['discGradPenalty'] === 0,
+      ),
+      'no penalty term in any round',
+    );
+  });
+});
+
 describe('train: runs stopped, moved and resumed', () => {
   const original = join(dir, 'original');
 

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { trainCommand } from '../../src/cli/train.js';
 import { Rng } from '../../src/core/rng.js';
-import { GAIL_DEFAULTS, plannedRounds, resolveGailConfig } from '../../src/gail/config.js';
+import {
+  GAIL_DEFAULTS,
+  GAIL_TASK_PRESETS,
+  plannedRounds,
+  resolveGailConfig,
+  withGailTaskPreset,
+} from '../../src/gail/config.js';
 import { Discriminator } from '../../src/gail/discriminator.js';
+import { TASK_NAMES } from '../../src/sim/tasks/index.js';
 import { testBackend } from '../learn/helpers.js';
 
 describe('GailConfig', () => {
@@ -55,5 +62,30 @@ describe('GAIL defaults', () => {
       () => resolveGailConfig({ demos: 'd', task: 't', out: 'runs/x' } as never),
       /GAIL settings: unknown "out"/,
     );
+  });
+});
+
+describe('withGailTaskPreset', () => {
+  it("fills a preset task's unset fields only, and names what it took", () => {
+    const walker = withGailTaskPreset({ task: 'walker2d', demos: 'd.mcap' });
+    assert.equal(walker.settings.gradPenalty, GAIL_TASK_PRESETS['walker2d']!.settings.gradPenalty);
+    assert.deepEqual(walker.applied, ['--grad-penalty 10']);
+    assert.match(walker.why, /discriminator wins/);
+    const typed = withGailTaskPreset({ task: 'ant', demos: 'd.mcap', gradPenalty: 0 });
+    assert.equal(typed.settings.gradPenalty, 0, 'a typed 0 is kept');
+    assert.deepEqual(typed.applied, []);
+    for (const task of ['hopper', 'half-cheetah', undefined]) {
+      const none = withGailTaskPreset({ task, demos: 'd.mcap' });
+      assert.equal(none.settings.gradPenalty, undefined);
+      assert.deepEqual(none.applied, []);
+    }
+  });
+
+  it('every preset names a built-in task and resolves to a valid config', () => {
+    for (const task of Object.keys(GAIL_TASK_PRESETS)) {
+      assert.ok((TASK_NAMES as readonly string[]).includes(task), `${task} is a task`);
+      const c = resolveGailConfig(withGailTaskPreset({ task, demos: 'd.mcap' }).settings);
+      assert.equal(c.gradPenalty, GAIL_TASK_PRESETS[task]!.settings.gradPenalty);
+    }
   });
 });
