@@ -128,7 +128,7 @@ export interface GailBenchOptions {
 
 /** The `train --algo gail` settings the bench can change, by GailConfig field. */
 export type GailOverrides = Partial<
-  Pick<GailConfig, 'gradPenalty' | 'discStepsPerRound' | 'entCoef' | 'labelSmoothing'>
+  Pick<GailConfig, 'gradPenalty' | 'discStepsPerRound' | 'entCoef' | 'labelSmoothing' | 'spectralNorm'>
 >;
 
 /** Bench flag → GailConfig field, for the overrides (one map: parser, help and row titles). */
@@ -139,6 +139,8 @@ const GAIL_OVERRIDE_FLAGS = {
   'label-smoothing': { field: 'labelSmoothing', title: 'label smoothing' },
 } as const satisfies Record<string, { field: keyof GailOverrides; title: string }>;
 type GailOverrideFlag = keyof typeof GAIL_OVERRIDE_FLAGS;
+/** The one on/off override: `--spectral-norm` (train's flag of the same name). */
+const SPECTRAL_NORM = { flag: 'spectral-norm', title: 'spectral norm' } as const;
 
 /**
  * The `train` flags that give a GAIL run of the bench its overrides (" --grad-penalty 10 …"; the bench's
@@ -150,6 +152,7 @@ function trainFlags(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures'>): stri
     const v = o.gail[GAIL_OVERRIDE_FLAGS[flag].field];
     if (v !== undefined) out += ` --${flag} ${v}`;
   }
+  if (o.gail.spectralNorm === true) out += ` --${SPECTRAL_NORM.flag}`;
   return o.excludeFailures ? `${out} --exclude-failures` : out;
 }
 
@@ -164,6 +167,7 @@ export function variantLabel(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures
     const v = o.gail[field];
     return v === undefined ? [] : [`${title} ${v}`];
   });
+  if (method !== 'bc' && o.gail.spectralNorm === true) parts.push(SPECTRAL_NORM.title);
   if (o.excludeFailures) parts.push('failures excluded');
   return parts.join(', ');
 }
@@ -213,6 +217,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     resume?: boolean;
     'runs-dir'?: string;
     'exclude-failures'?: boolean;
+    'spectral-norm'?: boolean;
     workers?: string;
   } & Partial<Record<GailOverrideFlag, string>>;
   try {
@@ -229,6 +234,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
         'runs-dir': { type: 'string' },
         'exclude-failures': { type: 'boolean' },
         workers: { type: 'string' },
+        'spectral-norm': { type: 'boolean' },
         ...Object.fromEntries(Object.keys(GAIL_OVERRIDE_FLAGS).map((f) => [f, { type: 'string' as const }])),
       },
       strict: true,
@@ -281,15 +287,17 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
       'config',
       'bench gail --resume: --quick keeps no run folders to resume from unless --runs-dir names one',
     );
-  const gail: Record<string, number> = {};
+  const gail: Record<string, number | boolean> = {};
   for (const flag of Object.keys(GAIL_OVERRIDE_FLAGS) as GailOverrideFlag[]) {
     const text = values[flag];
     if (text === undefined) continue;
     const field = GAIL_OVERRIDE_FLAGS[flag].field;
-    gail[field] = field === 'discStepsPerRound' ? posInt(flag, text) : Number(text);
-    if (!(gail[field]! >= 0) || text.trim() === '')
+    const n = field === 'discStepsPerRound' ? posInt(flag, text) : Number(text);
+    gail[field] = n;
+    if (!(n >= 0) || text.trim() === '')
       throw new GailBridgeError('config', `bench gail --${flag}: expected a number ≥ 0, got "${text}"`);
   }
+  if (values['spectral-norm'] === true) gail['spectralNorm'] = true;
   return Object.freeze({
     ...base,
     excludeFailures: values['exclude-failures'] === true,

@@ -92,6 +92,10 @@ describe('bench gail options', () => {
     assert.equal(variantLabel(o, 'gail'), 'grad penalty 10, D steps 4, ent coef 0.01, failures excluded');
     assert.equal(variantLabel(o, 'bc'), 'failures excluded');
     assert.deepEqual(parseGailArgs([], false).gail, {});
+    const sn = parseGailArgs(['--spectral-norm', '--grad-penalty', '0'], false);
+    assert.deepEqual(sn.gail, { gradPenalty: 0, spectralNorm: true });
+    assert.equal(variantLabel(sn, 'gail'), 'grad penalty 0, spectral norm');
+    assert.equal(variantLabel(sn, 'bc'), '');
     const seven = parseGailArgs(
       ['--tasks', 'ant', '--trajectories', '4', '--seeds', '3', '--first-seed', '7'],
       false,
