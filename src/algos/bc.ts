@@ -9,13 +9,18 @@ import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch } from '../core/spec.js';
 import { readDemoFile } from '../data/demo-reader.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
-import { BC_DEFAULTS, BC_LOSSES, BcLearner, type BcLoss, pairsFromTrajectories } from '../learn/bc.js';
+import { BcLearner, pairsFromTrajectories } from '../learn/bc.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
+import {
+  BC_LEARNER_SETTINGS_DEFAULTS,
+  type BcLearnerSettings,
+  checkBcLearnerSettings,
+} from './bc-learner-settings.js';
 
 /** The `train --algo bc` settings, as config.json stores them. */
-export interface BcSettings extends DemoChoiceSettings {
+export interface BcSettings extends DemoChoiceSettings, BcLearnerSettings {
   /** Built-in task the demonstrations are for (its spec is checked; evaluation runs on it); or `model`. */
   readonly task: string | undefined;
   /** An MJCF robot instead (a generic task, no reward: nothing to evaluate). */
@@ -30,18 +35,6 @@ export interface BcSettings extends DemoChoiceSettings {
   readonly seed: number;
   /** TensorFlow.js backend: auto | tensorflow | wasm | cpu. */
   readonly backend: string;
-  /** gaussian (negative log-likelihood, default) or mse. */
-  readonly loss: BcLoss;
-  /** Most epochs; default 200. */
-  readonly epochs: number;
-  /** Pairs per Adam step; default 256. */
-  readonly batchSize: number;
-  /** Adam step size; default 1e-3. */
-  readonly lr: number;
-  /** Share of pairs held out for early stopping, in [0, 1); default 0.1. */
-  readonly validation: number;
-  /** Epochs without a better validation loss before stopping; default 10. */
-  readonly patience: number;
   /** Epochs between checkpoints; default 10. */
   readonly checkpointEvery: number;
 }
@@ -58,12 +51,7 @@ export const BC_SETTINGS_DEFAULTS: Omit<
   policyHidden: [64, 64],
   seed: 0,
   backend: 'auto',
-  loss: BC_DEFAULTS.loss,
-  epochs: BC_DEFAULTS.maxEpochs,
-  batchSize: BC_DEFAULTS.batchSize,
-  lr: BC_DEFAULTS.learningRate,
-  validation: BC_DEFAULTS.validationFraction,
-  patience: BC_DEFAULTS.patience,
+  ...BC_LEARNER_SETTINGS_DEFAULTS,
   checkpointEvery: 10,
 });
 
@@ -100,19 +88,14 @@ export function resolveBcSettings(partial: Partial<BcSettings> & Pick<BcSettings
   };
   const bad = (flag: string, value: unknown, want: string) =>
     new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
-  if (!Object.hasOwn(BC_LOSSES, c.loss)) throw bad('--loss', c.loss, 'gaussian or mse');
+  checkBcLearnerSettings(c, bad);
   for (const [flag, v] of [
-    ['--epochs', c.epochs],
-    ['--batch-size', c.batchSize],
-    ['--patience', c.patience],
     ['--subsample', c.subsample],
     ['--checkpoint-every', c.checkpointEvery],
   ] as const)
     if (!Number.isInteger(v) || v <= 0) throw bad(flag, v, 'a positive integer');
   if (c.demoTrajectories !== undefined && !(Number.isInteger(c.demoTrajectories) && c.demoTrajectories > 0))
     throw bad('--trajectories', c.demoTrajectories, 'a positive integer');
-  if (!(c.lr > 0)) throw bad('--lr', c.lr, 'a positive number');
-  if (!(c.validation >= 0 && c.validation < 1)) throw bad('--validation', c.validation, 'a number in [0, 1)');
   if (!c.policyHidden.every((h) => Number.isInteger(h) && h > 0))
     throw bad('--hidden', c.policyHidden.join(','), 'comma-separated positive integers');
   return Object.freeze({ ...c, policyHidden: [...c.policyHidden] });

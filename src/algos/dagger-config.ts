@@ -4,11 +4,15 @@
  */
 import type { DemoChoiceSettings } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
-import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
+import {
+  BC_LEARNER_SETTINGS_DEFAULTS,
+  type BcLearnerSettings,
+  checkBcLearnerSettings,
+} from './bc-learner-settings.js';
 
-/** The `train --algo dagger` settings, as config.json stores them. */
-export interface DaggerSettings extends DemoChoiceSettings {
+/** The `train --algo dagger` settings, as config.json stores them; the BcLearnerSettings are every round's BC. */
+export interface DaggerSettings extends DemoChoiceSettings, BcLearnerSettings {
   /** Built-in task to roll out and evaluate on; or `model`. */
   readonly task: string | undefined;
   /** An MJCF robot instead (a generic task: no reward, so no evaluation). */
@@ -39,13 +43,6 @@ export interface DaggerSettings extends DemoChoiceSettings {
   readonly seed: number;
   /** TensorFlow.js backend: auto | tensorflow | wasm | cpu. */
   readonly backend: string;
-  /** BC of every round (src/learn/bc.ts): loss, most epochs, batch, step size, validation share, patience. */
-  readonly loss: BcLoss;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly validation: number;
-  readonly patience: number;
   /** Rounds between checkpoints; default 1 (a round is minutes of work). */
   readonly checkpointEvery: number;
 }
@@ -67,12 +64,7 @@ export const DAGGER_SETTINGS_DEFAULTS: Omit<
   policyHidden: [64, 64],
   seed: 0,
   backend: 'auto',
-  loss: BC_DEFAULTS.loss,
-  epochs: BC_DEFAULTS.maxEpochs,
-  batchSize: BC_DEFAULTS.batchSize,
-  lr: BC_DEFAULTS.learningRate,
-  validation: BC_DEFAULTS.validationFraction,
-  patience: BC_DEFAULTS.patience,
+  ...BC_LEARNER_SETTINGS_DEFAULTS,
   checkpointEvery: 1,
 });
 
@@ -120,11 +112,8 @@ export function resolveDaggerSettings(
   };
   const bad = (flag: string, value: unknown, want: string) =>
     new GailBridgeError('config', `${flag}: expected ${want}, got ${String(value)}`);
-  if (!Object.hasOwn(BC_LOSSES, c.loss)) throw bad('--loss', c.loss, 'gaussian or mse');
+  checkBcLearnerSettings(c, bad);
   for (const [flag, v] of [
-    ['--epochs', c.epochs],
-    ['--batch-size', c.batchSize],
-    ['--patience', c.patience],
     ['--subsample', c.subsample],
     ['--round-steps', c.roundSteps],
     ['--envs', c.envs],
@@ -138,8 +127,6 @@ export function resolveDaggerSettings(
     if (!Number.isInteger(v) || v < 0) throw bad(flag, v, 'an integer ≥ 0');
   if (c.demoTrajectories !== undefined && !(Number.isInteger(c.demoTrajectories) && c.demoTrajectories > 0))
     throw bad('--trajectories', c.demoTrajectories, 'a positive integer');
-  if (!(c.lr > 0)) throw bad('--lr', c.lr, 'a positive number');
-  if (!(c.validation >= 0 && c.validation < 1)) throw bad('--validation', c.validation, 'a number in [0, 1)');
   if (!(c.beta >= 0 && c.beta <= 1)) throw bad('--beta', c.beta, 'a number in [0, 1]');
   if (!c.policyHidden.every((h) => Number.isInteger(h) && h > 0))
     throw bad('--hidden', c.policyHidden.join(','), 'comma-separated positive integers');

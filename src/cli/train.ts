@@ -6,6 +6,7 @@
  * (its plug-in for the run layer is in src/algos/).
  */
 import { Command, Option } from 'commander';
+import type { BcLearnerSettings } from '../algos/bc-learner-settings.js';
 import { DAGGER_DEFAULT_ROUNDS, DAGGER_SETTINGS_DEFAULTS } from '../algos/dagger-config.js';
 import {
   type EnvTarget,
@@ -26,7 +27,7 @@ import {
   withGailTaskPreset,
 } from '../gail/config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
-import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
+import { BC_DEFAULTS, BC_LOSSES } from '../learn/bc-config.js';
 import { type RunConfig, readRunConfig, runPath } from '../run/folder.js';
 import { type RunOutcome, resumeCommand } from '../run/run.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
@@ -44,8 +45,11 @@ import { addDemoSelectionOptions } from './demo-selection.js';
 import { resumeConfig, runInFolder } from './run-command.js';
 import type { StopOnSignalOptions } from './stop-on-signal.js';
 
-/** The flags of `train` as commander parses them (each option's parser makes the type given here). */
-export interface TrainFlags {
+/**
+ * The flags of `train` as commander parses them (each option's parser makes the type given here); BC's
+ * (bc, dagger) are BcLearnerSettings under the same names.
+ */
+export interface TrainFlags extends BcLearnerSettings {
   readonly algo?: string;
   readonly task?: string;
   readonly demos?: string;
@@ -65,13 +69,6 @@ export interface TrainFlags {
   readonly backend: string;
   readonly subsample: number;
   readonly checkpointEvery?: number;
-  // [bc]
-  readonly loss: BcLoss;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly validation: number;
-  readonly patience: number;
   // [gail]
   readonly ros?: boolean;
   readonly config?: string;
