@@ -5,7 +5,7 @@
  * defaults without loading TensorFlow.js.
  */
 import type { GailBridgeError } from '../core/errors.js';
-import { BC_DEFAULTS, BC_LOSSES, type BcLoss } from '../learn/bc-config.js';
+import { BC_DEFAULTS, BC_LOSSES, type BcConfig, type BcLoss } from '../learn/bc-config.js';
 
 /** BC's settings as config.json stores them (src/learn/bc.ts `BcConfig` under the flags' names). */
 export interface BcLearnerSettings {
@@ -46,4 +46,17 @@ export function checkBcLearnerSettings(
     if (!Number.isInteger(v) || v <= 0) throw bad(flag, v, 'a positive integer');
   if (!(s.lr > 0)) throw bad('--lr', s.lr, 'a positive number');
   if (!(s.validation >= 0 && s.validation < 1)) throw bad('--validation', s.validation, 'a number in [0, 1)');
+}
+
+/** The BcLearner config of `s` (src/learn/bc.ts), seeded with `seed`. */
+export function bcConfigOf(s: BcLearnerSettings, seed: number): Partial<BcConfig> {
+  return {
+    loss: s.loss,
+    maxEpochs: s.epochs,
+    batchSize: s.batchSize,
+    learningRate: s.lr,
+    validationFraction: s.validation,
+    patience: s.patience,
+    seed,
+  };
 }

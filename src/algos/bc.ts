@@ -11,11 +11,12 @@ import { readDemoFile } from '../data/demo-reader.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { BcLearner, pairsFromTrajectories } from '../learn/bc.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
-import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
+import { type ChartSpec, metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
 import {
   BC_LEARNER_SETTINGS_DEFAULTS,
   type BcLearnerSettings,
+  bcConfigOf,
   checkBcLearnerSettings,
 } from './bc-learner-settings.js';
 
@@ -143,15 +144,7 @@ export async function bcAlgorithm(
     { obsDim: spec.observation.names.length, actDim: spec.action.names.length, hiddenSizes: s.policyHidden },
     s.seed,
   );
-  const learner = new BcLearner(policy, data, {
-    loss: s.loss,
-    maxEpochs: s.epochs,
-    batchSize: s.batchSize,
-    learningRate: s.lr,
-    validationFraction: s.validation,
-    patience: s.patience,
-    seed: s.seed,
-  });
+  const learner = new BcLearner(policy, data, bcConfigOf(s, s.seed));
   return {
     name: 'bc',
     spec,
@@ -163,15 +156,7 @@ export async function bcAlgorithm(
     report: {
       title: `Behavioural cloning on ${describeEnvTarget(target)}`,
       x: { key: 'round', label: 'epochs' },
-      charts: [
-        {
-          title: 'Loss (negative log-likelihood or squared error)',
-          series: [
-            { key: 'trainLoss', name: 'training', color: '#1f77b4' },
-            { key: 'validationLoss', name: 'validation', color: '#d62728' },
-          ],
-        },
-      ],
+      charts: [bcLossChart('Loss (negative log-likelihood or squared error)')],
       summary: [
         { key: 'trainLoss', name: 'training loss' },
         { key: 'validationLoss', name: 'validation loss' },
@@ -204,5 +189,16 @@ export async function bcAlgorithm(
       learner.dispose();
       policy.dispose();
     },
+  };
+}
+
+/** The report's chart of BC's training and validation losses (BC runs, and DAgger's BC of each round). */
+export function bcLossChart(title: string): ChartSpec {
+  return {
+    title,
+    series: [
+      { key: 'trainLoss', name: 'training', color: '#1f77b4' },
+      { key: 'validationLoss', name: 'validation', color: '#d62728' },
+    ],
   };
 }

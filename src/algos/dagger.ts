@@ -45,6 +45,8 @@ import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { policyFromRecord } from '../learn/policy-record.js';
 import type { MetricsRow, TrainingAlgorithm } from '../run/algorithm.js';
 import type { Env } from '../sim/types.js';
+import { bcLossChart } from './bc.js';
+import { bcConfigOf } from './bc-learner-settings.js';
 import type { DaggerSettings } from './dagger-config.js';
 
 export {
@@ -155,15 +157,7 @@ export async function daggerAlgorithm(s: DaggerSettings, options: DaggerOptions)
     } finally {
       fresh.dispose();
     }
-    const bc = new BcLearner(policy, data, {
-      loss: s.loss,
-      maxEpochs: s.epochs,
-      batchSize: s.batchSize,
-      learningRate: s.lr,
-      validationFraction: s.validation,
-      patience: s.patience,
-      seed: s.seed,
-    });
+    const bc = new BcLearner(policy, data, bcConfigOf(s, s.seed));
     try {
       let last = { trainLoss: Number.NaN, validationLoss: Number.NaN };
       while (!bc.done) {
@@ -247,13 +241,7 @@ export async function daggerAlgorithm(s: DaggerSettings, options: DaggerOptions)
             { key: 'labelledSteps', name: 'labelled by the expert', color: '#d62728' },
           ],
         },
-        {
-          title: 'BC loss at the end of the round',
-          series: [
-            { key: 'trainLoss', name: 'training', color: '#1f77b4' },
-            { key: 'validationLoss', name: 'validation', color: '#d62728' },
-          ],
-        },
+        bcLossChart('BC loss at the end of the round'),
       ],
       summary: [
         { key: 'evalReturn', name: 'return' },
