@@ -76,6 +76,25 @@ export function computeGae(
   return { advantages, returns };
 }
 
+/**
+ * Checks a batch for `learner`'s update of `policy`: every array against its declared sizes
+ * (`validateRolloutBatch`), then the observation and action widths against the policy's, naming both.
+ */
+export function validateBatchForPolicy(
+  learner: string,
+  b: RolloutBatch,
+  policy: { readonly obsDim: number; readonly actDim: number },
+): void {
+  validateRolloutBatch(b);
+  if (b.obsDim !== policy.obsDim || b.actDim !== policy.actDim) {
+    throw new GailBridgeError(
+      'shape',
+      `${learner} update: batch has obsDim ${b.obsDim}, actDim ${b.actDim}; the policy has ` +
+        `${policy.obsDim}, ${policy.actDim}`,
+    );
+  }
+}
+
 /** Checks every array of a batch against its declared sizes; errors name the field and both sizes. */
 export function validateRolloutBatch(b: RolloutBatch): void {
   const TN = b.numSteps * b.numEnvs;

@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Adam } from './adam.js';
-import { computeGae, validateRolloutBatch } from './gae.js';
+import { computeGae, validateBatchForPolicy } from './gae.js';
 import { type GaussianPolicy, HALF_LOG_2PI } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
 import { RunningNormalizer } from './normalizer.js';
@@ -295,12 +295,7 @@ export class PpoLearner implements PolicyLearner {
     this.policy = policy;
     this.config = resolvePpoConfig(config);
     const root = new Rng(this.config.seed);
-    this.value = new ValueFunction(
-      policy.obsDim,
-      this.config.valueHiddenSizes,
-      policy.config.activation,
-      root.fork(0),
-    );
+    this.value = ValueFunction.forPolicy(policy, this.config.valueHiddenSizes, root.fork(0));
     this.rng = root.fork(1);
     this.adam = new Adam([...policy.variables, ...this.value.net.variables], {
       epsilon: this.config.adamEpsilon,
@@ -320,14 +315,7 @@ export class PpoLearner implements PolicyLearner {
   /** One PPO update (see the file comment). The stats are means over the minibatch steps taken. */
   update(raw: RolloutBatch): UpdateStats {
     if (this.disposed) throw new GailBridgeError('state', 'PpoLearner: update() after dispose()');
-    validateRolloutBatch(raw);
-    if (raw.obsDim !== this.policy.obsDim || raw.actDim !== this.policy.actDim) {
-      throw new GailBridgeError(
-        'shape',
-        `PPO update: batch has obsDim ${raw.obsDim}, actDim ${raw.actDim}; the policy has ` +
-          `${this.policy.obsDim}, ${this.policy.actDim}`,
-      );
-    }
+    validateBatchForPolicy('PPO', raw, this.policy);
     const c = this.config;
     const n = raw.numSteps * raw.numEnvs;
     const { obsDim, actDim } = raw;

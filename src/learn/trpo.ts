@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Adam } from './adam.js';
-import { computeGae, validateRolloutBatch } from './gae.js';
+import { computeGae, validateBatchForPolicy } from './gae.js';
 import { type GaussianPolicy, gaussianEntropy, gaussianLogProb } from './gaussian-policy.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
 import { explainedVariance, gatherRows, mean, permutation, validIndices, variance } from './train-utils.js';
@@ -157,12 +157,7 @@ export class TrpoLearner implements PolicyLearner {
     this.policy = policy;
     this.config = resolveTrpoConfig(config);
     const root = new Rng(this.config.seed);
-    this.value = new ValueFunction(
-      policy.obsDim,
-      this.config.valueHiddenSizes,
-      policy.config.activation,
-      root.fork(0),
-    );
+    this.value = ValueFunction.forPolicy(policy, this.config.valueHiddenSizes, root.fork(0));
     this.rng = root.fork(1);
     this.valueAdam = new Adam(this.value.net.variables);
   }
@@ -180,14 +175,7 @@ export class TrpoLearner implements PolicyLearner {
   /** One TRPO update (see the file comment). */
   update(batch: RolloutBatch): UpdateStats {
     if (this.disposed) throw new GailBridgeError('state', 'TrpoLearner: update() after dispose()');
-    validateRolloutBatch(batch);
-    if (batch.obsDim !== this.policy.obsDim || batch.actDim !== this.policy.actDim) {
-      throw new GailBridgeError(
-        'shape',
-        `TRPO update: batch has obsDim ${batch.obsDim}, actDim ${batch.actDim}; the policy has ` +
-          `${this.policy.obsDim}, ${this.policy.actDim}`,
-      );
-    }
+    validateBatchForPolicy('TRPO', batch, this.policy);
     const c = this.config;
     const v = valueBatch(this.value, this.policy.obsNorm, batch);
     const gae = computeGae(batch, v, c.gamma, c.lambda);

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
 import type { BatchValues } from './gae.js';
+import type { GaussianPolicy } from './gaussian-policy.js';
 import { type Activation, Mlp } from './mlp.js';
 import type { NamedArrays } from './named-arrays.js';
 import type { RunningNormalizer } from './normalizer.js';
@@ -19,6 +20,11 @@ export class ValueFunction {
 
   constructor(obsDim: number, hiddenSizes: readonly number[], activation: Activation, rng: Rng) {
     this.net = new Mlp({ inputDim: obsDim, hiddenSizes, outputDim: 1, activation, outputGain: 1 }, rng);
+  }
+
+  /** The value net of a learner of `policy`: its observation width and hidden activation. */
+  static forPolicy(policy: GaussianPolicy, hiddenSizes: readonly number[], rng: Rng): ValueFunction {
+    return new ValueFunction(policy.obsDim, hiddenSizes, policy.config.activation, rng);
   }
 
   /** n values (1-D) of normalised observations n × obsDim. Inside tf.tidy or a gradient function. */
