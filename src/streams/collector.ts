@@ -142,7 +142,7 @@ export function collectRollouts(options: CollectorOptions): OperatorFunction<Ste
           if (dropsEpisode(last.ends[i]!))
             lastObs.set(last.obs.subarray(i * obsDim, (i + 1) * obsDim), i * obsDim);
         }
-        const builder = new PairBuilder(obsDim, actDim, absorbing, T * N + 8);
+        const builder = new PairBuilder(obsDim, actDim, absorbing, { capacity: T * N + 8 });
         for (let k = 0; k < T * N; k++) {
           if (!valid[k]) continue;
           builder.push(obs, k * obsDim, actions, k * actDim);

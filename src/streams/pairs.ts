@@ -63,21 +63,35 @@ export function withIndicator(obs: Float32Array, dim: number): Float32Array {
   return out;
 }
 
-/** Appends pairs with amortised growth; `build()` returns a trimmed, frozen PairSet. */
+/** s′ = the absorbing state s_abs (zeros with the indicator 1), as `PairBuilder.push`'s `next`. */
+export const ABSORBING_STATE = 'absorbing';
+
+/**
+ * Appends pairs with amortised growth; `build()` returns a trimmed, frozen PairSet. With `next`, every
+ * pair also carries its s′ (`PairSet.next`, AIRL's transitions: streams/transitions.ts).
+ */
 export class PairBuilder {
   readonly rawObsDim: number;
   readonly actDim: number;
   readonly absorbing: boolean;
   private obs: Float32Array;
   private acts: Float32Array;
+  private next: Float32Array | undefined;
   private count = 0;
 
-  constructor(rawObsDim: number, actDim: number, absorbing: boolean, capacity = 256) {
+  constructor(
+    rawObsDim: number,
+    actDim: number,
+    absorbing: boolean,
+    options: { readonly capacity?: number; readonly next?: boolean } = {},
+  ) {
     this.rawObsDim = rawObsDim;
     this.actDim = actDim;
     this.absorbing = absorbing;
-    this.obs = new Float32Array(Math.max(1, capacity) * this.rowDim);
-    this.acts = new Float32Array(Math.max(1, capacity) * actDim);
+    const capacity = Math.max(1, options.capacity ?? 256);
+    this.obs = new Float32Array(capacity * this.rowDim);
+    this.acts = new Float32Array(capacity * actDim);
+    this.next = options.next ? new Float32Array(capacity * this.rowDim) : undefined;
   }
 
   /** Width of a stored observation row. */
@@ -92,34 +106,66 @@ export class PairBuilder {
 
   private grow(): void {
     if (this.count * this.rowDim < this.obs.length) return;
-    const obs = new Float32Array(this.obs.length * 2);
-    obs.set(this.obs);
-    this.obs = obs;
-    const acts = new Float32Array(this.acts.length * 2);
-    acts.set(this.acts);
-    this.acts = acts;
+    const twice = (a: Float32Array): Float32Array => {
+      const b = new Float32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.obs = twice(this.obs);
+    this.acts = twice(this.acts);
+    if (this.next) this.next = twice(this.next);
   }
 
-  /** Adds a real pair: `obs[obsAt … obsAt+rawObsDim)` with indicator 0, `acts[actAt … actAt+actDim)`. */
-  push(obs: ArrayLike<number>, obsAt: number, acts: ArrayLike<number>, actAt: number): void {
+  /** Writes row `row` of `into`: `src[at … at+rawObsDim)` with indicator 0, or s_abs. */
+  private writeObs(
+    into: Float32Array,
+    row: number,
+    src: ArrayLike<number> | typeof ABSORBING_STATE,
+    at: number,
+  ) {
+    const o = row * this.rowDim;
+    if (src === ABSORBING_STATE) {
+      into.fill(0, o, o + this.rowDim);
+      into[o + this.rawObsDim] = 1;
+      return;
+    }
+    for (let j = 0; j < this.rawObsDim; j++) into[o + j] = src[at + j]!;
+  }
+
+  /**
+   * Adds a real pair: `obs[obsAt … obsAt+rawObsDim)` with indicator 0, `acts[actAt … actAt+actDim)`; and
+   * with `next` on, its s′: `next[nextAt … nextAt+rawObsDim)`, or ABSORBING_STATE (absorbing states on).
+   */
+  push(
+    obs: ArrayLike<number>,
+    obsAt: number,
+    acts: ArrayLike<number>,
+    actAt: number,
+    next?: ArrayLike<number> | typeof ABSORBING_STATE,
+    nextAt = 0,
+  ): void {
+    if (this.next && next === undefined)
+      throw new GailBridgeError('state', 'PairBuilder.push: a builder with next observations needs s′');
     this.grow();
-    const o = this.count * this.rowDim;
-    for (let j = 0; j < this.rawObsDim; j++) this.obs[o + j] = obs[obsAt + j]!;
+    this.writeObs(this.obs, this.count, obs, obsAt);
     const a = this.count * this.actDim;
     for (let j = 0; j < this.actDim; j++) this.acts[a + j] = acts[actAt + j]!;
+    if (this.next && next !== undefined) this.writeObs(this.next, this.count, next, nextAt);
     this.count++;
   }
 
-  /** Adds `count` absorbing pairs (zeros with indicator 1, zero action). A no-op when absorbing is off. */
+  /**
+   * Adds `count` absorbing pairs (zeros with indicator 1, zero action; s′ = s_abs, absorbing → absorbing).
+   * A no-op when absorbing is off.
+   */
   pushAbsorbing(count = 1): void {
     if (!this.absorbing) return;
     for (let c = 0; c < count; c++) {
       this.grow();
-      const o = this.count * this.rowDim;
-      this.obs.fill(0, o, o + this.rowDim);
-      this.obs[o + this.rawObsDim] = 1;
+      this.writeObs(this.obs, this.count, ABSORBING_STATE, 0);
       const a = this.count * this.actDim;
       this.acts.fill(0, a, a + this.actDim);
+      if (this.next) this.writeObs(this.next, this.count, ABSORBING_STATE, 0);
       this.count++;
     }
   }
@@ -132,6 +178,7 @@ export class PairBuilder {
       absorbing: this.absorbing,
       obs: this.obs.slice(0, this.count * this.rowDim),
       acts: this.acts.slice(0, this.count * this.actDim),
+      ...(this.next ? { next: this.next.slice(0, this.count * this.rowDim) } : {}),
     });
   }
 }
@@ -150,6 +197,11 @@ export interface TrajectoryPairsOptions {
   readonly rng?: Rng;
   /** Pad terminated episodes with absorbing pairs up to this horizon; absent → one pair. */
   readonly absorbingHorizon?: number;
+  /**
+   * Give every pair its s′ (`PairSet.next`, AIRL's transitions): the next observation; s_abs after the
+   * last step of a terminated episode (absorbing states on) and after an absorbing pair.
+   */
+  readonly next?: boolean;
 }
 
 /**
@@ -200,7 +252,10 @@ export interface TrajectoryPairs {
   readonly divergedSkipped: number;
 }
 
-/** Wraps trajectories into discriminator pairs exactly as the collector wraps policy rollouts. */
+/**
+ * Wraps trajectories into discriminator pairs exactly as the collector wraps policy rollouts; with `next`,
+ * the same rows with s′ (AIRL's expert transitions, streams/transitions.ts).
+ */
 export function trajectoryPairs(
   trajectories: readonly Trajectory[],
   options: TrajectoryPairsOptions,
@@ -211,7 +266,9 @@ export function trajectoryPairs(
   checkSubsample(k);
   if (k > 1 && !options.rng)
     throw new GailBridgeError('config', 'trajectoryPairs: subsample > 1 needs an rng for the offsets');
-  const builder = new PairBuilder(first.obsDim, first.actDim, options.absorbing);
+  const builder = new PairBuilder(first.obsDim, first.actDim, options.absorbing, {
+    next: options.next ?? false,
+  });
   let divergedSkipped = 0;
   trajectories.forEach((t, index) => {
     if (t.obsDim !== first.obsDim || t.actDim !== first.actDim)
@@ -225,7 +282,18 @@ export function trajectoryPairs(
       return;
     }
     const offset = k > 1 ? options.rng!.int(k) : 0;
-    for (let s = offset; s < t.length; s += k) builder.push(t.obs, s * t.obsDim, t.acts, s * t.actDim);
+    for (let s = offset; s < t.length; s += k) {
+      // s′ (used with `next`): the episode enters the absorbing state after a terminated last step.
+      const toAbsorbing = options.absorbing && t.end === 'terminated' && s === t.length - 1;
+      builder.push(
+        t.obs,
+        s * t.obsDim,
+        t.acts,
+        s * t.actDim,
+        toAbsorbing ? ABSORBING_STATE : t.obs,
+        (s + 1) * t.obsDim,
+      );
+    }
     if (t.end === 'terminated')
       builder.pushAbsorbing(
         keptSlots(t.length, absorbingPairsFor(t.length, options.absorbingHorizon), k, offset),
