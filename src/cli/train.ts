@@ -28,6 +28,7 @@ import {
 } from '../gail/config.js';
 import { REWARD_KIND_NAMES, type RewardKind } from '../gail/rewards.js';
 import { BC_DEFAULTS, BC_LOSSES } from '../learn/bc-config.js';
+import type { TrainingAlgorithm } from '../run/algorithm.js';
 import { type RunConfig, readRunConfig, runPath } from '../run/folder.js';
 import { type RunOutcome, resumeCommand } from '../run/run.js';
 import type { GenericEnvOptions } from '../sim/generic.js';
@@ -42,7 +43,7 @@ import {
   widths,
 } from './common.js';
 import { addDemoSelectionOptions } from './demo-selection.js';
-import { resumeConfig, runInFolder } from './run-command.js';
+import { type FolderRun, resumeConfig, runInFolder } from './run-command.js';
 import type { StopOnSignalOptions } from './stop-on-signal.js';
 
 /**
@@ -813,13 +814,8 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
     import('../algos/gail.js'),
     import('../algos/airl.js'),
   ]);
-  return runInFolder({
-    command: 'train',
+  return runTrainFolder(r, {
     algo,
-    dir: r.dir,
-    resumed: r.resumed,
-    force: r.force,
-    signals: r.signals,
     settings,
     build: (s, log) => {
       if (preset.applied.length > 0)
@@ -835,28 +831,16 @@ async function runAdversarial(r: TrainRun, algo: 'gail' | 'airl'): Promise<Train
       fields: ['steps/s', 'Dacc', 'return'],
       values: progressValues(),
     },
-    finish: async (a, outcome) =>
-      trainResult(outcome, r, {
-        algo: a.name,
-        task: settings.task ?? settings.model ?? '',
-        // Over ROS 2 without --task there is no in-process task to evaluate on.
-        target:
-          settings.task === undefined && settings.model === undefined
-            ? undefined
-            : envTargetOfSettings(settings),
-        demoPairs: a.demoPairs,
-        trajectories: a.trajectories,
-        details: {
-          envSteps: outcome.progress.envSteps,
-          rounds: outcome.progress.round,
-          report: outcome.reportPath,
-          backend: a.backend,
-          lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
-          lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
-          lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
-          rewardFile: runPath(outcome.dir, 'reward'),
-        },
-      }),
+    details: (a, outcome) => ({
+      envSteps: outcome.progress.envSteps,
+      rounds: outcome.progress.round,
+      report: outcome.reportPath,
+      backend: a.backend,
+      lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
+      lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
+      lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
+      rewardFile: runPath(outcome.dir, 'reward'),
+    }),
   });
 }
 
@@ -907,13 +891,8 @@ async function runBc(r: TrainRun): Promise<TrainResult> {
   const { bcAlgorithm, resolveBcSettings } = await import('../algos/bc.js');
   type Partial_ = Parameters<typeof resolveBcSettings>[0];
   const settings = resolveBcSettings((await startSettings(r, 'bc', fromFlags)) as Partial_);
-  return runInFolder({
-    command: 'train',
+  return runTrainFolder(r, {
     algo: 'bc',
-    dir: r.dir,
-    resumed: r.resumed,
-    force: r.force,
-    signals: r.signals,
     settings,
     build: (s, log) => bcAlgorithm(s, { log }),
     progress: {
@@ -924,15 +903,7 @@ async function runBc(r: TrainRun): Promise<TrainResult> {
         validation: (row['validationLoss'] ?? Number.NaN).toFixed(4),
       }),
     },
-    finish: async (a, outcome) =>
-      trainResult(outcome, r, {
-        algo: 'bc',
-        task: settings.task ?? settings.model ?? '',
-        target: envTargetOfSettings(settings),
-        demoPairs: a.demoPairs,
-        trajectories: a.trajectories,
-        details: { ...a.learnerState(), report: outcome.reportPath, backend: a.backend },
-      }),
+    details: (a, outcome) => ({ ...a.learnerState(), report: outcome.reportPath, backend: a.backend }),
   });
 }
 
@@ -978,13 +949,8 @@ async function runDac(r: TrainRun): Promise<TrainResult> {
   const settings = resolveDacSettings((await startSettings(r, 'dac', fromFlags)) as Partial_);
   let lastReturn = Number.NaN;
   let refs = { random: Number.NaN, expert: Number.NaN };
-  const result = await runInFolder({
-    command: 'train',
+  const result = await runTrainFolder(r, {
     algo: 'dac',
-    dir: r.dir,
-    resumed: r.resumed,
-    force: r.force,
-    signals: r.signals,
     settings,
     build: async (s, log) => {
       const a = await dacAlgorithm(s, { log });
@@ -1005,25 +971,17 @@ async function runDac(r: TrainRun): Promise<TrainResult> {
         };
       },
     },
-    finish: async (a, outcome) =>
-      trainResult(outcome, r, {
-        algo: 'dac',
-        task: settings.task ?? settings.model ?? '',
-        target: envTargetOfSettings(settings),
-        demoPairs: a.demoPairs,
-        trajectories: a.trajectories,
-        details: {
-          envSteps: outcome.progress.envSteps,
-          rounds: outcome.progress.round,
-          report: outcome.reportPath,
-          backend: a.backend,
-          randomReturn: a.scoreRefs.random,
-          expertReturn: a.scoreRefs.expert,
-          lastEvalReturn: outcome.last?.['evalReturn'] ?? Number.NaN,
-          lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
-          lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
-        },
-      }),
+    details: (a, outcome) => ({
+      envSteps: outcome.progress.envSteps,
+      rounds: outcome.progress.round,
+      report: outcome.reportPath,
+      backend: a.backend,
+      randomReturn: a.scoreRefs.random,
+      expertReturn: a.scoreRefs.expert,
+      lastEvalReturn: outcome.last?.['evalReturn'] ?? Number.NaN,
+      lastDiscAccExpert: outcome.last?.['discAccExpert'] ?? Number.NaN,
+      lastDiscAccPolicy: outcome.last?.['discAccPolicy'] ?? Number.NaN,
+    }),
   });
   return withScore(result, refs);
 }
@@ -1056,13 +1014,8 @@ async function runDagger(r: TrainRun): Promise<TrainResult> {
   type Partial_ = Parameters<typeof resolveDaggerSettings>[0];
   const settings = resolveDaggerSettings((await startSettings(r, 'dagger', fromFlags)) as Partial_);
   let lastReturn = Number.NaN;
-  return runInFolder({
-    command: 'train',
+  return runTrainFolder(r, {
     algo: 'dagger',
-    dir: r.dir,
-    resumed: r.resumed,
-    force: r.force,
-    signals: r.signals,
     settings,
     build: (s, log) => daggerAlgorithm(s, { log, dir: r.dir }),
     progress: {
@@ -1077,21 +1030,62 @@ async function runDagger(r: TrainRun): Promise<TrainResult> {
         };
       },
     },
+    details: (a, outcome) => ({
+      rounds: outcome.progress.round,
+      labelledSteps: a.labelledSteps(),
+      importedCorrections: a.importedCorrections,
+      lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
+      report: outcome.reportPath,
+      backend: a.backend,
+    }),
+  });
+}
+
+/** One algorithm's `train` run: what `runTrainFolder` needs besides the command's TrainRun. */
+interface TrainFolderRun<S extends Parameters<typeof envTargetOfSettings>[0], A extends TrainedAlgorithm> {
+  /** The algorithm's key in config.json ("gail", "bc", …). */
+  readonly algo: string;
+  /** The resolved settings (a resumed run's are its saved ones). */
+  readonly settings: S;
+  readonly build: (settings: S, log: (line: string) => void) => Promise<A>;
+  readonly progress: FolderRun<S, A, TrainResult>['progress'];
+  /** The result's `details`: the algorithm's own numbers, made before the algorithm is disposed. */
+  readonly details: (algorithm: A, outcome: RunOutcome) => Readonly<Record<string, unknown>>;
+}
+
+/** A trained algorithm as the result reports it: its name, backend and the demonstrations it used. */
+type TrainedAlgorithm = TrainingAlgorithm & { readonly demoPairs: number; readonly trajectories: number };
+
+/**
+ * Runs one algorithm in the run folder (runInFolder) and makes the command's result (trainResult), on
+ * the settings' task or model; over ROS 2 without either there is no in-process task to evaluate on.
+ */
+function runTrainFolder<S extends Parameters<typeof envTargetOfSettings>[0], A extends TrainedAlgorithm>(
+  r: TrainRun,
+  run: TrainFolderRun<S, A>,
+): Promise<TrainResult> {
+  const { settings } = run;
+  return runInFolder({
+    command: 'train',
+    algo: run.algo,
+    dir: r.dir,
+    resumed: r.resumed,
+    force: r.force,
+    signals: r.signals,
+    settings,
+    build: run.build,
+    progress: run.progress,
     finish: async (a, outcome) =>
       trainResult(outcome, r, {
-        algo: 'dagger',
+        algo: a.name,
         task: settings.task ?? settings.model ?? '',
-        target: envTargetOfSettings(settings),
+        target:
+          settings.task === undefined && settings.model === undefined
+            ? undefined
+            : envTargetOfSettings(settings),
         demoPairs: a.demoPairs,
         trajectories: a.trajectories,
-        details: {
-          rounds: outcome.progress.round,
-          labelledSteps: a.labelledSteps(),
-          importedCorrections: a.importedCorrections,
-          lastNormalizedScore: outcome.last?.['normalizedScore'] ?? Number.NaN,
-          report: outcome.reportPath,
-          backend: a.backend,
-        },
+        details: run.details(a, outcome),
       }),
   });
 }
