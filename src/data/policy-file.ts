@@ -116,19 +116,8 @@ const POLICY_FRAME: FrameKind = {
  *   value/k/w, value/k/b                                       when valueHidden is set (last: out = 1)
  */
 export function expectedTensors(arch: GaussianMlpArchitecture): { name: string; shape: number[] }[] {
-  const mlp = (
-    prefix: string,
-    widths: readonly number[],
-    outDim: number,
-  ): { name: string; shape: number[] }[] => {
-    const dims = [arch.obsDim, ...widths, outDim];
-    return dims.slice(1).flatMap((out, k) => [
-      { name: `${prefix}/${k}/w`, shape: [dims[k]!, out] },
-      { name: `${prefix}/${k}/b`, shape: [out] },
-    ]);
-  };
   return [
-    ...mlp('policy/mean', arch.hidden, arch.actDim),
+    ...mlpTensors('policy/mean', [arch.obsDim, ...arch.hidden, arch.actDim]),
     { name: 'policy/logStd', shape: [arch.actDim] },
     ...(arch.output === 'tanh'
       ? [
@@ -136,12 +125,54 @@ export function expectedTensors(arch: GaussianMlpArchitecture): { name: string; 
           { name: 'policy/actionOffset', shape: [arch.actDim] },
         ]
       : []),
-    ...(arch.valueHidden ? mlp('value', arch.valueHidden, 1) : []),
+    ...(arch.valueHidden ? mlpTensors('value', [arch.obsDim, ...arch.valueHidden, 1]) : []),
   ];
+}
+
+/** An MLP's tensors for layer widths `dims` (input first): `prefix`/k/w [dims_k × dims_k+1], `prefix`/k/b. */
+export function mlpTensors(prefix: string, dims: readonly number[]): { name: string; shape: number[] }[] {
+  return dims.slice(1).flatMap((out, k) => [
+    { name: `${prefix}/${k}/w`, shape: [dims[k]!, out] },
+    { name: `${prefix}/${k}/b`, shape: [out] },
+  ]);
 }
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Checks a file's tensors (policy and reward files) against `expected`: their number, then each one's
+ * name and shape in order, then that every tensor of `tensors` and `extra` (a policy's optimiser state,
+ * any shapes) holds as many values as its shape and all finite. Errors start with `what`.
+ */
+export function validateTensors(
+  tensors: readonly NamedTensor[],
+  expected: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  what: string,
+  extra: readonly NamedTensor[] = [],
+): void {
+  const bad = (msg: string): never => {
+    throw new GailBridgeError('shape', `${what}: ${msg}`);
+  };
+  if (tensors.length !== expected.length) {
+    bad(
+      `expected ${expected.length} tensors (${expected.map((e) => e.name).join(', ')}), got ${tensors.length}`,
+    );
+  }
+  expected.forEach((e, i) => {
+    const t = tensors[i]!;
+    if (t.name !== e.name) bad(`tensor ${i}: expected ${e.name}, got ${t.name}`);
+    if (t.shape.length !== e.shape.length || t.shape.some((d, j) => d !== e.shape[j])) {
+      bad(`tensor ${e.name}: expected shape [${e.shape}], got [${t.shape}]`);
+    }
+  });
+  for (const t of [...tensors, ...extra]) {
+    if (t.data.length !== product(t.shape)) {
+      bad(`tensor ${t.name}: shape [${t.shape}] needs ${product(t.shape)} values, got ${t.data.length}`);
+    }
+    assertFinite(`${what}: tensor ${t.name}`, t.data);
+  }
 }
 
 /**
@@ -168,29 +199,7 @@ export function validatePolicyRecord(record: PolicyRecord, what: string): void {
   for (const w of [...a.hidden, ...(a.valueHidden ?? [])]) {
     if (!Number.isInteger(w) || w <= 0) bad('shape', `hidden width ${w} is not a positive integer`);
   }
-  const expected = expectedTensors(a);
-  if (record.tensors.length !== expected.length) {
-    bad(
-      'shape',
-      `expected ${expected.length} tensors (${expected.map((e) => e.name).join(', ')}), got ${record.tensors.length}`,
-    );
-  }
-  expected.forEach((e, i) => {
-    const t = record.tensors[i]!;
-    if (t.name !== e.name) bad('shape', `tensor ${i}: expected ${e.name}, got ${t.name}`);
-    if (t.shape.length !== e.shape.length || t.shape.some((d, j) => d !== e.shape[j])) {
-      bad('shape', `tensor ${e.name}: expected shape [${e.shape}], got [${t.shape}]`);
-    }
-  });
-  for (const t of [...record.tensors, ...(record.optimizer ?? [])]) {
-    if (t.data.length !== product(t.shape)) {
-      bad(
-        'shape',
-        `tensor ${t.name}: shape [${t.shape}] needs ${product(t.shape)} values, got ${t.data.length}`,
-      );
-    }
-    assertFinite(`${what}: tensor ${t.name}`, t.data);
-  }
+  validateTensors(record.tensors, expectedTensors(a), what, record.optimizer);
   validateNormalizer(record.obsNorm, obsDim, what);
 }
 
@@ -231,20 +240,51 @@ export function normalizerFromProto(n: gail_bridge.Normalizer.$Properties): ObsN
   };
 }
 
-const tensorToProto = (t: NamedTensor): gail_bridge.Tensor.$Properties => ({
-  name: t.name,
-  shape: [...t.shape],
-  data: float32ToBytes(t.data),
-});
+/** A tensor as the payloads store it. */
+export function tensorToProto(t: NamedTensor): gail_bridge.Tensor.$Properties {
+  return { name: t.name, shape: [...t.shape], data: float32ToBytes(t.data) };
+}
 
-function tensorFromProto(t: gail_bridge.Tensor.$Properties, what: string): NamedTensor {
+/**
+ * A payload's tensor; a shape of more float32 values than `maxPayloadBytes` could hold (a corrupt file)
+ * is refused before anything is allocated.
+ */
+export function tensorFromProto(
+  t: gail_bridge.Tensor.$Properties,
+  what: string,
+  maxPayloadBytes: number,
+): NamedTensor {
   const shape = [...(t.shape ?? [])];
   const n = product(shape);
-  if (!Number.isSafeInteger(n) || n > MAX_POLICY_PAYLOAD_BYTES / 4) {
+  if (!Number.isSafeInteger(n) || n > maxPayloadBytes / 4) {
     throw new GailBridgeError('file', `${what}: tensor ${t.name}: shape [${shape}] is impossibly large`);
   }
   const name = t.name ?? '';
   return { name, shape, data: bytesToFloat32(t.data, n, `${what}: tensor ${name}`) };
+}
+
+/** How the network was trained, as the payloads store it. */
+export function trainingToProto(m: TrainingMeta): gail_bridge.TrainingMeta.$Properties {
+  return {
+    algo: m.algo,
+    envSteps: m.envSteps,
+    seed: m.seed,
+    date: m.date,
+    evalReturn: m.evalReturn,
+    extra: toKeyValues(m.extra),
+  };
+}
+
+/** A payload's training record (absent fields: empty, 0; no evaluation return or extras: none). */
+export function trainingFromProto(m: gail_bridge.TrainingMeta.$Properties): TrainingMeta {
+  return {
+    algo: m.algo ?? '',
+    envSteps: m.envSteps ?? 0,
+    seed: m.seed ?? 0,
+    date: m.date ?? '',
+    ...(m.evalReturn != null ? { evalReturn: m.evalReturn } : {}),
+    ...(m.extra?.length ? { extra: fromKeyValues(m.extra) } : {}),
+  };
 }
 
 /** Encodes a validated record as the bytes of a policy file (header + payload). */
@@ -265,14 +305,7 @@ export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Ar
       output: a.output ?? '',
     },
     tensors: record.tensors.map(tensorToProto),
-    training: {
-      algo: record.training.algo,
-      envSteps: record.training.envSteps,
-      seed: record.training.seed,
-      date: record.training.date,
-      evalReturn: record.training.evalReturn,
-      extra: toKeyValues(record.training.extra),
-    },
+    training: trainingToProto(record.training),
     optimizer: (record.optimizer ?? []).map(tensorToProto),
   });
   return encodeFramed(POLICY_FRAME, payload);
@@ -300,16 +333,11 @@ export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord 
       ...(arch.hasValue ? { valueHidden: [...(arch.valueHidden ?? [])] } : {}),
       ...(arch.output ? { output: arch.output as 'tanh' } : {}),
     },
-    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what)),
-    training: {
-      algo: meta.algo ?? '',
-      envSteps: meta.envSteps ?? 0,
-      seed: meta.seed ?? 0,
-      date: meta.date ?? '',
-      ...(meta.evalReturn != null ? { evalReturn: meta.evalReturn } : {}),
-      ...(meta.extra?.length ? { extra: fromKeyValues(meta.extra) } : {}),
-    },
-    optimizer: (p.optimizer ?? []).map((t) => tensorFromProto(t, `${what} (optimiser state)`)),
+    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what, MAX_POLICY_PAYLOAD_BYTES)),
+    training: trainingFromProto(meta),
+    optimizer: (p.optimizer ?? []).map((t) =>
+      tensorFromProto(t, `${what} (optimiser state)`, MAX_POLICY_PAYLOAD_BYTES),
+    ),
   };
   validatePolicyRecord(record, what);
   return record;

@@ -18,27 +18,25 @@
  * tensor names and shapes against the architecture, the architecture against the spec, every weight and
  * statistic finite, γ in [0, 1).
  */
-import { assertFinite, GailBridgeError } from '../core/errors.js';
+import { GailBridgeError } from '../core/errors.js';
 import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { decodeFramed, encodeFramed, type FrameKind, readFramedFile } from './framed-file.js';
 import {
+  mlpTensors,
   type NamedTensor,
   normalizerFromProto,
   normalizerToProto,
   type ObsNormalizerStats,
   type TrainingMeta,
+  tensorFromProto,
+  tensorToProto,
+  trainingFromProto,
+  trainingToProto,
   validateNormalizer,
+  validateTensors,
 } from './policy-file.js';
-import {
-  bytesToFloat32,
-  float32ToBytes,
-  fromKeyValues,
-  RewardPayloadCodec,
-  specFromProto,
-  specToProto,
-  toKeyValues,
-} from './proto.js';
+import { RewardPayloadCodec, specFromProto, specToProto } from './proto.js';
 
 /** Reward architectures, one map (STYLE 8). */
 export const REWARD_ARCHITECTURES = {
@@ -95,13 +93,7 @@ const REWARD_FRAME: FrameKind = {
  */
 export function expectedRewardTensors(arch: RewardArchitecture): { name: string; shape: number[] }[] {
   const state = arch.obsDim + (arch.absorbing ? 1 : 0);
-  const mlp = (prefix: string, inputDim: number) => {
-    const dims = [inputDim, ...arch.hidden, 1];
-    return dims.slice(1).flatMap((out, k) => [
-      { name: `${prefix}/${k}/w`, shape: [dims[k]!, out] },
-      { name: `${prefix}/${k}/b`, shape: [out] },
-    ]);
-  };
+  const mlp = (prefix: string, inputDim: number) => mlpTensors(prefix, [inputDim, ...arch.hidden, 1]);
   return arch.kind === 'gail-discriminator'
     ? mlp('reward/d', state + arch.actDim)
     : [...mlp('reward/g', state), ...mlp('reward/h', state)];
@@ -111,8 +103,6 @@ export function expectedRewardTensors(arch: RewardArchitecture): { name: string;
 export function rewardNormDim(arch: RewardArchitecture): number {
   return arch.kind === 'gail-discriminator' ? arch.obsDim + arch.actDim : arch.obsDim;
 }
-
-const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Checks a record's invariants; throws naming `what` and the part. */
 export function validateRewardRecord(record: RewardRecord, what: string): void {
@@ -135,24 +125,7 @@ export function validateRewardRecord(record: RewardRecord, what: string): void {
   for (const w of a.hidden)
     if (!Number.isInteger(w) || w <= 0) bad('shape', `hidden width ${w} is not a positive integer`);
   if (!(record.gamma >= 0 && record.gamma < 1)) bad('file', `gamma ${record.gamma} is not in [0, 1)`);
-  const expected = expectedRewardTensors(a);
-  if (record.tensors.length !== expected.length)
-    bad(
-      'shape',
-      `expected ${expected.length} tensors (${expected.map((e) => e.name).join(', ')}), got ${record.tensors.length}`,
-    );
-  expected.forEach((e, i) => {
-    const t = record.tensors[i]!;
-    if (t.name !== e.name) bad('shape', `tensor ${i}: expected ${e.name}, got ${t.name}`);
-    if (t.shape.length !== e.shape.length || t.shape.some((d, j) => d !== e.shape[j]))
-      bad('shape', `tensor ${e.name}: expected shape [${e.shape}], got [${t.shape}]`);
-    if (t.data.length !== product(t.shape))
-      bad(
-        'shape',
-        `tensor ${t.name}: shape [${t.shape}] needs ${product(t.shape)} values, got ${t.data.length}`,
-      );
-    assertFinite(`${what}: tensor ${t.name}`, t.data);
-  });
+  validateTensors(record.tensors, expectedRewardTensors(a), what);
   validateNormalizer(record.obsNorm, rewardNormDim(a), what);
 }
 
@@ -172,16 +145,9 @@ export function encodeRewardFile(record: RewardRecord, what = 'reward'): Uint8Ar
       actDim: a.actDim,
       reward: a.reward,
     },
-    tensors: record.tensors.map((t) => ({ name: t.name, shape: [...t.shape], data: float32ToBytes(t.data) })),
+    tensors: record.tensors.map(tensorToProto),
     gamma: record.gamma,
-    training: {
-      algo: record.training.algo,
-      envSteps: record.training.envSteps,
-      seed: record.training.seed,
-      date: record.training.date,
-      evalReturn: record.training.evalReturn,
-      extra: toKeyValues(record.training.extra),
-    },
+    training: trainingToProto(record.training),
   });
   return encodeFramed(REWARD_FRAME, payload);
 }
@@ -207,22 +173,9 @@ export function decodeRewardFile(bytes: Uint8Array, what: string): RewardRecord 
       actDim: arch.actDim ?? 0,
       reward: arch.reward ?? '',
     },
-    tensors: (p.tensors ?? []).map((t) => {
-      const shape = [...(t.shape ?? [])];
-      const n = product(shape);
-      if (!Number.isSafeInteger(n) || n > REWARD_FRAME.maxPayloadBytes / 4)
-        throw new GailBridgeError('file', `${what}: tensor ${t.name}: shape [${shape}] is impossibly large`);
-      return { name: t.name ?? '', shape, data: bytesToFloat32(t.data, n, `${what}: tensor ${t.name}`) };
-    }),
+    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what, REWARD_FRAME.maxPayloadBytes)),
     gamma: p.gamma ?? Number.NaN,
-    training: {
-      algo: meta.algo ?? '',
-      envSteps: meta.envSteps ?? 0,
-      seed: meta.seed ?? 0,
-      date: meta.date ?? '',
-      ...(meta.evalReturn != null ? { evalReturn: meta.evalReturn } : {}),
-      ...(meta.extra?.length ? { extra: fromKeyValues(meta.extra) } : {}),
-    },
+    training: trainingFromProto(meta),
   };
   validateRewardRecord(record, what);
   return record;
