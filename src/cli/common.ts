@@ -4,7 +4,7 @@
  * its exit code (exit-codes.ts) instead of a stack trace.
  */
 import { MultiBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { GailBridgeError } from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 
@@ -165,6 +165,13 @@ export function addEnvTargetOptions(command: Command, fallback: string): Command
       '--task-config <file.yaml>',
       'generic task options for --model (config/tasks/*.yaml): termination rules, frame skip, horizon; may name the model',
     );
+}
+
+/** --mode of the commands that run a policy (`demos`, `eval`): its deterministic or stochastic action. */
+export function modeOption(): Option {
+  return new Option('--mode <mode>', 'action mode')
+    .choices(['deterministic', 'stochastic'])
+    .default('deterministic');
 }
 
 /** Parses a number option that must pass `check`, naming the option and what it wants on error. */

@@ -6,25 +6,15 @@
  * are what an expert demonstrably did.
  */
 import { basename, extname } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { describeEnvTarget, envTargetHasReward, makeEnvTarget, NO_REWARD_TEXT } from '../config/task.js';
+import { integer, modeOption, progressBar, report, runCommand } from './common.js';
 import {
-  describeEnvTarget,
-  envTargetFromFlags,
-  envTargetFromSource,
-  envTargetHasReward,
-  makeEnvTarget,
-  NO_REWARD_TEXT,
-} from '../config/task.js';
-import { assertSpecsMatch } from '../core/spec.js';
-import {
-  addEnvTargetOptions,
-  info,
-  integer,
-  positiveInt,
-  progressBar,
-  report,
-  runCommand,
-} from './common.js';
+  frozenPolicyOnEnv,
+  type PolicyOnEnvOptions,
+  policyOnEnvCommand,
+  readPolicyOnEnv,
+} from './policy-on-env.js';
 
 /** What `demos` prints (and with --json, exactly this object). */
 export interface DemosResult {
@@ -46,21 +36,15 @@ interface DemosFlags extends Omit<DemosOptions, 'out'> {
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('demos')
-    .description(
-      'roll a policy out on a built-in task or an MJCF robot into a demo file (MCAP); rewards kept for evaluation',
-    )
-    .requiredOption('--policy <file>', 'policy file (e.g. experts/hopper.policy)');
-  addEnvTargetOptions(command, 'the one the policy was trained on');
-  command
-    .option('--episodes <n>', 'episodes to record', positiveInt('--episodes'), 25)
+  policyOnEnvCommand(
+    program,
+    'demos',
+    'roll a policy out on a built-in task or an MJCF robot into a demo file (MCAP); rewards kept for evaluation',
+    'policy file (e.g. experts/hopper.policy)',
+    { help: 'episodes to record', default: 25 },
+  )
     .option('--out <file>', 'demo file to write (default demos/<task or model name>.mcap)')
-    .addOption(
-      new Option('--mode <mode>', 'action mode')
-        .choices(['deterministic', 'stochastic'])
-        .default('deterministic'),
-    )
+    .addOption(modeOption())
     .option('--seed <n>', 'seed of the first episode (episode e uses seed + e)', integer('--seed'), 2_000_000)
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu', 'auto')
     .option('--json', 'print the result as one JSON object on stdout', false)
@@ -82,35 +66,21 @@ export function register(program: Command): void {
 }
 
 /** Options of `runDemos` (the command's flags). */
-export interface DemosOptions {
-  readonly policy: string;
-  /** Built-in task; or `model`/`taskConfig`; none: what the policy was trained on. */
-  readonly task?: string | undefined;
-  readonly model?: string | undefined;
-  readonly taskConfig?: string | undefined;
-  readonly episodes: number;
+export interface DemosOptions extends PolicyOnEnvOptions {
   /** Default demos/<task or model name>.mcap. */
   readonly out?: string | undefined;
-  readonly mode: 'deterministic' | 'stochastic';
-  readonly seed: number;
-  readonly backend: string;
 }
 
 /** Records `episodes` episodes of the policy (see the file comment). */
 export async function runDemos(opts: DemosOptions): Promise<DemosResult> {
-  const [{ mkdirSync }, { dirname }, backendMod, learn, policyFile, ev, { DemoWriter }, traj] =
-    await Promise.all([
-      import('node:fs'),
-      import('node:path'),
-      import('../learn/backend.js'),
-      import('../learn/index.js'),
-      import('../data/policy-file.js'),
-      import('../learn/evaluate.js'),
-      import('../data/demo-writer.js'),
-      import('../core/trajectory.js'),
-    ]);
-  const record = await policyFile.readPolicyFile(opts.policy);
-  const target = envTargetFromFlags(opts, 'demos') ?? envTargetFromSource(record.spec.source, opts.policy);
+  const [{ mkdirSync }, { dirname }, ev, { DemoWriter }, traj] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('../learn/evaluate.js'),
+    import('../data/demo-writer.js'),
+    import('../core/trajectory.js'),
+  ]);
+  const { record, target } = await readPolicyOnEnv(opts, 'demos');
   const withReward = envTargetHasReward(target);
   const name = target.kind === 'task' ? target.task : basename(target.model, extname(target.model));
   const out = opts.out ?? `demos/${name}.mcap`;
@@ -120,10 +90,7 @@ export async function runDemos(opts: DemosOptions): Promise<DemosResult> {
   const actDim = spec.action.names.length;
   const { low, high } = spec.action;
   try {
-    assertSpecsMatch(`${opts.policy} vs the env`, spec, record.spec);
-    const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
-    info(backend.description);
-    const policy = learn.policyFromRecord(record, opts.seed, true);
+    const policy = await frozenPolicyOnEnv(record, opts, spec);
     mkdirSync(dirname(out) || '.', { recursive: true });
     const writer = await DemoWriter.create(out, { spec });
     const returns: number[] = [];

@@ -7,18 +7,16 @@
  * policy runs on what it was trained on (its spec's source).
  */
 import { existsSync } from 'node:fs';
-import { type Command, Option } from 'commander';
-import {
-  describeEnvTarget,
-  envTargetFromFlags,
-  envTargetFromSource,
-  envTargetHasReward,
-  makeEnvTarget,
-  NO_REWARD_TEXT,
-} from '../config/task.js';
+import type { Command } from 'commander';
+import { describeEnvTarget, envTargetHasReward, makeEnvTarget, NO_REWARD_TEXT } from '../config/task.js';
 import { GailBridgeError } from '../core/errors.js';
-import { assertSpecsMatch } from '../core/spec.js';
-import { addEnvTargetOptions, info, integer, positiveInt, report, runCommand } from './common.js';
+import { info, integer, modeOption, positiveInt, report, runCommand } from './common.js';
+import {
+  frozenPolicyOnEnv,
+  type PolicyOnEnvOptions,
+  policyOnEnvCommand,
+  readPolicyOnEnv,
+} from './policy-on-env.js';
 
 /** What `eval` prints (and with --json, exactly this object). */
 export interface EvalResult {
@@ -47,20 +45,14 @@ interface EvalFlags extends EvalOptions {
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('eval')
-    .description(
-      'evaluate a policy file on a built-in task or an MJCF robot: return mean ± std, lengths, normalised score',
-    )
-    .requiredOption('--policy <file>', 'policy file');
-  addEnvTargetOptions(command, 'the one the policy was trained on');
-  command
-    .option('--episodes <n>', 'episodes', positiveInt('--episodes'), 10)
-    .addOption(
-      new Option('--mode <mode>', 'action mode')
-        .choices(['deterministic', 'stochastic'])
-        .default('deterministic'),
-    )
+  policyOnEnvCommand(
+    program,
+    'eval',
+    'evaluate a policy file on a built-in task or an MJCF robot: return mean ± std, lengths, normalised score',
+    'policy file',
+    { help: 'episodes', default: 10 },
+  )
+    .addOption(modeOption())
     .option(
       '--expert <file>',
       'expert policy file whose stored return is R_expert (default experts/<task>.policy)',
@@ -93,40 +85,25 @@ export function register(program: Command): void {
 }
 
 /** Options of `runEval` (the command's flags). */
-export interface EvalOptions {
-  readonly policy: string;
-  /** Built-in task; or `model`/`taskConfig`; none: what the policy was trained on. */
-  readonly task?: string | undefined;
-  readonly model?: string | undefined;
-  readonly taskConfig?: string | undefined;
-  readonly episodes: number;
-  readonly mode: 'deterministic' | 'stochastic';
+export interface EvalOptions extends PolicyOnEnvOptions {
   readonly expert?: string | undefined;
   readonly expertReturn?: number | undefined;
   readonly envs: number;
-  readonly seed: number;
-  readonly backend: string;
 }
 
 /** Evaluates a policy file (see the file comment). */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
-  const [backendMod, learn, policyFile, ev] = await Promise.all([
-    import('../learn/backend.js'),
-    import('../learn/index.js'),
+  const [policyFile, ev] = await Promise.all([
     import('../data/policy-file.js'),
     import('../learn/evaluate.js'),
   ]);
-  const record = await policyFile.readPolicyFile(opts.policy);
-  const target = envTargetFromFlags(opts, 'eval') ?? envTargetFromSource(record.spec.source, opts.policy);
+  const { record, target } = await readPolicyOnEnv(opts, 'eval');
   const withReward = envTargetHasReward(target);
   const envs = await Promise.all(
     Array.from({ length: Math.min(opts.envs, opts.episodes) }, (_, i) => makeEnvTarget(target, { seed: i })),
   );
   try {
-    assertSpecsMatch(`${opts.policy} vs the env`, envs[0]!.spec, record.spec);
-    const backend = await backendMod.useBackend(backendMod.parseBackendChoice(opts.backend));
-    info(backend.description);
-    const policy = learn.policyFromRecord(record, opts.seed, true);
+    const policy = await frozenPolicyOnEnv(record, opts, envs[0]!.spec);
     let result: ReturnType<typeof ev.evaluate>;
     try {
       result = ev.evaluate(envs, (obs, n) => policy.act(obs, n, opts.mode).actions, opts.episodes, opts.seed);
