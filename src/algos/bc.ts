@@ -3,11 +3,9 @@
  * epoch over the demonstration pairs, so a BC run has a config.json, metrics.jsonl, a report and a
  * checkpoint like any other, stops after the epoch in progress and resumes at the next one.
  */
-import { describeEnvTarget, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { chooseDemonstrations, type DemoChoiceSettings, selectionRecord } from '../core/demo-selection.js';
+import { describeEnvTarget } from '../config/task.js';
+import { type DemoChoiceSettings, selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
-import { assertSpecsMatch } from '../core/spec.js';
-import { readDemoFile } from '../data/demo-reader.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { BcLearner, pairsFromTrajectories } from '../learn/bc.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
@@ -19,6 +17,7 @@ import {
   bcConfigOf,
   checkBcLearnerSettings,
 } from './bc-learner-settings.js';
+import { chosenDemonstrations, trainingEnv } from './demonstrations.js';
 
 /** The `train --algo bc` settings, as config.json stores them. */
 export interface BcSettings extends DemoChoiceSettings, BcLearnerSettings {
@@ -122,19 +121,11 @@ export async function bcAlgorithm(
   options: { readonly log?: (line: string) => void } = {},
 ): Promise<BcAlgorithm> {
   const log = options.log ?? (() => {});
-  const demo = await readDemoFile(s.demos);
-  // The same choice as GAIL's (core/demo-selection.ts), so the baseline sees the same data.
-  const selection = chooseDemonstrations(demo.episodes, s, log);
-  const chosen = selection.used.map((e) => e.trajectory);
-  const target = envTargetOfSettings(s);
-  const probe = await makeEnvTarget(target, { seed: s.seed });
-  // The policy records the env it was trained on (a generic robot's model and task config), not the demos'.
-  const source = probe.spec.source;
-  try {
-    assertSpecsMatch(`${s.demos} vs ${describeEnvTarget(target)}`, probe.spec, demo.spec);
-  } finally {
-    probe.dispose();
-  }
+  const env = trainingEnv(s);
+  const { target } = env;
+  // The same choice as GAIL's (core/demo-selection.ts), so the baseline sees the same data; the policy
+  // records the env it was trained on (a generic robot's model and task config), not the demos'.
+  const { demo, selection, trajectories: chosen, source } = await chosenDemonstrations(s, env, log);
   const backend = await useBackend(parseBackendChoice(s.backend));
   log(backend.description);
   const data = pairsFromTrajectories(chosen, { subsample: s.subsample, seed: s.seed });

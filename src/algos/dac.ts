@@ -9,25 +9,25 @@
  * so policy.policy is an ordinary policy file: `eval`, `deploy`, `export` and `view` run its mean, the
  * deterministic actor. Its log σ holds the exploration noise (σ = explNoise · half-range), not learned.
  */
-import { describeEnvTarget, envTargetHasReward, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { describeEnvTarget } from '../config/task.js';
+import { selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { assertSpecsMatch, type Spec } from '../core/spec.js';
+import type { Spec } from '../core/spec.js';
 import type { DacSettings } from '../dac/config.js';
 import { ReplayBuffer } from '../dac/replay-buffer.js';
 import { dacReportLayout } from '../dac/report.js';
 import { trainDac } from '../dac/trainer.js';
-import { readDemoFile } from '../data/demo-reader.js';
 import { Discriminator } from '../gail/discriminator.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
-import { evaluate, meanStd, uniformRandomAct } from '../learn/evaluate.js';
+import { evaluate } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { Td3Learner } from '../learn/td3.js';
 import { metricsRow, type TrainingAlgorithm } from '../run/algorithm.js';
 import type { Env } from '../sim/types.js';
 import { envSource, envsAsBatch } from '../streams/env-source.js';
 import { trajectoryPairs } from '../streams/pairs.js';
+import { chosenDemonstrations, trainingEnv } from './demonstrations.js';
 
 export { DAC_DEFAULTS, type DacSettings, resolveDacSettings } from '../dac/config.js';
 
@@ -54,29 +54,15 @@ export interface DacOptions {
 /** Builds DAC for `s`: backend, demos checked against the env, the random baseline, every part. */
 export async function dacAlgorithm(s: DacSettings, options: DacOptions = {}): Promise<DacAlgorithm> {
   const log = options.log ?? (() => {});
-  const target = envTargetOfSettings(s);
-  const makeEnv = options.makeEnv ?? ((seed: number) => makeEnvTarget(target, { seed }));
-  const hasReward = options.makeEnv !== undefined || envTargetHasReward(target);
-
-  const demo = await readDemoFile(s.demos);
-  const selection = chooseDemonstrations(demo.episodes, s, log);
-  const trajectories = selection.used.map((e) => e.trajectory);
-  const probe = await makeEnv(s.seed);
-  const source = probe.spec.source;
-  let expertReturn = Number.NaN;
-  let randomReturn = Number.NaN;
-  try {
-    assertSpecsMatch(`${s.demos} vs ${describeEnvTarget(target)}`, probe.spec, demo.spec);
-    const returns = trajectories.flatMap((t) => (t.rewards ? [t.rewards.reduce((a, b) => a + b, 0)] : []));
-    if (hasReward && returns.length > 0) {
-      expertReturn = returns.reduce((a, b) => a + b, 0) / returns.length;
-      randomReturn = meanStd([
-        ...evaluate([probe], uniformRandomAct(probe, s.seed + 99), s.randomEpisodes, s.seed + 99).returns,
-      ]).mean;
-    }
-  } finally {
-    probe.dispose();
-  }
+  const env = trainingEnv(s, options.makeEnv);
+  const { target, makeEnv, hasReward } = env;
+  const { demo, selection, trajectories, source, scoreRefs } = await chosenDemonstrations(
+    s,
+    env,
+    log,
+    hasReward ? { episodes: s.randomEpisodes, seed: s.seed + 99 } : undefined,
+  );
+  const { expert: expertReturn, random: randomReturn } = scoreRefs;
   const backend = await useBackend(parseBackendChoice(s.backend));
   log(backend.description);
 
@@ -162,7 +148,6 @@ export async function dacAlgorithm(s: DacSettings, options: DacOptions = {}): Pr
         ? `; expert return ${expertReturn.toFixed(1)}, random ${randomReturn.toFixed(1)}`
         : ''),
   );
-  const scoreRefs = { random: randomReturn, expert: expertReturn };
 
   return {
     name: 'dac',

@@ -27,8 +27,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TempBuffer } from '@mcap/core';
-import { describeEnvTarget, envTargetHasReward, envTargetOfSettings, makeEnvTarget } from '../config/task.js';
-import { chooseDemonstrations, selectionRecord } from '../core/demo-selection.js';
+import { describeEnvTarget } from '../config/task.js';
+import { selectionRecord } from '../core/demo-selection.js';
 import { GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { assertSpecsMatch, type Spec } from '../core/spec.js';
@@ -40,7 +40,7 @@ import { readPolicyFile } from '../data/policy-file.js';
 import { parseBackendChoice, useBackend } from '../learn/backend.js';
 import { BcLearner, type PairData, pairsFromTrajectories } from '../learn/bc.js';
 import { collectLabelled } from '../learn/dagger-rollouts.js';
-import { type ActFn, evaluate, meanStd, normalizedScore, uniformRandomAct } from '../learn/evaluate.js';
+import { type ActFn, evaluate, meanStd, normalizedScore } from '../learn/evaluate.js';
 import { GaussianPolicy } from '../learn/gaussian-policy.js';
 import { policyFromRecord } from '../learn/policy-record.js';
 import type { MetricsRow, TrainingAlgorithm } from '../run/algorithm.js';
@@ -48,6 +48,7 @@ import type { Env } from '../sim/types.js';
 import { bcLossChart } from './bc.js';
 import { bcConfigOf } from './bc-learner-settings.js';
 import type { DaggerSettings } from './dagger-config.js';
+import { chosenDemonstrations, trainingEnv } from './demonstrations.js';
 
 export {
   DAGGER_DEFAULT_ROUNDS,
@@ -88,35 +89,28 @@ export interface DaggerOptions {
 /** Builds DAgger for `s`: backend, demos and corrections checked against the env, the expert, the policy. */
 export async function daggerAlgorithm(s: DaggerSettings, options: DaggerOptions): Promise<DaggerAlgorithm> {
   const log = options.log ?? (() => {});
-  const target = envTargetOfSettings(s);
-  const makeEnv = options.makeEnv ?? ((seed: number) => makeEnvTarget(target, { seed }));
-  const hasReward = options.makeEnv !== undefined || envTargetHasReward(target);
+  const env = trainingEnv(s, options.makeEnv);
+  const { target, makeEnv, hasReward } = env;
 
   // Demonstrations (and correction files): the same choice as BC's and GAIL's.
-  const demo = await readDemoFile(s.demos);
-  const selection = chooseDemonstrations(demo.episodes, s, log);
-  const chosen = selection.used.map((e) => e.trajectory);
+  const {
+    demo,
+    selection,
+    trajectories: chosen,
+    source,
+    scoreRefs,
+  } = await chosenDemonstrations(
+    s,
+    env,
+    log,
+    hasReward && s.roundEvalEpisodes > 0 ? { episodes: s.roundEvalEpisodes, seed: EVAL_SEED } : undefined,
+  );
+  const { expert: expertReturn, random: randomReturn } = scoreRefs;
   const imported: Trajectory[] = [];
   for (const file of s.corrections) {
     const c = await readDemoFile(file);
     assertSpecsMatch(`${file} vs ${s.demos}`, demo.spec, c.spec);
     imported.push(...c.episodes.map((e) => e.trajectory).filter((t) => t.length > 0));
-  }
-  const probe = await makeEnv(s.seed);
-  const source = probe.spec.source;
-  let expertReturn = Number.NaN;
-  let randomReturn = Number.NaN;
-  try {
-    assertSpecsMatch(`${s.demos} vs ${describeEnvTarget(target)}`, probe.spec, demo.spec);
-    const returns = chosen.flatMap((t) => (t.rewards ? [t.rewards.reduce((a, b) => a + b, 0)] : []));
-    if (hasReward && returns.length > 0 && s.roundEvalEpisodes > 0) {
-      expertReturn = returns.reduce((a, b) => a + b, 0) / returns.length;
-      randomReturn = meanStd([
-        ...evaluate([probe], uniformRandomAct(probe, s.seed + 99), s.roundEvalEpisodes, EVAL_SEED).returns,
-      ]).mean;
-    }
-  } finally {
-    probe.dispose();
   }
   const backend = await useBackend(parseBackendChoice(s.backend));
   log(backend.description);
