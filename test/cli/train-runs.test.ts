@@ -4,10 +4,11 @@
  * with signals delivered by a test emitter, and one real SIGTERM to a CLI process.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseTrainArgs, type TrainResult, train, trainReport } from '../../src/cli/train.js';
@@ -39,6 +40,37 @@ async function trainWith(args: readonly string[], signal?: 'SIGINT' | 'SIGTERM')
   } finally {
     process.exitCode = exitCode;
   }
+}
+
+/**
+ * `gail-bridge train` with GAIL's flags (less --json) and `args` as a CLI process, once its progress bar
+ * shows the first round (rejects if it exits before); `stdout()` and `stderr()` are what it wrote so far.
+ */
+async function trainProcess(args: readonly string[]): Promise<{
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly exit: Promise<number | null>;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'train', ...GAIL.filter((a) => a !== '--json'), ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/gail \d+\/100000/.test(stderr)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`train exited before its first round:\n${stderr}`)));
+  });
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
 }
 
 const files = (folder: string) =>
@@ -189,66 +221,19 @@ describe('train: runs stopped, moved and resumed', () => {
 
   it('a CLI process sent SIGTERM finishes its round, writes checkpoint and report, and exits 143', async () => {
     const run = join(dir, 'process');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'train',
-        ...GAIL.filter((a) => a !== '--json'),
-        '--steps',
-        '100000',
-        '--out',
-        run,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/gail \d+\/100000/.test(stderr)) resolve();
-      });
-      child.on('exit', () => reject(new Error(`train exited before its first round:\n${stderr}`)));
-    });
+    const { child, exit, stdout, stderr } = await trainProcess(['--steps', '100000', '--out', run]);
     child.kill('SIGTERM');
-    assert.equal(await exit, 143, stderr);
-    assert.match(stdout, /^gail-ppo stopped by SIGTERM after \d+ rounds/);
-    assert.match(stdout, new RegExp(`continue with: gail-bridge train --resume ${run}`));
+    assert.equal(await exit, 143, stderr());
+    assert.match(stdout(), /^gail-ppo stopped by SIGTERM after \d+ rounds/);
+    assert.match(stdout(), new RegExp(`continue with: gail-bridge train --resume ${run}`));
     assert.match(status(run), /^stopped by SIGTERM/);
     assert.ok(existsSync(join(run, 'checkpoint.policy')));
   });
 
   it('with --workers, Ctrl-C (SIGINT) finishes the round, stops the env workers and exits 130: no hung process', async () => {
     const run = join(dir, 'process-workers');
-    const child = spawn(
-      process.execPath,
-      [
-        ...['--import', 'tsx', 'src/cli/main.ts', 'train'],
-        ...GAIL.filter((a) => a !== '--json'),
-        ...['--num-envs', '2', '--workers', '1', '--steps', '100000', '--out', run],
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/gail \d+\/100000/.test(stderr)) resolve();
-      });
-      child.on('exit', () => reject(new Error(`train exited before its first round:\n${stderr}`)));
-    });
+    const args = ['--num-envs', '2', '--workers', '1', '--steps', '100000', '--out', run];
+    const { child, exit, stdout, stderr } = await trainProcess(args);
     child.kill('SIGINT');
     // A worker thread left running would keep the process alive: give it a minute, then call it hung.
     let timer: NodeJS.Timeout | undefined;
@@ -258,8 +243,8 @@ describe('train: runs stopped, moved and resumed', () => {
     const code = await Promise.race([exit, hung]);
     clearTimeout(timer);
     if (code === 'hung') child.kill('SIGKILL');
-    assert.equal(code, 130, stderr);
-    assert.match(stdout, /^gail-ppo stopped by SIGINT after \d+ rounds/);
+    assert.equal(code, 130, stderr());
+    assert.match(stdout(), /^gail-ppo stopped by SIGINT after \d+ rounds/);
     assert.match(status(run), /^stopped by SIGINT/);
     assert.ok(readMetricsRows(run).every((r) => r['workers'] === 1));
     assert.ok(existsSync(join(run, 'checkpoint.policy')));
