@@ -60,23 +60,6 @@ export const dense = tf.customGrad((...args: Array<tf.Tensor | ((s: tf.Tensor[])
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
- * y = a·b with the same untransposed-only gradient as `dense` (da = dy·transpose(b), db = transpose(a)·dy),
- * for products that are not a layer (the discriminator's closed-form input gradient).
- */
-export const matMulPlain = tf.customGrad((...args: Array<tf.Tensor | ((s: tf.Tensor[]) => void)>) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, (s: tf.Tensor[]) => void];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const dy2 = dy as tf.Tensor2D;
-      return [tf.matMul(dy2, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy2)];
-    },
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
-
-/**
  * tanh(x) = 2σ(2x) − 1: the same function (float rounding aside: within ~1e-7), 6–12× cheaper on wasm,
  * whose sigmoid is XNNPACK's vectorised kernel and whose tanh a scalar loop (300 × 100: 40 µs against
  * 490 µs of CPU; the discriminator's step ran ~1 ms of tanh a step). Call inside tf.tidy.
