@@ -526,7 +526,7 @@ export class Discriminator implements AdversarialRewardModel {
       penalty = head.penalty;
       let ebar = tf.tensor2d(head.c, [m, d]);
       for (let k = 0; k < last; k++) {
-        penW[k] = tf.matMul(tf.transpose(ebar), gammas[k]!);
+        penW[k] = crossProduct(ebar, gammas[k]!);
         const phi = tf.matMul(ebar, ws[k]!.w);
         rho[k] = tf.mul(tf.mul(hp[k]!, tf.mul(phi, gammas[k]!)), -2);
         ebar = tf.mul(phi, sp[k]!);
@@ -553,7 +553,7 @@ export class Discriminator implements AdversarialRewardModel {
     let A = tf.tensor2d(dz, [N, 1]);
     for (let k = last; k >= 0; k--) {
       const hIn = k === 0 ? xt : hs[k - 1]!;
-      let gW = tf.matMul(tf.transpose(hIn), A);
+      let gW = crossProduct(hIn, A);
       if (penW[k]) gW = tf.add(gW, penW[k]!);
       const { w: wHat, sigma } = ws[k]!;
       if (sigma) {
@@ -641,6 +641,17 @@ export class Discriminator implements AdversarialRewardModel {
     if (this.disposed)
       throw new GailBridgeError('state', 'Discriminator: used after dispose(); build a new one');
   }
+}
+
+/**
+ * aᵀ·b for row-aligned a (N × p) and b (N × q), with the narrower of the two as matMul's right operand:
+ * wasm packs a right operand afresh for every new tensor (~4 ns an element, as much as the multiply at
+ * these sizes), so (bᵀa)ᵀ is the cheaper order when p < q (D's first layer: 15 inputs, 100 units).
+ * Call inside tf.tidy.
+ */
+function crossProduct(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (a.shape[1] < b.shape[1]) return tf.transpose(tf.matMul(tf.transpose(b), a));
+  return tf.matMul(tf.transpose(a), b);
 }
 
 /**
