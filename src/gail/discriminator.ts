@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GailBridgeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { Adam } from '../learn/adam.js';
-import { dense, Mlp, matMulPlain } from '../learn/mlp.js';
+import { Mlp, tanhViaSigmoid } from '../learn/mlp.js';
 import { type NamedArrays, namedArray, takeArray } from '../learn/named-arrays.js';
 import { RunningNormalizer } from '../learn/normalizer.js';
 import type { Rollout } from '../streams/collector.js';
@@ -232,23 +232,24 @@ export class Discriminator implements AdversarialRewardModel {
 
   /**
    * The weight matrices used in the forward pass: W_k, or W_k / σ_k with spectral normalisation, where
-   * σ_k = uᵀ W_k v from the stored power-iteration vectors (constants; the gradient flows through σ's
-   * dependence on W, as in Miyato et al. 2018, Alg. 1). Call inside tf.tidy.
+   * σ_k = vᵀ W_k u from the stored power-iteration vectors (constants; the gradient flows through σ's
+   * dependence on W, as in Miyato et al. 2018, Alg. 1: `gradients` applies that chain rule). σ_k is undefined
+   * without spectral normalisation. Call inside tf.tidy.
    */
-  private weights(): tf.Tensor2D[] {
-    const ws: tf.Tensor2D[] = [];
+  private weights(): { w: tf.Tensor2D; sigma?: tf.Scalar }[] {
+    const out: { w: tf.Tensor2D; sigma?: tf.Scalar }[] = [];
     for (let k = 0; k < this.mlp.numLayers; k++) {
       const w = this.mlp.variables[2 * k] as tf.Tensor2D;
       if (!this.options.spectralNorm) {
-        ws.push(w);
+        out.push({ w });
         continue;
       }
-      // σ = vᵀ W u with u, v held constant (non-trainable variables, so no gradient reaches them).
+      // σ = vᵀ W u with u, v held constant (non-trainable variables).
       const wu = tf.matMul(w, tf.reshape(this.snU[k]!, [-1, 1]));
-      const sigma = tf.sum(tf.mul(tf.reshape(this.snV[k]!, [-1, 1]), wu));
-      ws.push(tf.div(w, sigma) as tf.Tensor2D);
+      const sigma = tf.sum(tf.mul(tf.reshape(this.snV[k]!, [-1, 1]), wu)) as tf.Scalar;
+      out.push({ w: tf.div(w, sigma) as tf.Tensor2D, sigma });
     }
-    return ws;
+    return out;
   }
 
   /** One power iteration per weight matrix: v ← normalise(W u), u ← normalise(Wᵀ v). */
@@ -280,7 +281,7 @@ export class Discriminator implements AdversarialRewardModel {
   /** The matrices the forward pass uses (W_k / σ_k with spectral normalisation), as plain arrays. */
   effectiveWeights(): { shape: [number, number]; data: Float32Array }[] {
     return tf.tidy(() =>
-      this.weights().map((w) => ({
+      this.weights().map(({ w }) => ({
         shape: [w.shape[0], w.shape[1]] as [number, number],
         data: w.dataSync() as Float32Array,
       })),
@@ -288,34 +289,42 @@ export class Discriminator implements AdversarialRewardModel {
   }
 
   /**
-   * Logits (n) and, when `withInputGrad`, ∂logit/∂x (n × inputDim), computed in closed form for the
-   * tanh MLP (g_L = w_L; g_k = (g_{k+1} ⊙ (1 − h_k²)) W_kᵀ) so the penalty needs only first-order
-   * autodiff. Call inside tf.tidy.
+   * The forward pass on input rows x (n × inputDim) with the matrices `ws` (from `weights()`): each hidden
+   * layer's output h_k = tanh(h_{k−1} Ŵ_k + b_k) (as 2σ(2·) − 1, `tanhViaSigmoid`) and the logits
+   * z = h_{L−1} Ŵ_L + b_L (n × 1). Call inside tf.tidy.
    */
-  private forward(x: tf.Tensor2D, withInputGrad: boolean): { logits: tf.Tensor1D; inputGrad?: tf.Tensor2D } {
-    const ws = this.weights();
+  private forward(x: tf.Tensor2D, ws: readonly { w: tf.Tensor2D }[]): { hs: tf.Tensor2D[]; z: tf.Tensor2D } {
     const hs: tf.Tensor2D[] = [];
     let h = x;
     const last = this.mlp.numLayers - 1;
-    for (let k = 0; k <= last; k++) {
-      const z = dense(h, ws[k]!, this.mlp.variables[2 * k + 1] as tf.Tensor1D);
-      if (k === last) h = z;
-      else {
-        h = tf.tanh(z);
-        hs.push(h);
-      }
+    for (let k = 0; k < last; k++) {
+      h = tanhViaSigmoid(tf.add(tf.matMul(h, ws[k]!.w), this.mlp.variables[2 * k + 1]!));
+      hs.push(h);
     }
-    const logits = tf.squeeze(h, [1]) as tf.Tensor1D;
-    if (!withInputGrad) return { logits };
-    // Row vector of the output layer's weights, broadcast over the batch.
-    let g: tf.Tensor2D = tf.reshape(ws[last]!, [1, -1]);
+    const z = tf.add(tf.matMul(h, ws[last]!.w), this.mlp.variables[2 * last + 1]!) as tf.Tensor2D;
+    return { hs, z };
+  }
+
+  /**
+   * ∂z/∂x at input rows x (m × inputDim) in closed form for the tanh MLP (the chain rule from the output
+   * back): δ_{L−1} = Ŵ_Lᵀ, γ_k = δ_k ⊙ s_k, δ_{k−1} = γ_k Ŵ_kᵀ, ∂z/∂x = δ_{−1}, where s_k = 1 − h_k² (m × h_k)
+   * at those rows. Returns every γ_k for the penalty's gradient, and ∂z/∂x, one row for all when D has no
+   * hidden layer (D is then linear). `wT[k]` is Ŵ_kᵀ. Call inside tf.tidy.
+   */
+  private inputGradient(
+    ss: readonly tf.Tensor2D[],
+    ws: readonly { w: tf.Tensor2D }[],
+    wT: readonly tf.Tensor2D[],
+  ): { gammas: tf.Tensor2D[]; g: tf.Tensor2D } {
+    const last = this.mlp.numLayers - 1;
+    const gammas: tf.Tensor2D[] = new Array(last);
+    let delta = tf.reshape(ws[last]!.w, [1, -1]) as tf.Tensor2D;
     for (let k = last - 1; k >= 0; k--) {
-      g = tf.mul(g, tf.sub(1, tf.square(hs[k]!))) as tf.Tensor2D;
-      // g · W_kᵀ with the transpose explicit: wasm's transposed-operand matMul is ~13× slower (mlp.ts).
-      g = matMulPlain(g, tf.transpose(ws[k]!));
+      gammas[k] = tf.mul(delta, ss[k]!) as tf.Tensor2D;
+      // Ŵ_kᵀ is an explicit transpose: wasm's transposed-operand matMul is ~13× slower (mlp.ts).
+      delta = tf.matMul(gammas[k]!, wT[k]!);
     }
-    if (g.shape[0] !== x.shape[0]) g = tf.tile(g, [x.shape[0], 1]);
-    return { logits, inputGrad: g };
+    return { gammas, g: delta };
   }
 
   /** The rollout's (s, a) pairs as the collector wrapped them. */
@@ -342,7 +351,7 @@ export class Discriminator implements AdversarialRewardModel {
     return tf
       .tidy(() => {
         const x = tf.tensor2d(feats, [pairs.n, this.inputDim]);
-        return this.forward(x, false).logits.dataSync() as Float32Array;
+        return this.forward(x, this.weights()).z.dataSync() as Float32Array;
       })
       .slice();
   }
@@ -368,25 +377,51 @@ export class Discriminator implements AdversarialRewardModel {
    * normalised). For tests and diagnostics; the training step computes it on interpolates.
    */
   penaltyAt(x: Float32Array, n: number): number {
-    return tf.tidy(() => this.penalty(tf.tensor2d(x, [n, this.inputDim])).dataSync()[0]!);
+    const g = tf.tidy(() => {
+      const ws = this.weights();
+      const { hs } = this.forward(tf.tensor2d(x, [n, this.inputDim]), ws);
+      const ss = hs.map((h) => tf.sub(1, tf.square(h)) as tf.Tensor2D);
+      return this.inputGradient(ss, ws, transposes(ws)).g.dataSync() as Float32Array;
+    });
+    return this.penaltyHead(g, n).penalty;
   }
 
-  private penalty(xHat: tf.Tensor2D): tf.Scalar {
-    const { inputGrad } = this.forward(xHat, true);
-    let g = inputGrad!;
-    if (this.absorbing && this.options.penaltyIgnoresIndicator) {
-      const mask = new Float32Array(this.inputDim).fill(1);
-      mask[this.obsDim] = 0;
-      g = tf.mul(g, tf.tensor1d(mask)) as tf.Tensor2D;
+  /**
+   * The penalty P = λ/m Σ_r (‖M g_r‖ − 1)² from the input gradients g (m × inputDim, or one row shared by
+   * all m) and its gradient c = ∂P/∂g, c_r = (2λ/m)(‖M g_r‖ − 1) M g_r / ‖M g_r‖ (Gulrajani et al. 2017,
+   * eq. 3), where M drops the absorbing indicator when `penaltyIgnoresIndicator` is on and ‖·‖ =
+   * √(Σ · + 1e-12). In float64, on m × inputDim numbers.
+   */
+  private penaltyHead(g: Float32Array, m: number): { penalty: number; c: Float32Array } {
+    const d = this.inputDim;
+    const lambda = this.options.gradientPenalty;
+    const skip = this.absorbing && this.options.penaltyIgnoresIndicator ? this.obsDim : -1;
+    const shared = g.length === d;
+    const c = new Float32Array(m * d);
+    let sum = 0;
+    for (let r = 0; r < m; r++) {
+      const o = shared ? 0 : r * d;
+      let sq = 0;
+      for (let j = 0; j < d; j++) if (j !== skip) sq += g[o + j]! * g[o + j]!;
+      const norm = Math.sqrt(sq + 1e-12);
+      sum += (norm - 1) ** 2;
+      const coef = ((2 * lambda) / m) * ((norm - 1) / norm);
+      for (let j = 0; j < d; j++) if (j !== skip) c[r * d + j] = coef * g[o + j]!;
     }
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), 1), 1e-12));
-    return tf.mul(this.options.gradientPenalty, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar;
+    return { penalty: (lambda * sum) / m, c };
   }
 
   /**
    * One Adam step on a batch of expert and a batch of policy pairs (D sees them as given; draw them with
-   * `samplePairs`). Interpolates for the penalty pair expert row i with policy row i. A non-finite loss,
-   * gradient or resulting weight skips the step and keeps the previous weights.
+   * `samplePairs`). Interpolates for the penalty pair expert row i with policy row i. A non-finite loss
+   * or gradient skips the step and keeps the previous weights (Adam's step from finite gradients keeps
+   * finite weights finite: each weight moves by at most ~lr·(1 − β1)/√(1 − β2)).
+   *
+   * The loss L = BCE + λ·mean(‖∂z/∂x̂‖ − 1)² + wd·Σ‖W_k‖² and its gradient are written out, without a
+   * gradient tape: one forward pass over the expert, policy and interpolate rows; the BCE's and the
+   * penalty's derivatives with respect to the logits and the input gradients on their few numbers here in
+   * JavaScript (`penaltyHead`); then one backward pass that carries both (`gradients`). Tested against the
+   * tape (test/gail/discriminator.test.ts).
    */
   step(expert: PairSet, policy: PairSet, rng: Rng): DiscStepStats {
     this.assertLive();
@@ -401,78 +436,164 @@ export class Discriminator implements AdversarialRewardModel {
     const xE = this.features(expert);
     const xP = this.features(policy);
     const d = this.inputDim;
-    const gp = this.options.gradientPenalty;
-    let xHat: Float32Array | undefined;
-    const m = Math.min(nE, nP);
-    if (gp > 0) {
-      xHat = new Float32Array(m * d);
-      for (let r = 0; r < m; r++) {
-        const u = rng.next();
-        for (let j = 0; j < d; j++) xHat[r * d + j] = u * xE[r * d + j]! + (1 - u) * xP[r * d + j]!;
-      }
+    const m = this.options.gradientPenalty > 0 ? Math.min(nE, nP) : 0;
+    // Rows: expert, policy, then the interpolates x̂ = u·x_E + (1 − u)·x_P, u ~ U(0, 1) per row.
+    const x = new Float32Array((nE + nP + m) * d);
+    x.set(xE, 0);
+    x.set(xP, nE * d);
+    for (let r = 0; r < m; r++) {
+      const u = rng.next();
+      const o = (nE + nP + r) * d;
+      for (let j = 0; j < d; j++) x[o + j] = u * xE[r * d + j]! + (1 - u) * xP[r * d + j]!;
     }
-    const eps = this.options.labelSmoothing;
-    const vars = this.mlp.variables;
-    const saved = tf.tidy(() => vars.map((v) => tf.clone(v)));
-    const result = tf.tidy(() => {
-      const tE = tf.tensor2d(xE, [nE, d]);
-      const tP = tf.tensor2d(xP, [nP, d]);
-      let parts: { bce: tf.Scalar; pen: tf.Scalar; zE: tf.Tensor1D; zP: tf.Tensor1D } | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const zE = this.forward(tE, false).logits;
-        const zP = this.forward(tP, false).logits;
-        const bce = adversarialBce(zE, zP, eps);
-        const pen = xHat ? this.penalty(tf.tensor2d(xHat, [m, d])) : tf.scalar(0);
-        let total = tf.add(bce, pen) as tf.Scalar;
-        if (this.options.weightDecay > 0) {
-          const l2 = tf.addN(vars.filter((_, i) => i % 2 === 0).map((w) => tf.sum(tf.square(w))));
-          total = tf.add(total, tf.mul(this.options.weightDecay, l2)) as tf.Scalar;
-        }
-        // Kept past variableGrads' own scope for the statistics below; disposed there.
-        parts = { bce: tf.keep(bce), pen: tf.keep(pen), zE: tf.keep(zE), zP: tf.keep(zP) };
-        return total;
-      }, [...vars]);
-      const gradList = vars.map((v) => grads[v.name]!);
-      const gradNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-      const p = parts!;
-      const dE = tf.sigmoid(p.zE);
-      const dP = tf.sigmoid(p.zP);
-      const stats = tf.stack([
-        value,
-        p.bce,
-        p.pen,
-        gradNorm,
-        tf.mean(tf.cast(tf.greater(p.zE, 0), 'float32')),
-        tf.mean(tf.cast(tf.less(p.zP, 0), 'float32')),
-        tf.mean(dE),
-        tf.mean(dP),
-      ]);
-      const [total, bce, pen, norm, accE, accP, mE, mP] = Array.from(stats.dataSync());
-      for (const t of [p.bce, p.pen, p.zE, p.zP]) t.dispose();
-      const finite = [total, norm].every((x) => Number.isFinite(x!));
-      if (finite) this.adam.apply(gradList, this.options.learningRate);
-      return { finite, bce: bce!, pen: pen!, accE: accE!, accP: accP!, mE: mE!, mP: mP! };
+    return tf.tidy(() => {
+      const { stats, grads } = this.gradients(x, nE, nP, m);
+      const taken = grads !== undefined && this.adam.step(grads, this.options.learningRate) !== undefined;
+      return { ...stats, skipped: taken ? 0 : 1 };
     });
-    let skipped = result.finite ? 0 : 1;
-    if (result.finite) {
-      const sum = tf.tidy(() => tf.addN(vars.map((v) => tf.sum(v))).dataSync()[0]!);
-      if (!Number.isFinite(sum)) {
-        skipped = 1;
-        vars.forEach((v, i) => {
-          v.assign(saved[i]!);
-        });
+  }
+
+  /**
+   * D's loss on rows x = [expert (nE); policy (nP); interpolates (m)] (each inputDim wide, normalised) and
+   * its gradient with respect to every variable, in `mlp.variables` order; `grads` is undefined when the
+   * loss is not finite. With h_k the hidden outputs, s_k = 1 − h_k², Ŵ_k the matrices the pass uses and z
+   * the logits:
+   *
+   *   BCE:      ∂L/∂z_r = ½(σ(z_r) − (1 − ε))/nE (expert), ½σ(z_r)/nP (policy), 0 (interpolates)
+   *   penalty:  g = ∂z/∂x̂ = δ_{−1} (`inputGradient`), c = ∂P/∂g (`penaltyHead`); then, from k = 0 up,
+   *             with ē_{−1} = c:  ∂P/∂Ŵ_k += ē_{k−1}ᵀ γ_k,  φ_k = ē_{k−1} Ŵ_k,  ē_k = φ_k ⊙ s_k,
+   *             ρ_k = ∂P/∂a_k through s_k = −2 h_k ⊙ φ_k ⊙ γ_k,  and ∂P/∂Ŵ_L += Σ_rows ē_{L−1}ᵀ
+   *   backward: A_L = ∂L/∂z; ∂L/∂Ŵ_k += h_{k−1}ᵀ A_k, ∂L/∂b_k = Σ_rows A_k,
+   *             A_{k−1} = (A_k Ŵ_kᵀ) ⊙ s_{k−1} + ρ_{k−1} (ρ on the interpolate rows only)
+   *
+   * This is the double backpropagation of the penalty (Drucker & Le Cun 1992; the exact gradient a tape
+   * gives through the input gradient), written for the tanh MLP. Then spectral normalisation's chain
+   * rule, ∂L/∂W = (∂L/∂Ŵ − ⟨∂L/∂Ŵ, Ŵ⟩ v uᵀ)/σ (Ŵ = W/σ, σ = vᵀWu), and weight decay's 2·wd·W. Call
+   * inside tf.tidy.
+   */
+  private gradients(
+    x: Float32Array,
+    nE: number,
+    nP: number,
+    m: number,
+  ): { stats: Omit<DiscStepStats, 'skipped'>; grads: tf.Tensor[] | undefined } {
+    const d = this.inputDim;
+    const B = nE + nP;
+    const N = B + m;
+    const last = this.mlp.numLayers - 1;
+    const ws = this.weights();
+    const wT = transposes(ws);
+    const xt = tf.tensor2d(x, [N, d]);
+    const { hs, z } = this.forward(xt, ws);
+    const ss = hs.map((h) => tf.sub(1, tf.square(h)) as tf.Tensor2D);
+
+    // BCE (adversarialBce's loss) and its derivative with respect to the logits, on B numbers.
+    const zs = z.dataSync() as Float32Array;
+    const eps = this.options.labelSmoothing;
+    const dz = new Float32Array(N);
+    let lossE = 0;
+    let lossP = 0;
+    let accE = 0;
+    let accP = 0;
+    let sumDE = 0;
+    let sumDP = 0;
+    for (let r = 0; r < B; r++) {
+      const zr = zs[r]!;
+      const sig = sigmoid(zr);
+      if (r < nE) {
+        lossE += softplus(zr) - (1 - eps) * zr;
+        dz[r] = (0.5 * (sig - (1 - eps))) / nE;
+        if (zr > 0) accE++;
+        sumDE += sig;
+      } else {
+        lossP += softplus(zr);
+        dz[r] = (0.5 * sig) / nP;
+        if (zr < 0) accP++;
+        sumDP += sig;
       }
     }
-    for (const s of saved) s.dispose();
-    return {
-      loss: result.bce,
-      gradPenalty: result.pen,
-      accExpert: result.accE,
-      accPolicy: result.accP,
-      meanDExpert: result.mE,
-      meanDPolicy: result.mP,
-      skipped,
+    const bce = 0.5 * (lossE / nE + lossP / nP);
+
+    // The penalty's own gradient: ∂P/∂Ŵ_k (extra terms) and ρ_k on the interpolate rows.
+    const penW: tf.Tensor2D[] = [];
+    const rho: tf.Tensor2D[] = [];
+    let penalty = 0;
+    if (m > 0) {
+      const hp = hs.map((h) => tf.slice(h, [B, 0], [m, -1]));
+      const sp = ss.map((s) => tf.slice(s, [B, 0], [m, -1]));
+      const { gammas, g } = this.inputGradient(sp, ws, wT);
+      const head = this.penaltyHead(g.dataSync() as Float32Array, m);
+      penalty = head.penalty;
+      let ebar = tf.tensor2d(head.c, [m, d]);
+      for (let k = 0; k < last; k++) {
+        penW[k] = crossProduct(ebar, gammas[k]!);
+        const phi = tf.matMul(ebar, ws[k]!.w);
+        rho[k] = tf.mul(tf.mul(hp[k]!, tf.mul(phi, gammas[k]!)), -2);
+        ebar = tf.mul(phi, sp[k]!);
+      }
+      penW[last] = tf.reshape(tf.sum(ebar, 0), [-1, 1]);
+    }
+
+    let wdLoss = 0;
+    const wd = this.options.weightDecay;
+    if (wd > 0)
+      for (let k = 0; k <= last; k++)
+        wdLoss += wd * tf.sum(tf.square(this.mlp.variables[2 * k]!)).dataSync()[0]!;
+    const stats = {
+      loss: bce,
+      gradPenalty: penalty,
+      accExpert: accE / nE,
+      accPolicy: accP / nP,
+      meanDExpert: sumDE / nE,
+      meanDPolicy: sumDP / nP,
     };
+    if (!Number.isFinite(bce + penalty + wdLoss)) return { stats, grads: undefined };
+
+    const grads: tf.Tensor[] = new Array(2 * (last + 1));
+    let A = tf.tensor2d(dz, [N, 1]);
+    for (let k = last; k >= 0; k--) {
+      const hIn = k === 0 ? xt : hs[k - 1]!;
+      let gW = crossProduct(hIn, A);
+      if (penW[k]) gW = tf.add(gW, penW[k]!);
+      const { w: wHat, sigma } = ws[k]!;
+      if (sigma) {
+        // v uᵀ by broadcasting, not matMul: u is a matMul operand as a column in `weights` (`transposes`).
+        const outer = tf.mul(tf.reshape(this.snV[k]!, [-1, 1]), tf.reshape(this.snU[k]!, [1, -1]));
+        gW = tf.div(tf.sub(gW, tf.mul(tf.sum(tf.mul(gW, wHat)), outer)), sigma);
+      }
+      if (wd > 0) gW = tf.add(gW, tf.mul(2 * wd, this.mlp.variables[2 * k]!));
+      grads[2 * k] = gW;
+      grads[2 * k + 1] = tf.sum(A, 0);
+      if (k === 0) break;
+      A = tf.mul(tf.matMul(A, wT[k]!), ss[k - 1]!) as tf.Tensor2D;
+      if (m > 0)
+        A = tf.add(
+          A,
+          tf.pad(rho[k - 1]!, [
+            [B, 0],
+            [0, 0],
+          ]),
+        ) as tf.Tensor2D;
+    }
+    return { stats, grads };
+  }
+
+  /**
+   * The loss's statistics and its gradient (one array per variable, `mlp.variables` order; undefined when
+   * the loss is not finite) at input rows x = [expert (nE); policy (nP); interpolates (m)], as `step`
+   * computes them, without a step. For tests.
+   */
+  lossGradients(
+    x: Float32Array,
+    nE: number,
+    nP: number,
+    m: number,
+  ): { stats: Omit<DiscStepStats, 'skipped'>; grads: Float32Array[] | undefined } {
+    this.assertLive();
+    return tf.tidy(() => {
+      const { stats, grads } = this.gradients(x, nE, nP, m);
+      return { stats, grads: grads?.map((g) => (g.dataSync() as Float32Array).slice()) };
+    });
   }
 
   /** Weights, spectral-norm vectors, input statistics and Adam state, under `prefix`. */
@@ -520,6 +641,39 @@ export class Discriminator implements AdversarialRewardModel {
     if (this.disposed)
       throw new GailBridgeError('state', 'Discriminator: used after dispose(); build a new one');
   }
+}
+
+/**
+ * aᵀ·b for row-aligned a (N × p) and b (N × q), with the narrower of the two as matMul's right operand:
+ * wasm packs a right operand afresh for every new tensor (~4 ns an element, as much as the multiply at
+ * these sizes), so (bᵀa)ᵀ is the cheaper order when p < q (D's first layer: 15 inputs, 100 units).
+ * Call inside tf.tidy.
+ */
+function crossProduct(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (a.shape[1] < b.shape[1]) return tf.transpose(tf.matMul(tf.transpose(b), a));
+  return tf.matMul(tf.transpose(a), b);
+}
+
+/**
+ * Ŵ_kᵀ for every layer. A transpose even for the output layer's column, never a reshape of it: wasm's
+ * matMul caches its packed right operand by tensor data, so a reshape of Ŵ_L (the same data, another
+ * shape) as a right operand after Ŵ_L itself silently multiplies by the stale packing (tfjs 4.22).
+ * Call inside tf.tidy.
+ */
+function transposes(ws: readonly { w: tf.Tensor2D }[]): tf.Tensor2D[] {
+  return ws.map(({ w }) => tf.transpose(w));
+}
+
+/** σ(z) = 1/(1 + e^{−z}) without overflow. */
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** softplus(z) = log(1 + e^z) without overflow. */
+function softplus(z: number): number {
+  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
 function normalise(x: Float32Array): Float32Array {

@@ -60,21 +60,13 @@ export const dense = tf.customGrad((...args: Array<tf.Tensor | ((s: tf.Tensor[])
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
- * y = a·b with the same untransposed-only gradient as `dense` (da = dy·transpose(b), db = transpose(a)·dy),
- * for products that are not a layer (the discriminator's closed-form input gradient).
+ * tanh(x) = 2σ(2x) − 1: the same function (float rounding aside: within ~1e-7), 6–12× cheaper on wasm,
+ * whose sigmoid is XNNPACK's vectorised kernel and whose tanh a scalar loop (300 × 100: 40 µs against
+ * 490 µs of CPU; the discriminator's step ran ~1 ms of tanh a step). Call inside tf.tidy.
  */
-export const matMulPlain = tf.customGrad((...args: Array<tf.Tensor | ((s: tf.Tensor[]) => void)>) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, (s: tf.Tensor[]) => void];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const dy2 = dy as tf.Tensor2D;
-      return [tf.matMul(dy2, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy2)];
-    },
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+export function tanhViaSigmoid(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) as tf.Tensor2D;
+}
 
 /** A fanIn × fanOut matrix with orthonormal rows or columns (whichever are fewer), times `gain`. */
 export function orthogonalMatrix(fanIn: number, fanOut: number, gain: number, rng: Rng): Float32Array {
@@ -261,13 +253,32 @@ export class Mlp {
       grads[2 * k] = tf.matMul(tf.transpose(h), dz);
       grads[2 * k + 1] = tf.sum(dz, 0);
       if (k === 0) break;
-      const dh = tf.matMul(dz, tf.transpose(this.variables[2 * k] as tf.Tensor2D)) as tf.Tensor2D;
-      dz =
-        this.config.activation === 'tanh'
-          ? (tf.mul(dh, tf.sub(1, tf.square(h))) as tf.Tensor2D)
-          : (tf.mul(dh, tf.step(h)) as tf.Tensor2D);
+      dz = this.activationGrad(tf.matMul(dz, tf.transpose(this.variables[2 * k] as tf.Tensor2D)), h);
     }
     return grads;
+  }
+
+  /**
+   * dL/dx (n × inputDim), given dL/dout for the pass `trace`, without the weights' gradients: the same
+   * recursion as `backward` carried one layer further, dx = dz_0·W_0ᵀ. TD3's actor step uses it for the
+   * critic's gradient with respect to the action (Silver et al. 2014's deterministic policy gradient).
+   * Call inside tf.tidy.
+   */
+  inputGradient(trace: MlpTrace, dOut: tf.Tensor2D): tf.Tensor2D {
+    this.assertLive();
+    let dz = dOut;
+    for (let k = this.numLayers - 1; ; k--) {
+      const dh = tf.matMul(dz, tf.transpose(this.variables[2 * k] as tf.Tensor2D)) as tf.Tensor2D;
+      if (k === 0) return dh;
+      dz = this.activationGrad(dh, trace.inputs[k]!);
+    }
+  }
+
+  /** dL/dz from dL/dh for a hidden layer whose output is h = act(z): dh·(1 − h²) (tanh), dh·[h > 0] (relu). */
+  private activationGrad(dh: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+    return this.config.activation === 'tanh'
+      ? (tf.mul(dh, tf.sub(1, tf.square(h))) as tf.Tensor2D)
+      : (tf.mul(dh, tf.step(h)) as tf.Tensor2D);
   }
 
   private activate(z: tf.Tensor2D): tf.Tensor2D {

@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertLength, GailBridgeError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { Adam, type AdamStep } from './adam.js';
+import { Adam } from './adam.js';
 import type { GaussianPolicy } from './gaussian-policy.js';
 import { Mlp } from './mlp.js';
 import { type NamedArrays, namedArray, takeArray } from './named-arrays.js';
@@ -94,6 +94,16 @@ export interface Td3Stats {
   readonly actorLoss: number;
   /** 1 when a non-finite loss or gradient made the update be skipped, else 0. */
   readonly skipped: number;
+}
+
+/** A batch's observations as the networks take them (`Td3Learner.stateFeatures`). */
+interface StateFeatures {
+  /** n × (obsDim + 1): [obsNorm · (1 − ind), ind], the critics' state columns. */
+  readonly state: Float32Array;
+  /** n × obsDim: obsNorm, the actor's input. */
+  readonly actor: Float32Array;
+  /** n: 1 − ind. */
+  readonly live: Float32Array;
 }
 
 /** The TD3 learner; see the file comment. */
@@ -176,10 +186,7 @@ export class Td3Learner {
    * The critics' input rows and the actor's for raw observations with the indicator (n × (obsDim + 1)):
    * state features n × (obsDim + 1) = [obsNorm · (1 − ind), ind], the actor's n × obsDim, and 1 − ind.
    */
-  private stateFeatures(
-    rows: Float32Array,
-    n: number,
-  ): { state: Float32Array; actor: Float32Array; live: Float32Array } {
+  private stateFeatures(rows: Float32Array, n: number): StateFeatures {
     const d = this.obsDim;
     const raw = new Float32Array(n * d);
     for (let r = 0; r < n; r++) raw.set(rows.subarray(r * (d + 1), r * (d + 1) + d), r * d);
@@ -199,27 +206,35 @@ export class Td3Learner {
     return { state, actor: z, live };
   }
 
-  /** Q(s, u) for state features and normalised actions (masked in the absorbing state). In tf.tidy. */
-  private q(critic: Mlp, state: tf.Tensor2D, u: tf.Tensor2D, live: tf.Tensor2D): tf.Tensor1D {
-    const x = tf.concat([state, tf.mul(u, live)], 1) as tf.Tensor2D;
-    return tf.squeeze(critic.apply(x), [1]) as tf.Tensor1D;
+  /**
+   * The critics' input rows n × (obsDim + 1 + actDim) = [state features, u · (1 − ind)], built here rather
+   * than with concat and mul kernels (in the absorbing state the action is masked out).
+   */
+  private criticInput(s: StateFeatures, u: ArrayLike<number>, n: number): Float32Array {
+    const S = this.obsDim + 1;
+    const A = this.actDim;
+    const x = new Float32Array(n * (S + A));
+    for (let r = 0; r < n; r++) {
+      x.set(s.state.subarray(r * S, (r + 1) * S), r * (S + A));
+      if (s.live[r] === 0) continue;
+      for (let j = 0; j < A; j++) x[r * (S + A) + S + j] = u[r * A + j]!;
+    }
+    return x;
+  }
+
+  /** Q(s, u) of `critic` for critic input rows (n × inputDim): n values. */
+  private q(critic: Mlp, x: Float32Array, n: number): Float32Array {
+    return tf.tidy(
+      () => critic.forwardTrace(tf.tensor2d(x, [n, critic.config.inputDim])).out.dataSync() as Float32Array,
+    );
   }
 
   /** Q_θ1 and Q_θ2 of a batch's (s, a), for tests and diagnostics. */
   qValues(batch: Pick<Td3Batch, 'n' | 'obs' | 'actions'>): { q1: Float32Array; q2: Float32Array } {
     this.assertLive();
     const { n } = batch;
-    const s = this.stateFeatures(batch.obs, n);
-    const u = this.normalisedActions(batch.actions, n);
-    return tf.tidy(() => {
-      const st = tf.tensor2d(s.state, [n, this.obsDim + 1]);
-      const ut = tf.tensor2d(u, [n, this.actDim]);
-      const lt = tf.tensor2d(s.live, [n, 1]);
-      return {
-        q1: this.q(this.critic1, st, ut, lt).dataSync() as Float32Array,
-        q2: this.q(this.critic2, st, ut, lt).dataSync() as Float32Array,
-      };
-    });
+    const x = this.criticInput(this.stateFeatures(batch.obs, n), this.normalisedActions(batch.actions, n), n);
+    return { q1: this.q(this.critic1, x, n).slice(), q2: this.q(this.critic2, x, n).slice() };
   }
 
   /** u = (a − offset)/scale, clipped to [−1, 1] (n × actDim). */
@@ -241,8 +256,7 @@ export class Td3Learner {
   targets(batch: Td3Batch): Float32Array {
     this.assertLive();
     const noise = this.smoothingNoise(batch.n);
-    const next = this.stateFeatures(batch.nextObs, batch.n);
-    return tf.tidy(() => this.targetTensor(batch, next, noise).dataSync() as Float32Array).slice();
+    return this.targetValues(batch, this.stateFeatures(batch.nextObs, batch.n), noise);
   }
 
   /** ε clipped to ±c, n × actDim. */
@@ -253,23 +267,40 @@ export class Td3Learner {
     return e;
   }
 
-  private targetTensor(
-    batch: Td3Batch,
-    next: { state: Float32Array; actor: Float32Array; live: Float32Array },
-    noise: Float32Array,
-  ): tf.Tensor1D {
+  /**
+   * y = r + γ_k min_i Q_θ'_i(s', ũ), ũ = clip(tanh(π_φ'(s')) + ε, −1, 1) (Fujimoto et al. 2018, eq. 15 and
+   * §5.3). The networks run on tensors; the tanh, the noise, the clip, the minimum and the sum run here on
+   * n × actDim and n numbers, where each would be a kernel.
+   */
+  private targetValues(batch: Td3Batch, next: StateFeatures, noise: Float32Array): Float32Array {
     const { n } = batch;
-    const s2 = tf.tensor2d(next.state, [n, this.obsDim + 1]);
-    const l2 = tf.tensor2d(next.live, [n, 1]);
-    const a2 = tf.tanh(this.actorTarget.apply(tf.tensor2d(next.actor, [n, this.obsDim])));
-    const u2 = tf.clipByValue(tf.add(a2, tf.tensor2d(noise, [n, this.actDim])), -1, 1) as tf.Tensor2D;
-    const qMin = tf.minimum(this.q(this.critic1Target, s2, u2, l2), this.q(this.critic2Target, s2, u2, l2));
-    return tf.add(tf.tensor1d(batch.rewards), tf.mul(tf.tensor1d(batch.discounts), qMin)) as tf.Tensor1D;
+    const A = this.actDim;
+    const z = tf.tidy(
+      () =>
+        this.actorTarget
+          .forwardTrace(tf.tensor2d(next.actor, [n, this.obsDim]))
+          .out.dataSync() as Float32Array,
+    );
+    const u2 = new Float32Array(n * A);
+    for (let i = 0; i < n * A; i++) u2[i] = Math.min(1, Math.max(-1, Math.tanh(z[i]!) + noise[i]!));
+    const x2 = this.criticInput(next, u2, n);
+    const q1 = this.q(this.critic1Target, x2, n);
+    const q2 = this.q(this.critic2Target, x2, n);
+    const y = new Float32Array(n);
+    for (let r = 0; r < n; r++) y[r] = batch.rewards[r]! + batch.discounts[r]! * Math.min(q1[r]!, q2[r]!);
+    return y;
   }
 
   /**
    * One iteration: a critic step, and every `policyDelay`-th call an actor step and the Polyak update of
    * the three target networks. A non-finite loss or gradient skips the step (weights kept).
+   *
+   * The gradients are written out, not taped (as PPO's, src/learn/ppo.ts): the networks run forward on
+   * tensors (`Mlp.forwardTrace`), the loss and its gradient with respect to the networks' outputs are
+   * computed here on n numbers, and `Mlp.backward` / `Mlp.inputGradient` take them back through the
+   * layers. Everything between the networks (targets, smoothing, clipping, the critics' input, the losses)
+   * is a few hundred numbers that cost no kernel here, where a tape ran several kernels for each of their
+   * ops and again for its gradient (bench/probes/td3-update.ts; docs/dac.md "Measured").
    */
   update(batch: Td3Batch): Td3Stats {
     this.assertLive();
@@ -288,55 +319,147 @@ export class Td3Learner {
     this.updates++;
     const actorTurn = this.updates % this.options.policyDelay === 0;
 
-    let critic: AdamStep | undefined;
-    tf.tidy(() => {
-      const y = this.targetTensor(batch, next, noise);
-      const st = tf.tensor2d(cur.state, [n, D + 1]);
-      const ut = tf.tensor2d(u, [n, A]);
-      const lt = tf.tensor2d(cur.live, [n, 1]);
-      let q1: tf.Tensor1D | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const a = this.q(this.critic1, st, ut, lt);
-        const b = this.q(this.critic2, st, ut, lt);
-        q1 = tf.keep(a);
-        return tf.add(tf.mean(tf.square(tf.sub(a, y))), tf.mean(tf.square(tf.sub(b, y)))) as tf.Scalar;
-      }, [...this.critic1.variables, ...this.critic2.variables]);
-      const gradList = [...this.critic1.variables, ...this.critic2.variables].map((v) => grads[v.name]!);
-      critic = this.criticAdam.step(gradList, this.options.criticLr, {
-        read: [value, tf.mean(q1!), tf.mean(y)],
-      });
-      q1!.dispose();
-    });
+    const y = this.targetValues(batch, next, noise);
+    const critic = this.criticStep(this.criticInput(cur, u, n), y, n);
     if (!critic)
       return { criticLoss: Number.NaN, q: Number.NaN, target: Number.NaN, actorLoss: Number.NaN, skipped: 1 };
-    const [criticLoss, q, target] = critic.read;
 
     let actorLoss = Number.NaN;
     if (actorTurn) {
-      const real = cur.live.reduce((a, b) => a + b, 0);
-      let actor: AdamStep | undefined;
-      tf.tidy(() => {
-        const st = tf.tensor2d(cur.state, [n, D + 1]);
-        const lt = tf.tensor2d(cur.live, [n, 1]);
-        const x = tf.tensor2d(cur.actor, [n, D]);
-        const { value, grads } = tf.variableGrads(() => {
-          const ua = tf.tanh(this.policy.mean.apply(x)) as tf.Tensor2D;
-          const qa = this.q(this.critic1, st, ua, lt);
-          // Mean over real rows: the absorbing state's value does not depend on the action.
-          return tf.div(tf.neg(tf.sum(tf.mul(qa, tf.squeeze(lt, [1])))), Math.max(1, real)) as tf.Scalar;
-        }, [...this.policy.mean.variables]);
-        const gradList = this.policy.mean.variables.map((v) => grads[v.name]!);
-        actor = this.actorAdam.step(gradList, this.options.actorLr, { read: [value] });
-      });
-      if (actor) {
-        actorLoss = actor.read[0]!;
+      const loss = this.actorStep(cur, n);
+      if (loss !== undefined) {
+        actorLoss = loss;
         this.polyak();
       }
     }
-    return { criticLoss: criticLoss!, q: q!, target: target!, actorLoss, skipped: 0 };
+    return { ...critic, actorLoss, skipped: 0 };
   }
 
-  /** θ' ← τθ + (1 − τ)θ' for the actor and both critics. */
+  /**
+   * θ_i ← Adam ∇θ_i Σ_i mean_r (Q_θi(s_r, u_r) − y_r)² (`criticGrads`). Undefined (no weight changed) when
+   * the loss or a gradient is not finite.
+   */
+  private criticStep(
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+  ): { criticLoss: number; q: number; target: number } | undefined {
+    return tf.tidy(() => {
+      const c = this.criticGrads(x, y, n);
+      return c && this.criticAdam.step(c.grads, this.options.criticLr) ? c.stats : undefined;
+    });
+  }
+
+  /**
+   * The critics' loss Σ_i mean_r (Q_θi(s_r, u_r) − y_r)² on critic input rows x and its gradient, critic1's
+   * variables then critic2's: ∂/∂Q_θi(s_r, u_r) = 2(Q_θi − y_r)/n, taken back through each critic.
+   * Undefined when the loss is not finite. Call inside tf.tidy.
+   */
+  private criticGrads(
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+  ): { stats: { criticLoss: number; q: number; target: number }; grads: tf.Tensor[] } | undefined {
+    const xt = tf.tensor2d(x, [n, this.critic1.config.inputDim]);
+    const t1 = this.critic1.forwardTrace(xt);
+    const t2 = this.critic2.forwardTrace(xt);
+    const q1 = t1.out.dataSync() as Float32Array;
+    const q2 = t2.out.dataSync() as Float32Array;
+    const d1 = new Float32Array(n);
+    const d2 = new Float32Array(n);
+    let loss = 0;
+    let qSum = 0;
+    let ySum = 0;
+    for (let r = 0; r < n; r++) {
+      const e1 = q1[r]! - y[r]!;
+      const e2 = q2[r]! - y[r]!;
+      loss += e1 * e1 + e2 * e2;
+      d1[r] = (2 * e1) / n;
+      d2[r] = (2 * e2) / n;
+      qSum += q1[r]!;
+      ySum += y[r]!;
+    }
+    const stats = { criticLoss: loss / n, q: qSum / n, target: ySum / n };
+    if (!Object.values(stats).every(Number.isFinite)) return undefined;
+    return {
+      stats,
+      grads: [
+        ...this.critic1.backward(t1, tf.tensor2d(d1, [n, 1])),
+        ...this.critic2.backward(t2, tf.tensor2d(d2, [n, 1])),
+      ],
+    };
+  }
+
+  /**
+   * φ ← Adam ∇φ of the actor's loss (`actorGrads`). Returns the loss; undefined (actor unchanged) when it
+   * or a gradient is not finite.
+   */
+  private actorStep(cur: StateFeatures, n: number): number | undefined {
+    return tf.tidy(() => {
+      const a = this.actorGrads(cur, n);
+      return a && this.actorAdam.step(a.grads, this.options.actorLr) ? a.loss : undefined;
+    });
+  }
+
+  /**
+   * The actor's loss −(1/n_real) Σ_real Q_θ1(s, tanh(π_φ(s))) and its gradient, the deterministic policy
+   * gradient (Silver et al. 2014; Fujimoto et al. 2018, Algorithm 1): ∂Q/∂u is the critic's input
+   * gradient in the action columns, times ∂u/∂z = 1 − u², taken back through the actor. The mean is over
+   * real rows: the absorbing state's value does not depend on the action. Undefined when the loss is not
+   * finite. Call inside tf.tidy.
+   */
+  private actorGrads(cur: StateFeatures, n: number): { loss: number; grads: tf.Tensor[] } | undefined {
+    const S = this.obsDim + 1;
+    const A = this.actDim;
+    let real = 0;
+    for (let r = 0; r < n; r++) real += cur.live[r]!;
+    const scale = 1 / Math.max(1, real);
+    const pi = this.policy.mean.forwardTrace(tf.tensor2d(cur.actor, [n, this.obsDim]));
+    const z = pi.out.dataSync() as Float32Array;
+    const ua = new Float32Array(n * A);
+    for (let i = 0; i < n * A; i++) ua[i] = Math.tanh(z[i]!);
+    const tq = this.critic1.forwardTrace(tf.tensor2d(this.criticInput(cur, ua, n), [n, S + A]));
+    const qa = tq.out.dataSync() as Float32Array;
+    const dQ = new Float32Array(n);
+    let loss = 0;
+    for (let r = 0; r < n; r++) {
+      loss -= cur.live[r]! * qa[r]! * scale;
+      dQ[r] = -cur.live[r]! * scale;
+    }
+    if (!Number.isFinite(loss)) return undefined;
+    const dx = this.critic1.inputGradient(tq, tf.tensor2d(dQ, [n, 1])).dataSync() as Float32Array;
+    // x's action columns are u · (1 − ind): the absorbing rows pass no gradient (dQ is 0 there too).
+    const dz = new Float32Array(n * A);
+    for (let r = 0; r < n; r++) {
+      if (cur.live[r] === 0) continue;
+      for (let j = 0; j < A; j++) {
+        const uj = ua[r * A + j]!;
+        dz[r * A + j] = dx[r * (S + A) + S + j]! * (1 - uj * uj);
+      }
+    }
+    return { loss, grads: this.policy.mean.backward(pi, tf.tensor2d(dz, [n, A])) };
+  }
+
+  /**
+   * The gradients `update` would apply to the critics for targets y (critic1's variables, then critic2's)
+   * and to the actor, without a step; undefined where the loss is not finite. For tests.
+   */
+  gradients(batch: Td3Batch, y: Float32Array): { critic?: Float32Array[]; actor?: Float32Array[] } {
+    this.assertLive();
+    const { n } = batch;
+    const cur = this.stateFeatures(batch.obs, n);
+    const x = this.criticInput(cur, this.normalisedActions(batch.actions, n), n);
+    const read = (gs: tf.Tensor[] | undefined) => gs?.map((g) => (g.dataSync() as Float32Array).slice());
+    return tf.tidy(() => ({
+      critic: read(this.criticGrads(x, y, n)?.grads),
+      actor: read(this.actorGrads(cur, n)?.grads),
+    }));
+  }
+
+  /**
+   * θ' ← τθ + (1 − τ)θ' for the actor and both critics, over one read of each weight (no kernel; as
+   * Adam's update, src/learn/adam.ts).
+   */
   private polyak(): void {
     const tau = this.options.tau;
     tf.tidy(() => {
@@ -347,7 +470,11 @@ export class Td3Learner {
       ] as const) {
         online.variables.forEach((v, i) => {
           const t = target.variables[i]!;
-          t.assign(tf.add(tf.mul(v, tau), tf.mul(t, 1 - tau)));
+          const a = v.dataSync() as Float32Array;
+          const b = t.dataSync() as Float32Array;
+          const out = new Float32Array(a.length);
+          for (let j = 0; j < a.length; j++) out[j] = tau * a[j]! + (1 - tau) * b[j]!;
+          t.assign(tf.tensor(out, t.shape));
         });
       }
     });

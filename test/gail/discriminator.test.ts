@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.js';
-import { Discriminator, samplePairs } from '../../src/gail/discriminator.js';
+import {
+  adversarialBce,
+  Discriminator,
+  type DiscriminatorOptions,
+  samplePairs,
+} from '../../src/gail/discriminator.js';
 import type { PairSet } from '../../src/streams/pairs.js';
 import { testBackend } from '../learn/helpers.js';
 
@@ -33,6 +38,108 @@ function topSingular(data: Float32Array, r: number, c: number): number {
     v = nv.map((x) => x / n);
   }
   return s;
+}
+
+/**
+ * D's loss and its gradient through a gradient tape: the reference for the written-out gradient
+ * (`Discriminator.lossGradients`), computed as the step was before it. tf.tanh in the forward pass, ∂z/∂x̂
+ * in closed form (g_L = Ŵ_L; g_k = (g_{k+1} ⊙ (1 − h_k²)) Ŵ_kᵀ) so that first-order autodiff through it
+ * gives the penalty's double backpropagation (tfjs's nested tf.grad does not: its inner gradient is not
+ * taped), the norm without the indicator when `penaltyIgnoresIndicator`, the BCE, weight decay, and
+ * spectral normalisation as W/(vᵀWu) with the stored vectors.
+ */
+function tapeLossGradients(
+  d: Discriminator,
+  x: Float32Array,
+  nE: number,
+  nP: number,
+  m: number,
+): { bce: number; penalty: number; grads: Float32Array[] } {
+  const o = d.options;
+  const vars = d.mlp.variables;
+  const last = d.mlp.numLayers - 1;
+  const dim = d.inputDim;
+  const saved = d.toArrays('d');
+  return tf.tidy(() => {
+    const X = tf.tensor2d(x, [nE + nP + m, dim]);
+    let bce: tf.Scalar | undefined;
+    let pen: tf.Scalar | undefined;
+    const { grads } = tf.variableGrads(() => {
+      const ws = vars
+        .filter((_, i) => i % 2 === 0)
+        .map((w, k) => {
+          if (!o.spectralNorm) return w as tf.Tensor2D;
+          const u = tf.tensor2d(saved[`d/sn/${k}/u`]!.data, [w.shape[1]!, 1]);
+          const v = tf.tensor2d(saved[`d/sn/${k}/v`]!.data, [w.shape[0]!, 1]);
+          return tf.div(w, tf.sum(tf.mul(v, tf.matMul(w as tf.Tensor2D, u)))) as tf.Tensor2D;
+        });
+      const forward = (inp: tf.Tensor2D) => {
+        const hs: tf.Tensor2D[] = [];
+        let h = inp;
+        for (let k = 0; k < last; k++) {
+          h = tf.tanh(tf.add(tf.matMul(h, ws[k]!), vars[2 * k + 1]!));
+          hs.push(h);
+        }
+        return {
+          hs,
+          z: tf.squeeze(tf.add(tf.matMul(h, ws[last]!), vars[2 * last + 1]!), [1]) as tf.Tensor1D,
+        };
+      };
+      const { z } = forward(tf.slice(X, [0, 0], [nE + nP, -1]));
+      bce = tf.keep(adversarialBce(tf.slice(z, 0, nE), tf.slice(z, nE, nP), o.labelSmoothing));
+      let total: tf.Scalar = bce;
+      if (m > 0) {
+        const { hs } = forward(tf.slice(X, [nE + nP, 0], [m, -1]));
+        let g = tf.reshape(ws[last]!, [1, -1]) as tf.Tensor2D;
+        for (let k = last - 1; k >= 0; k--)
+          g = tf.matMul(tf.mul(g, tf.sub(1, tf.square(hs[k]!))), ws[k]!, false, true) as tf.Tensor2D;
+        if (g.shape[0] !== m) g = tf.tile(g, [m, 1]);
+        if (d.absorbing && o.penaltyIgnoresIndicator) {
+          const mask = new Float32Array(dim).fill(1);
+          mask[d.obsDim] = 0;
+          g = tf.mul(g, tf.tensor1d(mask)) as tf.Tensor2D;
+        }
+        const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), 1), 1e-12));
+        pen = tf.keep(tf.mul(o.gradientPenalty, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar);
+        total = tf.add(total, pen) as tf.Scalar;
+      }
+      if (o.weightDecay > 0) {
+        const l2 = tf.addN(vars.filter((_, i) => i % 2 === 0).map((w) => tf.sum(tf.square(w))));
+        total = tf.add(total, tf.mul(o.weightDecay, l2)) as tf.Scalar;
+      }
+      return total;
+    }, vars as tf.Variable[]);
+    return {
+      bce: bce!.dataSync()[0]!,
+      penalty: pen ? pen.dataSync()[0]! : 0,
+      grads: vars.map((v) => (grads[v.name]!.dataSync() as Float32Array).slice()),
+    };
+  });
+}
+
+/**
+ * Rows [expert (nE); policy (nP); interpolates (m)] of D's features: normal coordinates, and with
+ * `absorbing` the indicator column set on every third expert row (its other features zero, as
+ * `features` makes them) and interpolated on the x̂ rows.
+ */
+function lossRows(d: Discriminator, nE: number, nP: number, m: number, rng: Rng): Float32Array {
+  const dim = d.inputDim;
+  const x = new Float32Array((nE + nP + m) * dim);
+  for (let r = 0; r < nE + nP; r++) {
+    for (let j = 0; j < dim; j++) x[r * dim + j] = rng.normal();
+    if (!d.absorbing) continue;
+    x[r * dim + d.obsDim] = 0;
+    if (r < nE && r % 3 === 0) {
+      x.fill(0, r * dim, (r + 1) * dim);
+      x[r * dim + d.obsDim] = 1;
+    }
+  }
+  for (let r = 0; r < m; r++) {
+    const u = rng.next();
+    for (let j = 0; j < dim; j++)
+      x[(nE + nP + r) * dim + j] = u * x[r * dim + j]! + (1 - u) * x[(nE + r) * dim + j]!;
+  }
+  return x;
 }
 
 describe('Discriminator', () => {
@@ -124,6 +231,76 @@ describe('Discriminator', () => {
     d.dispose();
   });
 
+  it('has the gradient a tape gives (penalty by double backpropagation), for every stabiliser', () => {
+    const cases: { name: string; obs: number; absorbing: boolean; options: DiscriminatorOptions }[] = [
+      {
+        name: "DAC's: absorbing, penalty without the indicator",
+        obs: 3,
+        absorbing: true,
+        options: { hiddenSizes: [8, 6], gradientPenalty: 10, penaltyIgnoresIndicator: true },
+      },
+      {
+        name: 'absorbing, penalty with the indicator',
+        obs: 3,
+        absorbing: true,
+        options: { hiddenSizes: [8, 6], gradientPenalty: 10 },
+      },
+      {
+        name: 'one hidden layer',
+        obs: 2,
+        absorbing: false,
+        options: { hiddenSizes: [7], gradientPenalty: 1 },
+      },
+      { name: 'linear', obs: 2, absorbing: true, options: { hiddenSizes: [], gradientPenalty: 10 } },
+      { name: 'no penalty', obs: 2, absorbing: false, options: { hiddenSizes: [8, 8] } },
+      {
+        name: 'three layers, spectral norm, smoothing, weight decay',
+        obs: 3,
+        absorbing: true,
+        options: {
+          hiddenSizes: [6, 5, 4],
+          gradientPenalty: 10,
+          penaltyIgnoresIndicator: true,
+          spectralNorm: true,
+          labelSmoothing: 0.1,
+          weightDecay: 1e-2,
+        },
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const rng = new Rng(20 + i);
+      const d = new Discriminator(c.obs, 2, c.absorbing, c.options, new Rng(30 + i));
+      // Random biases too (they start at 0), and weights ×1.5 so that some units saturate.
+      tf.tidy(() => {
+        for (const [k, v] of d.mlp.variables.entries())
+          v.assign(k % 2 === 0 ? tf.mul(v, 1.5) : tf.randomNormal(v.shape, 0, 0.5, 'float32', 40 + k));
+      });
+      const [nE, nP] = [7, 9];
+      const m = (c.options.gradientPenalty ?? 0) > 0 ? nE : 0;
+      const x = lossRows(d, nE, nP, m, rng);
+      const want = tapeLossGradients(d, x, nE, nP, m);
+      const got = d.lossGradients(x, nE, nP, m);
+      assert.ok(
+        Math.abs(got.stats.loss - want.bce) < 1e-5,
+        `${c.name}: BCE ${got.stats.loss} vs ${want.bce}`,
+      );
+      assert.ok(
+        Math.abs(got.stats.gradPenalty - want.penalty) < 1e-4 * Math.max(1, want.penalty),
+        `${c.name}: penalty ${got.stats.gradPenalty} vs ${want.penalty}`,
+      );
+      if (m > 0) assert.ok(want.penalty > 0.1, `${c.name}: the penalty is not negligible (${want.penalty})`);
+      want.grads.forEach((w, k) => {
+        const scale = Math.max(1e-3, ...Array.from(w, Math.abs));
+        const err = Math.max(...Array.from(got.grads![k]!, (g, j) => Math.abs(g - w[j]!)));
+        assert.ok(
+          err <= 1e-4 * scale,
+          `${c.name}, variable ${k}: max |written − tape| = ${err} (scale ${scale})`,
+        );
+      });
+      d.dispose();
+    }
+  });
+
   it('spectral normalisation holds each layer’s top singular value near 1', () => {
     const rng = new Rng(6);
     const expert = cloud(256, 1, rng);
@@ -181,24 +358,25 @@ describe('Discriminator', () => {
     d.dispose();
   });
 
-  it('a step with every stabiliser on leaks no tensors', () => {
-    const rng = new Rng(12);
-    const d = new Discriminator(
-      2,
-      1,
-      true,
+  it("a step leaks no tensors, with every stabiliser on and with DAC's options", () => {
+    for (const options of [
       { gradientPenalty: 10, spectralNorm: true, labelSmoothing: 0.1, weightDecay: 1e-4 },
-      new Rng(13),
-    );
-    const e = cloud(32, 1, rng, true);
-    const p = cloud(32, -1, rng, true);
-    d.step(e, p, rng);
-    const n0 = tf.memory().numTensors;
-    for (let k = 0; k < 3; k++) d.step(e, p, rng);
-    d.logits(e);
-    d.absorbingLogit();
-    assert.equal(tf.memory().numTensors, n0);
-    d.dispose();
+      { gradientPenalty: 10, penaltyIgnoresIndicator: true },
+    ]) {
+      const rng = new Rng(12);
+      const d = new Discriminator(2, 1, true, options, new Rng(13));
+      const e = cloud(32, 1, rng, true);
+      const p = cloud(32, -1, rng, true);
+      d.step(e, p, rng);
+      const n0 = tf.memory().numTensors;
+      for (let k = 0; k < 3; k++) d.step(e, p, rng);
+      d.logits(e);
+      d.absorbingLogit();
+      d.penaltyAt(d.features(e), e.n);
+      d.lossGradients(lossRows(d, 4, 5, 4, rng), 4, 5, 4);
+      assert.equal(tf.memory().numTensors, n0, JSON.stringify(options));
+      d.dispose();
+    }
   });
 
   it('round-trips its state and disposes once', () => {

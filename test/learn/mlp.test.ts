@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.js';
-import { Mlp, orthogonalMatrix } from '../../src/learn/mlp.js';
+import { Mlp, orthogonalMatrix, tanhViaSigmoid } from '../../src/learn/mlp.js';
 import { testBackend } from './helpers.js';
 
 before(testBackend);
@@ -66,7 +66,7 @@ describe('Mlp', () => {
   });
 
   for (const activation of ['tanh', 'relu'] as const)
-    it(`backward() gives a tape's gradients bit for bit (${activation}), and forwardTrace() apply()'s output`, () => {
+    it(`backward() and inputGradient() give a tape's gradients bit for bit (${activation}), forwardTrace() apply()'s output`, () => {
       const net = new Mlp({ inputDim: 5, hiddenSizes: [16, 8], outputDim: 3, activation }, new Rng(4));
       const rng = new Rng(5);
       const x = tf.tensor2d(
@@ -77,26 +77,39 @@ describe('Mlp', () => {
         Float32Array.from({ length: 6 * 3 }, () => rng.normal()),
         [6, 3],
       );
+      const loss = (input: tf.Tensor) => tf.sum(tf.mul(net.apply(input as tf.Tensor2D), dOut)) as tf.Scalar;
       const tape = tf.tidy(() => {
-        const { grads } = tf.variableGrads(
-          () => tf.sum(tf.mul(net.apply(x), dOut)) as tf.Scalar,
-          [...net.variables],
-        );
+        const { grads } = tf.variableGrads(() => loss(x), [...net.variables]);
         return net.variables.map((v) => Array.from(grads[v.name]!.dataSync()));
       });
-      const { out, applied, manual } = tf.tidy(() => {
+      const tapeInput = tf.tidy(() => Array.from(tf.grad(loss)(x).dataSync()));
+      const { out, applied, manual, manualInput } = tf.tidy(() => {
         const trace = net.forwardTrace(x);
         return {
           out: Array.from(trace.out.dataSync()),
           applied: Array.from(net.apply(x).dataSync()),
           manual: net.backward(trace, dOut).map((g) => Array.from(g.dataSync())),
+          manualInput: Array.from(net.inputGradient(trace, dOut).dataSync()),
         };
       });
       assert.deepEqual(out, applied);
       assert.deepEqual(manual, tape);
+      assert.deepEqual(manualInput, tapeInput);
       tf.dispose([x, dOut]);
       net.dispose();
     });
+
+  it('tanhViaSigmoid is tanh within float rounding, saturating at ±1', () => {
+    const xs = Float32Array.from({ length: 4001 }, (_, i) => -20 + i * 0.01);
+    const [got, want] = tf.tidy(() => {
+      const t = tf.tensor2d(xs, [1, xs.length]);
+      return [tanhViaSigmoid(t).dataSync(), tf.tanh(t).dataSync()];
+    });
+    const err = Math.max(...Array.from(got!, (g, i) => Math.abs(g - want![i]!)));
+    assert.ok(err < 5e-7, `max |2σ(2x) − 1 − tanh x| = ${err}`);
+    assert.equal(got![0], -1);
+    assert.equal(got![xs.length - 1], 1);
+  });
 
   it('computes J·v (jvp) that agrees with a central finite difference', () => {
     const m = new Mlp({ inputDim: 3, hiddenSizes: [8], outputDim: 2, outputGain: 1 }, new Rng(4));

@@ -85,6 +85,80 @@ function learner(policy: GaussianPolicy, options: Td3Options = {}): Td3Learner {
   return new Td3Learner(policy, { criticHidden: [16, 16], seed: 3, ...options });
 }
 
+/**
+ * The critics' and the actor's gradients through a gradient tape, the reference for the written-out ones
+ * (`Td3Learner.gradients`): the losses as the learner computed them before, with tf.concat, tf.tanh and
+ * tf.variableGrads over `Mlp.apply`. Rows with the indicator set are s_abs.
+ */
+function tapeGradients(
+  td3: Td3Learner,
+  policy: GaussianPolicy,
+  batch: Td3Batch,
+  y: Float32Array,
+): { critic: Float32Array[]; actor: Float32Array[] } {
+  const { n } = batch;
+  const raw = new Float32Array(n * D);
+  for (let r = 0; r < n; r++) raw.set(batch.obs.subarray(r * (D + 1), r * (D + 1) + D), r * D);
+  const z = policy.obsNorm.normalize(raw, n);
+  const live = new Float32Array(n);
+  const state = new Float32Array(n * (D + 1));
+  for (let r = 0; r < n; r++) {
+    if (batch.obs[r * (D + 1) + D] === 1) {
+      state[r * (D + 1) + D] = 1;
+      z.fill(0, r * D, (r + 1) * D);
+    } else {
+      live[r] = 1;
+      state.set(z.subarray(r * D, (r + 1) * D), r * (D + 1));
+    }
+  }
+  const { scale, offset } = policy.bounds!;
+  const u = batch.actions.map((a, i) => Math.min(1, Math.max(-1, (a - offset[i % A]!) / scale[i % A]!)));
+  const real = live.reduce((a, b) => a + b, 0);
+  return tf.tidy(() => {
+    const st = tf.tensor2d(state, [n, D + 1]);
+    const lt = tf.tensor2d(live, [n, 1]);
+    const yt = tf.tensor1d(y);
+    const q = (c: Mlp, uu: tf.Tensor2D) =>
+      tf.squeeze(c.apply(tf.concat([st, tf.mul(uu, lt)], 1) as tf.Tensor2D), [1]) as tf.Tensor1D;
+    const criticVars = [...td3.critic1.variables, ...td3.critic2.variables] as tf.Variable[];
+    const critic = tf.variableGrads(() => {
+      const ut = tf.tensor2d(u, [n, A]);
+      const e1 = tf.mean(tf.square(tf.sub(q(td3.critic1, ut), yt)));
+      return tf.add(e1, tf.mean(tf.square(tf.sub(q(td3.critic2, ut), yt)))) as tf.Scalar;
+    }, criticVars);
+    const actorVars = policy.mean.variables as tf.Variable[];
+    const actor = tf.variableGrads(() => {
+      const ua = tf.tanh(policy.mean.apply(tf.tensor2d(z, [n, D]))) as tf.Tensor2D;
+      const total = tf.sum(tf.mul(q(td3.critic1, ua), tf.squeeze(lt, [1])));
+      return tf.div(tf.neg(total), Math.max(1, real)) as tf.Scalar;
+    }, actorVars);
+    const read = (vars: tf.Variable[], g: tf.NamedTensorMap) =>
+      vars.map((v) => (g[v.name]!.dataSync() as Float32Array).slice());
+    return { critic: read(criticVars, critic.grads), actor: read(actorVars, actor.grads) };
+  });
+}
+
+/** Random biases (they start at 0) and weights ×1.5 for every network of `nets`. */
+function perturb(nets: readonly Mlp[], seed: number): void {
+  tf.tidy(() => {
+    for (const [i, net] of nets.entries())
+      for (const [k, v] of net.variables.entries())
+        v.assign(
+          k % 2 === 0 ? tf.mul(v, 1.5) : tf.randomNormal(v.shape, 0, 0.3, 'float32', seed + 10 * i + k),
+        );
+  });
+}
+
+/** max |a − b| ≤ 1e-4 · max |b| per variable (at least 1e-3). */
+function assertClose(got: Float32Array[], want: Float32Array[], what: string): void {
+  assert.equal(got.length, want.length);
+  want.forEach((w, k) => {
+    const scale = Math.max(1e-3, ...Array.from(w, Math.abs));
+    const err = Math.max(...Array.from(got[k]!, (g, j) => Math.abs(g - w[j]!)));
+    assert.ok(err <= 1e-4 * scale, `${what} variable ${k}: max |written − tape| = ${err} (scale ${scale})`);
+  });
+}
+
 describe('Td3Learner', () => {
   it('targets are r + γ_k · min of the two target critics at the target actor (no smoothing noise)', () => {
     const policy = actor();
@@ -146,6 +220,27 @@ describe('Td3Learner', () => {
     policy.dispose();
   });
 
+  it('the critics’ and the actor’s written-out gradients equal the tape’s (absorbing rows included)', () => {
+    const policy = actor();
+    const td3 = learner(policy);
+    const rng = new Rng(12);
+    const batch = randomBatch(24, rng, [0, 5, 11]);
+    policy.obsNorm.update(
+      batch.obs.filter((_, i) => i % (D + 1) !== D),
+      24,
+    );
+    perturb([policy.mean, td3.critic1, td3.critic2], 50);
+    const y = Float32Array.from({ length: 24 }, () => rng.normal());
+    const got = td3.gradients(batch, y);
+    const want = tapeGradients(td3, policy, batch, y);
+    assertClose(got.critic!, want.critic, 'critic');
+    assertClose(got.actor!, want.actor, 'actor');
+    // The actor's gradient is not trivially zero: the critic depends on the action.
+    assert.ok(want.actor.some((g) => g.some((v) => Math.abs(v) > 1e-4)));
+    td3.dispose();
+    policy.dispose();
+  });
+
   it("Polyak averaging: θ' ← τθ + (1 − τ)θ' for the actor and both critics", () => {
     const policy = actor();
     const tau = 0.25;
@@ -189,6 +284,7 @@ describe('Td3Learner', () => {
     td3.update(batch);
     td3.targets(batch);
     td3.qValues(batch);
+    td3.gradients(batch, batch.rewards);
     assert.equal(tf.memory().numTensors, n0);
     td3.dispose();
     policy.dispose();
