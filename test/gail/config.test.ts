@@ -74,7 +74,7 @@ describe('withGailTaskPreset', () => {
     const typed = withGailTaskPreset({ task: 'ant', demos: 'd.mcap', gradPenalty: 0 });
     assert.equal(typed.settings.gradPenalty, 0, 'a typed 0 is kept');
     assert.deepEqual(typed.applied, []);
-    for (const task of ['hopper', 'half-cheetah', undefined]) {
+    for (const task of ['hopper', 'inverted-pendulum', undefined]) {
       const none = withGailTaskPreset({ task, demos: 'd.mcap' });
       assert.equal(none.settings.gradPenalty, undefined);
       assert.deepEqual(none.applied, []);
