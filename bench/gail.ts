@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gailAlgorithm } from '../src/algos/gail.js';
+import { parseEpisodeList } from '../src/cli/demo-selection.js';
 import { selectDemonstrations } from '../src/core/demo-selection.js';
 import { GailBridgeError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
@@ -115,6 +116,11 @@ export interface GailBenchOptions {
    */
   readonly excludeFailures: boolean;
   /**
+   * Choose from these demo-file episodes only, in this order (`train --episodes`), for GAIL and BC alike;
+   * the first N of them are used. Undefined: the whole file.
+   */
+  readonly episodes: readonly number[] | undefined;
+  /**
    * GAIL settings that differ from `train --algo gail`'s defaults (`--grad-penalty`, `--disc-steps`,
    * `--ent-coef`, `--label-smoothing`), applied to every GAIL run; empty: the defaults.
    */
@@ -146,13 +152,14 @@ const SPECTRAL_NORM = { flag: 'spectral-norm', title: 'spectral norm' } as const
  * The `train` flags that give a GAIL run of the bench its overrides (" --grad-penalty 10 …"; the bench's
  * flags are named as train's).
  */
-function trainFlags(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures'>): string {
+function trainFlags(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures' | 'episodes'>): string {
   let out = '';
   for (const flag of Object.keys(GAIL_OVERRIDE_FLAGS) as GailOverrideFlag[]) {
     const v = o.gail[GAIL_OVERRIDE_FLAGS[flag].field];
     if (v !== undefined) out += ` --${flag} ${v}`;
   }
   if (o.gail.spectralNorm === true) out += ` --${SPECTRAL_NORM.flag}`;
+  if (o.episodes !== undefined) out += ` --episodes ${o.episodes.join(',')}`;
   return o.excludeFailures ? `${out} --exclude-failures` : out;
 }
 
@@ -160,7 +167,10 @@ function trainFlags(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures'>): stri
  * "grad penalty 10, D steps 4, failures excluded": what a method's runs changed from the defaults, for
  * row titles (BC takes only the demonstration choice).
  */
-export function variantLabel(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures'>, method: Method): string {
+export function variantLabel(
+  o: Pick<GailBenchOptions, 'gail' | 'excludeFailures' | 'episodes'>,
+  method: Method,
+): string {
   const flags = method === 'bc' ? [] : (Object.keys(GAIL_OVERRIDE_FLAGS) as GailOverrideFlag[]);
   const parts = flags.flatMap((flag) => {
     const { field, title } = GAIL_OVERRIDE_FLAGS[flag];
@@ -168,6 +178,7 @@ export function variantLabel(o: Pick<GailBenchOptions, 'gail' | 'excludeFailures
     return v === undefined ? [] : [`${title} ${v}`];
   });
   if (method !== 'bc' && o.gail.spectralNorm === true) parts.push(SPECTRAL_NORM.title);
+  if (o.episodes !== undefined) parts.push(`episodes ${o.episodes.join(',')}`);
   if (o.excludeFailures) parts.push('failures excluded');
   return parts.join(', ');
 }
@@ -184,6 +195,7 @@ const FULL_DEFAULTS: GailBenchOptions = Object.freeze({
   runsDir: 'runs/bench-gail',
   resume: false,
   excludeFailures: false,
+  episodes: undefined,
   gail: {},
   workers: 0,
 });
@@ -201,9 +213,19 @@ const QUICK_DEFAULTS: GailBenchOptions = Object.freeze({
   runsDir: undefined,
   resume: false,
   excludeFailures: false,
+  episodes: undefined,
   gail: {},
   workers: 0,
 });
+
+/** `--episodes 0,1,4,5`, as `train --episodes` reads it; the error names the bench's flag. */
+function benchEpisodeList(text: string): number[] {
+  try {
+    return parseEpisodeList(text);
+  } catch (err) {
+    throw new GailBridgeError('config', `bench gail ${(err as Error).message}`, { cause: err });
+  }
+}
 
 /** Parses the bench's flags (`args`, as typed after `gail`); --quick changes the defaults, not the flags. */
 export function parseGailArgs(args: readonly string[], quick: boolean): GailBenchOptions {
@@ -217,6 +239,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
     resume?: boolean;
     'runs-dir'?: string;
     'exclude-failures'?: boolean;
+    episodes?: string;
     'spectral-norm'?: boolean;
     workers?: string;
   } & Partial<Record<GailOverrideFlag, string>>;
@@ -233,6 +256,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
         resume: { type: 'boolean' },
         'runs-dir': { type: 'string' },
         'exclude-failures': { type: 'boolean' },
+        episodes: { type: 'string' },
         workers: { type: 'string' },
         'spectral-norm': { type: 'boolean' },
         ...Object.fromEntries(Object.keys(GAIL_OVERRIDE_FLAGS).map((f) => [f, { type: 'string' as const }])),
@@ -301,6 +325,7 @@ export function parseGailArgs(args: readonly string[], quick: boolean): GailBenc
   return Object.freeze({
     ...base,
     excludeFailures: values['exclude-failures'] === true,
+    episodes: values['episodes'] === undefined ? undefined : benchEpisodeList(values['episodes']),
     gail: Object.freeze(gail as GailOverrides),
     tasks: [...new Set(tasks)],
     trajectories,
@@ -698,6 +723,7 @@ function gailRunConfig(run: PlannedRun, demos: string, o: GailBenchOptions): Gai
       absorbing: METHODS[run.method].absorbing,
       subsample: o.subsample,
       excludeFailures: o.excludeFailures,
+      demoEpisodes: o.episodes,
       ...o.gail,
     }).settings,
   );
@@ -849,7 +875,7 @@ async function runBcOnce(
   await useBackend('auto');
   const chosen = selectDemonstrations(
     setup.episodes.map((trajectory, index) => ({ index, trajectory })),
-    { first: run.trajectories, excludeFailures: o.excludeFailures },
+    { episodes: o.episodes, first: run.trajectories, excludeFailures: o.excludeFailures },
     setup.demos,
   ).used.map((e) => e.trajectory);
   const data = pairsFromTrajectories(chosen, {

@@ -112,6 +112,14 @@ describe('bench gail options', () => {
     );
     const isConfig = (re: RegExp) => (e: unknown) =>
       e instanceof GailBridgeError && e.code === 'config' && re.test(e.message);
+    const chosen = parseGailArgs(['--episodes', '0,1,4,5', '--exclude-failures'], false);
+    assert.deepEqual(chosen.episodes, [0, 1, 4, 5]);
+    assert.equal(parseGailArgs([], false).episodes, undefined);
+    assert.equal(variantLabel(chosen, 'bc'), 'episodes 0,1,4,5, failures excluded');
+    assert.throws(
+      () => parseGailArgs(['--episodes', '0,-1'], false),
+      isConfig(/bench gail --episodes: expected comma-separated episode indices/),
+    );
     assert.throws(
       () => parseGailArgs(['--disc-steps', '0'], false),
       isConfig(/--disc-steps: expected a positive integer/),
