@@ -41,6 +41,7 @@ export function buildAirl(
       labelSmoothing: config.labelSmoothing,
       weightDecay: config.weightDecay,
       entropyWeight,
+      gradientPenalty: config.gradPenalty,
     },
     (obs, actions, n) => policy.logProbOf(obs, actions, n),
     root.fork(1),

@@ -406,7 +406,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--grad-penalty <coef>',
-      '[gail, dac] WGAN-GP coefficient (10 in the literature; 0 off; gail default 10 on walker2d, half-cheetah and ant, the task presets; dac default 10; not for airl)',
+      '[gail, dac, airl] WGAN-GP coefficient (10 in the literature; 0 off; gail default 10 on walker2d, half-cheetah and ant, the task presets; dac default 10; airl: on f = g(s) + γh(s′) − h(s), default 0)',
       nonNegative('--grad-penalty'),
       GAIL_DEFAULTS.gradPenalty,
     )

@@ -4,15 +4,16 @@
  *
  * - `reward` is `logit`: the policy's reward is log D − log(1 − D) = f(s, a, s′) − log π(a|s)
  *   (Fu et al. 2018, Sec. 5), the default here; another kind is refused.
- * - `gradPenalty` and `spectralNorm` are stabilisers of GAIL's D(s, a) and are not implemented for
- *   AIRL's g and h: refused when set. `labelSmoothing` and `weightDecay` apply to g and h as to D.
+ * - `gradPenalty` applies to f = g(s) + γ h(s′) − h(s) (its input gradient at interpolated states,
+ *   src/gail/airl.ts); `spectralNorm` is not implemented for g and h: refused when set.
+ *   `labelSmoothing` and `weightDecay` apply to g and h as to D.
  * - `discHidden` sets the hidden widths of g and of h; `discLr`, `discStepsPerRound`, `discBatchSize`
  *   AIRL's discriminator as GAIL's; `gamma` is both the policy's discount and f's γ.
  */
 import { GailBridgeError } from '../core/errors.js';
 import { type GailConfig, resolveGailConfig } from './config.js';
 
-/** AIRL's settings: GAIL's, with `reward` = "logit" and no gradient penalty or spectral norm, and α. */
+/** AIRL's settings: GAIL's, with `reward` = "logit" and no spectral norm, and α. */
 export interface AirlConfig extends GailConfig {
   /**
    * α of the policy's reward f − α log π (`--entropy-weight`); default 1, the paper's log D − log(1 − D).
@@ -31,12 +32,6 @@ export function resolveAirlConfig(partial: Partial<AirlConfig> & Pick<GailConfig
       'usage',
       `--reward ${partial.reward}: AIRL's policy reward is its logit f(s, a, s′) − log π(a|s) ` +
         '(Fu et al. 2018, Sec. 5); leave --reward out',
-    );
-  if (partial.gradPenalty !== undefined && partial.gradPenalty !== 0)
-    throw new GailBridgeError(
-      'usage',
-      `--grad-penalty ${partial.gradPenalty}: not implemented for AIRL's discriminator (g and h); leave it out ` +
-        '(--label-smoothing and --weight-decay apply)',
     );
   if (partial.spectralNorm === true)
     throw new GailBridgeError(

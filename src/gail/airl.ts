@@ -19,6 +19,11 @@
  * π(a_abs|s_abs) = 1 and log π = 0 there. g(s_abs) is then the learned reward for having ended, and
  * `expert --reward` prices a terminated episode at g(s_abs)/(1 − γ) (docs/airl.md).
  *
+ * Optional gradient penalty on f (WGAN-GP, Gulrajani et al. 2017, as GAIL's D and DAC use it):
+ * λ·E[(‖∂f/∂(x̂, x̂′)‖₂ − 1)²] at states interpolated between expert row i and policy row i (s and s′ with
+ * the same mixing weight). It is on f alone: −log π is the policy's and has no weights of D's. Taped
+ * (tf.grads inside tf.variableGrads: double backprop by the tape), so it costs about two more passes.
+ *
  * Owns g, h, the state normaliser and the Adam state: `dispose()` frees them and is idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -55,6 +60,8 @@ export interface AirlOptions {
    * trains on the full logit f − log π.
    */
   readonly entropyWeight?: number;
+  /** WGAN-GP coefficient λ on f's input gradient; default 0 (off); 10 is GAIL's and DAC's value. */
+  readonly gradientPenalty?: number;
 }
 
 /** The parts of f for n transitions, for tests and diagnostics. */
@@ -99,6 +106,7 @@ export class AirlDiscriminator implements AdversarialRewardModel {
       ['labelSmoothing', options.labelSmoothing, 0, 0.5],
       ['weightDecay', options.weightDecay, 0, Number.POSITIVE_INFINITY],
       ['entropyWeight', options.entropyWeight ?? 1, 0, 1],
+      ['gradientPenalty', options.gradientPenalty ?? 0, 0, Number.POSITIVE_INFINITY],
     ] as const) {
       if (!(v >= lo && v <= hi))
         throw new GailBridgeError(
@@ -193,13 +201,45 @@ export class AirlDiscriminator implements AdversarialRewardModel {
     xNext: tf.Tensor2D,
     logPi: tf.Tensor1D,
   ): { g: tf.Tensor1D; hNext: tf.Tensor1D; h: tf.Tensor1D; z: tf.Tensor1D } {
+    const { g, hNext, h, f } = this.shaped(xS, xNext);
+    return { g, hNext, h, z: tf.sub(f, logPi) as tf.Tensor1D };
+  }
+
+  /** f = g(s) + γ h(s′) − h(s) and its parts (call inside tf.tidy). */
+  private shaped(
+    xS: tf.Tensor2D,
+    xNext: tf.Tensor2D,
+  ): { g: tf.Tensor1D; hNext: tf.Tensor1D; h: tf.Tensor1D; f: tf.Tensor1D } {
     const n = xS.shape[0];
     const g = tf.reshape(this.g.apply(xS), [n]) as tf.Tensor1D;
     const hBoth = tf.reshape(this.h.apply(tf.concat([xS, xNext], 0)), [2 * n]);
     const h = tf.slice(hBoth, [0], [n]) as tf.Tensor1D;
     const hNext = tf.slice(hBoth, [n], [n]) as tf.Tensor1D;
-    const f = tf.sub(tf.add(g, tf.mul(this.options.gamma, hNext)), h);
-    return { g, hNext, h, z: tf.sub(f, logPi) as tf.Tensor1D };
+    const f = tf.sub(tf.add(g, tf.mul(this.options.gamma, hNext)), h) as tf.Tensor1D;
+    return { g, hNext, h, f };
+  }
+
+  /**
+   * λ·mean_r (‖∂f/∂(x̂_r, x̂′_r)‖₂ − 1)² at the given feature rows (as `stateFeatures` gives them), as a
+   * tensor that the tape can differentiate again (call inside tf.tidy or a gradient function).
+   */
+  private penaltyTensor(xS: tf.Tensor2D, xNext: tf.Tensor2D): tf.Scalar {
+    const lambda = this.options.gradientPenalty ?? 0;
+    const [dS, dN] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(this.shaped(a as tf.Tensor2D, b as tf.Tensor2D).f),
+    )([xS, xNext]);
+    // The small floor keeps sqrt differentiable at a zero gradient (all-tanh saturation).
+    const norm = tf.sqrt(tf.add(tf.add(tf.sum(tf.square(dS!), 1), tf.sum(tf.square(dN!), 1)), 1e-12));
+    return tf.mul(lambda, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar;
+  }
+
+  /** The penalty term λ·mean((‖∂f/∂(x̂, x̂′)‖ − 1)²) at n feature rows of s and of s′; for tests. */
+  penaltyAt(xS: Float32Array, xNext: Float32Array, n: number): number {
+    this.assertLive();
+    const d = this.inputDim;
+    return tf.tidy(
+      () => this.penaltyTensor(tf.tensor2d(xS, [n, d]), tf.tensor2d(xNext, [n, d])).dataSync()[0]!,
+    );
   }
 
   /** Every term of the logit for `pairs` (transitions with `next`); no state change. */
@@ -270,7 +310,7 @@ export class AirlDiscriminator implements AdversarialRewardModel {
    * One Adam step of the BCE on an expert and a policy batch of transitions. A non-finite loss, gradient
    * or resulting weight skips the step and keeps the previous weights.
    */
-  step(expert: PairSet, policy: PairSet, _rng: Rng): DiscStepStats {
+  step(expert: PairSet, policy: PairSet, rng: Rng): DiscStepStats {
     this.assertLive();
     if (expert.n === 0 || policy.n === 0)
       throw new GailBridgeError(
@@ -289,6 +329,19 @@ export class AirlDiscriminator implements AdversarialRewardModel {
     };
     const e = side(expert);
     const p = side(policy);
+    const lambda = this.options.gradientPenalty ?? 0;
+    // Penalty rows: expert row i mixed with policy row i, one weight u for s and s′ of a row.
+    const m = lambda > 0 ? Math.min(e.n, p.n) : 0;
+    const mixS = new Float32Array(m * d);
+    const mixN = new Float32Array(m * d);
+    for (let r = 0; r < m; r++) {
+      const u = rng.next();
+      for (let j = 0; j < d; j++) {
+        const k = r * d + j;
+        mixS[k] = u * e.xS[k]! + (1 - u) * p.xS[k]!;
+        mixN[k] = u * e.xN[k]! + (1 - u) * p.xN[k]!;
+      }
+    }
     const vars = [...this.g.variables, ...this.h.variables];
     const saved = tf.tidy(() => vars.map((v) => tf.clone(v)));
     const eps = this.options.labelSmoothing;
@@ -299,36 +352,39 @@ export class AirlDiscriminator implements AdversarialRewardModel {
         xN: tf.tensor2d(s.xN, [s.n, d]),
         lp: tf.tensor1d(s.lp),
       }));
-      let zs: { zE: tf.Tensor1D; zP: tf.Tensor1D; bce: tf.Scalar } | undefined;
+      let zs: { zE: tf.Tensor1D; zP: tf.Tensor1D; bce: tf.Scalar; gp: tf.Scalar } | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const zE = this.forward(inputs[0]!.xS, inputs[0]!.xN, inputs[0]!.lp).z;
         const zP = this.forward(inputs[1]!.xS, inputs[1]!.xN, inputs[1]!.lp).z;
         const bce = adversarialBce(zE, zP, eps);
-        let total = bce;
+        const gp =
+          m > 0 ? this.penaltyTensor(tf.tensor2d(mixS, [m, d]), tf.tensor2d(mixN, [m, d])) : tf.scalar(0);
+        let total = tf.add(bce, gp) as tf.Scalar;
         if (wd > 0) {
           const l2 = tf.addN(vars.filter((_, i) => i % 2 === 0).map((w) => tf.sum(tf.square(w))));
           total = tf.add(total, tf.mul(wd, l2)) as tf.Scalar;
         }
-        zs = { zE: tf.keep(zE), zP: tf.keep(zP), bce: tf.keep(bce) };
+        zs = { zE: tf.keep(zE), zP: tf.keep(zP), bce: tf.keep(bce), gp: tf.keep(gp) };
         return total;
       }, vars);
       const gradList = vars.map((v) => grads[v.name]!);
       const gradNorm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-      const { zE, zP, bce } = zs!;
+      const { zE, zP, bce, gp } = zs!;
       const stats = tf.stack([
         value,
         bce,
+        gp,
         gradNorm,
         tf.mean(tf.cast(tf.greater(zE, 0), 'float32')),
         tf.mean(tf.cast(tf.less(zP, 0), 'float32')),
         tf.mean(tf.sigmoid(zE)),
         tf.mean(tf.sigmoid(zP)),
       ]);
-      const [total, loss, norm, accE, accP, mE, mP] = Array.from(stats.dataSync());
-      for (const t of [zE, zP, bce]) t.dispose();
+      const [total, loss, penalty, norm, accE, accP, mE, mP] = Array.from(stats.dataSync());
+      for (const t of [zE, zP, bce, gp]) t.dispose();
       const finite = Number.isFinite(total!) && Number.isFinite(norm!);
       if (finite) this.adam.apply(gradList, this.options.learningRate);
-      return { finite, loss: loss!, accE: accE!, accP: accP!, mE: mE!, mP: mP! };
+      return { finite, loss: loss!, penalty: penalty!, accE: accE!, accP: accP!, mE: mE!, mP: mP! };
     });
     let skipped = result.finite ? 0 : 1;
     if (result.finite) {
@@ -343,7 +399,7 @@ export class AirlDiscriminator implements AdversarialRewardModel {
     for (const s of saved) s.dispose();
     return {
       loss: result.loss,
-      gradPenalty: 0,
+      gradPenalty: result.penalty,
       accExpert: result.accE,
       accPolicy: result.accP,
       meanDExpert: result.mE,

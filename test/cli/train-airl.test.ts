@@ -145,10 +145,6 @@ describe('train --algo airl, expert --reward', () => {
       /--reward gail: AIRL's policy reward is its logit/,
     );
     await assert.rejects(
-      trainWith([...base, '--grad-penalty', '10']),
-      /--grad-penalty 10: not implemented for AIRL/,
-    );
-    await assert.rejects(
       trainWith([...base, '--spectral-norm']),
       /--spectral-norm: not implemented for AIRL/,
     );
@@ -162,6 +158,12 @@ describe('train --algo airl, expert --reward', () => {
       /--disc-steps: expected a positive integer, got 0/,
     );
     assert.equal(resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum' }).reward, 'logit');
+    // The gradient penalty applies to AIRL's f (src/gail/airl.ts); it is off unless typed.
+    assert.equal(
+      resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum', gradPenalty: 10 }).gradPenalty,
+      10,
+    );
+    assert.equal(resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum' }).gradPenalty, 0);
     assert.equal(resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum' }).entropyWeight, 1);
     assert.throws(
       () => resolveAirlConfig({ demos: 'd.mcap', task: 'inverted-pendulum', entropyWeight: 1.5 }),

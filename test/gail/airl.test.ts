@@ -173,6 +173,98 @@ describe('AirlDiscriminator', () => {
     d.toArrays('a');
     assert.equal(tf.memory().numTensors, before);
     d.dispose();
+    const gp = new AirlDiscriminator(2, 1, true, { ...OPTS, gradientPenalty: 10 }, fakeLogProb, new Rng(4));
+    gp.step(p, p, rng);
+    const beforeGp = tf.memory().numTensors;
+    const stats = gp.step(p, p, rng);
+    gp.penaltyAt(new Float32Array(3), new Float32Array(3), 1);
+    assert.equal(tf.memory().numTensors, beforeGp);
+    assert.ok(stats.gradPenalty > 0, JSON.stringify(stats));
+    gp.dispose();
+  });
+
+  it('gradient penalty: λ·mean((‖∂f/∂(x, x′)‖ − 1)²) as by finite differences in float64', () => {
+    const lambda = 10;
+    const d = new AirlDiscriminator(
+      2,
+      1,
+      true,
+      { ...OPTS, gradientPenalty: lambda },
+      fakeLogProb,
+      new Rng(6),
+    );
+    const a = d.toArrays('d');
+    // Feature rows (2 normalised state numbers + the indicator), as penaltyAt takes them.
+    const xs = [
+      [0.3, -0.7, 0],
+      [1.2, 0.4, 0],
+      [-0.5, 0.9, 0.25],
+    ];
+    const xn = [
+      [0.1, 0.2, 0],
+      [-1, 0.5, 0.5],
+      [0.8, -0.3, 0],
+    ];
+    const f = (s: number[], sn: number[]) =>
+      mlp1(a, 'd/g', s) + OPTS.gamma * mlp1(a, 'd/h', sn) - mlp1(a, 'd/h', s);
+    let expected = 0;
+    const h = 1e-5;
+    for (let r = 0; r < xs.length; r++) {
+      let sq = 0;
+      for (const which of [0, 1])
+        for (let j = 0; j < 3; j++) {
+          const up = [xs[r]!.slice(), xn[r]!.slice()];
+          const down = [xs[r]!.slice(), xn[r]!.slice()];
+          up[which]![j]! += h;
+          down[which]![j]! -= h;
+          const g = (f(up[0]!, up[1]!) - f(down[0]!, down[1]!)) / (2 * h);
+          sq += g * g;
+        }
+      expected += (Math.sqrt(sq) - 1) ** 2;
+    }
+    expected = (lambda * expected) / xs.length;
+    const got = d.penaltyAt(Float32Array.from(xs.flat()), Float32Array.from(xn.flat()), xs.length);
+    assert.ok(Math.abs(got - expected) < 1e-4 * Math.max(1, expected), `penalty ${got} vs ${expected}`);
+    d.dispose();
+  });
+
+  it('with the gradient penalty D still learns, with flatter logits, and reports the term', () => {
+    const run = (gradientPenalty: number) => {
+      const rng = new Rng(5);
+      const d = new AirlDiscriminator(
+        2,
+        1,
+        true,
+        { ...OPTS, hiddenSizes: [16], gradientPenalty },
+        fakeLogProb,
+        new Rng(3),
+      );
+      const side = (centre: number, n: number) =>
+        transitions(
+          Array.from({ length: n }, () => {
+            const s = [centre + 0.3 * rng.normal(), 0.3 * rng.normal()];
+            return { s, a: s[0]!, next: [s[0]! + 0.1, s[1]!] };
+          }),
+        );
+      const expert = side(1, 64);
+      const policy = side(-1, 64);
+      d.observe(expert);
+      d.observe(policy);
+      let last = d.step(expert, policy, rng);
+      for (let k = 0; k < 150; k++) last = d.step(expert, policy, rng);
+      const t = d.terms(expert);
+      const f = t.g.map((g, i) => g + OPTS.gamma * t.hNext[i]! - t.h[i]!);
+      const meanF = f.reduce((x, y) => x + y, 0) / f.length;
+      d.dispose();
+      return { last, meanF };
+    };
+    const off = run(0);
+    const on = run(10);
+    assert.equal(off.last.gradPenalty, 0);
+    assert.ok(on.last.gradPenalty > 0 && Number.isFinite(on.last.gradPenalty), JSON.stringify(on.last));
+    assert.ok(on.last.accExpert > 0.9 && on.last.accPolicy > 0.9, JSON.stringify(on.last));
+    // The penalty holds f's slope near 1 between the two sides, so the expert's f rises less.
+    assert.ok(on.meanF < off.meanF, `mean f on the expert side: GP ${on.meanF} vs none ${off.meanF}`);
   });
 
   it('restores its whole state; dispose is idempotent and later use is refused', () => {
