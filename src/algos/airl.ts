@@ -12,13 +12,13 @@
 import { AirlDiscriminator } from '../gail/airl.js';
 import type { AirlConfig } from '../gail/airl-config.js';
 import { airlRewardRecord } from '../gail/learned-reward.js';
-import { trajectoryTransitions } from '../streams/transitions.js';
 import {
   type AdversarialOptions,
   type Adversary,
   type AdversaryContext,
   adversarialAlgorithm,
   type BuiltAdversary,
+  expertSamples,
   type GailAlgorithm,
 } from './gail.js';
 
@@ -27,9 +27,10 @@ import {
  * policy's reward f − α log π with α = `entropyWeight` (AirlConfig).
  */
 export function buildAirl(
-  { config, obsDim, actDim, policy, trajectories, absorbingHorizon, root }: AdversaryContext,
+  ctx: AdversaryContext,
   entropyWeight = 1,
 ): BuiltAdversary & { readonly model: AirlDiscriminator } {
+  const { config, obsDim, actDim, policy, root } = ctx;
   const disc = new AirlDiscriminator(
     obsDim,
     actDim,
@@ -46,15 +47,9 @@ export function buildAirl(
     (obs, actions, n) => policy.logProbOf(obs, actions, n),
     root.fork(1),
   );
-  const expert = trajectoryTransitions(trajectories, {
-    absorbing: config.absorbing,
-    subsample: config.subsample,
-    rng: root.fork(2),
-    ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
-  });
   return {
     model: disc,
-    expert,
+    expert: expertSamples(ctx, true),
     reward: 'logit',
     rewardRecord: (spec, training) => airlRewardRecord(disc, spec, training),
   };

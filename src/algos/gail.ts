@@ -88,11 +88,30 @@ export interface Adversary {
   build(ctx: AdversaryContext): BuiltAdversary;
 }
 
+/**
+ * The expert side of an adversary, wrapped as the policy's samples are: one pair in `subsample` (offsets
+ * from the root's fork(2)), absorbing pairs after terminated episodes; with `next`, each pair carries s′
+ * (AIRL's transitions).
+ */
+export function expertSamples(
+  { config, trajectories, absorbingHorizon, root }: AdversaryContext,
+  next = false,
+): PairSet {
+  return trajectoryPairs(trajectories, {
+    absorbing: config.absorbing,
+    subsample: config.subsample,
+    rng: root.fork(2),
+    next,
+    ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
+  }).pairs;
+}
+
 /** GAIL's adversary: D(s, a) on (s, a) pairs (src/gail/discriminator.ts). */
 export const GAIL_ADVERSARY: Adversary = {
   name: 'gail',
   title: 'GAIL',
-  build({ config, obsDim, actDim, trajectories, absorbingHorizon, root }) {
+  build(ctx) {
+    const { config, obsDim, actDim, root } = ctx;
     const disc = new Discriminator(
       obsDim,
       actDim,
@@ -107,15 +126,9 @@ export const GAIL_ADVERSARY: Adversary = {
       },
       root.fork(1),
     );
-    const expert = trajectoryPairs(trajectories, {
-      absorbing: config.absorbing,
-      subsample: config.subsample,
-      rng: root.fork(2),
-      ...(absorbingHorizon !== undefined ? { absorbingHorizon } : {}),
-    });
     return {
       model: disc,
-      expert: expert.pairs,
+      expert: expertSamples(ctx),
       reward: config.reward,
       rewardRecord: (spec, training) => gailRewardRecord(disc, spec, config.reward, config.gamma, training),
     };
