@@ -4,10 +4,20 @@
  * absorbing state, by env steps. Keys are DacMetrics fields (trainer.ts); report.html adds every other
  * metric of the rows in small charts of their own.
  */
+import {
+  ADVERSARY_CHART_KEYS,
+  discAccuracyChart,
+  discAccuracySummary,
+  episodeLengthChart,
+  learnedRewardChart,
+} from '../run/adversary-charts.js';
 import type { ReportLayout } from '../run/algorithm.js';
 import type { DacMetrics } from './trainer.js';
 
 type Key = keyof DacMetrics & string;
+// The shared charts draw these keys: a compile error here if this run's metrics lost one.
+ADVERSARY_CHART_KEYS satisfies readonly Key[];
+
 const series = (key: Key, name: string, color: string) => ({ key, name, color });
 
 /** The report layout of a DAC run titled `title`. */
@@ -29,25 +39,9 @@ export function dacReportLayout(title: string): ReportLayout {
         series: [series('q', 'Q', '#1f77b4'), series('actorLoss', 'actor loss (−Q(s, π(s)))', '#ff7f0e')],
       },
       { title: 'TD3: critic loss', series: [series('criticLoss', 'critic loss', '#8c564b')] },
-      {
-        title: 'Discriminator accuracy (replay vs expert)',
-        series: [
-          series('discAccExpert', 'on expert', '#d62728'),
-          series('discAccPolicy', 'on replay', '#9467bd'),
-        ],
-        yRange: [0, 1],
-      },
-      {
-        title: 'Learned reward (mean over the sampled transitions) and r(s_abs)',
-        series: [
-          series('rewardMean', 'mean reward', '#ff7f0e'),
-          series('absorbingReward', 'r(s_abs)', '#17becf'),
-        ],
-      },
-      {
-        title: 'Episode length (training episodes)',
-        series: [series('episodeLengthMean', 'steps', '#7f7f7f')],
-      },
+      discAccuracyChart('Discriminator accuracy (replay vs expert)', 'replay'),
+      learnedRewardChart('the sampled transitions'),
+      episodeLengthChart('training episodes'),
       {
         title: 'Speed: env steps per second and ms per TD3 update',
         series: [
@@ -59,8 +53,7 @@ export function dacReportLayout(title: string): ReportLayout {
     summary: [
       { key: 'evalReturn', name: 'evaluation return' },
       { key: 'normalizedScore', name: 'normalised score' },
-      { key: 'discAccExpert', name: 'D accuracy expert' },
-      { key: 'discAccPolicy', name: 'replay' },
+      ...discAccuracySummary('replay'),
     ],
   };
 }

@@ -6,10 +6,20 @@
  * quantity per chart (a loss and a reward do not share an axis). Keys are IterationMetrics fields
  * (trainer.ts); report.html adds every other metric of the rows in small charts of their own.
  */
+import {
+  ADVERSARY_CHART_KEYS,
+  discAccuracyChart,
+  discAccuracySummary,
+  episodeLengthChart,
+  learnedRewardChart,
+} from '../run/adversary-charts.js';
 import type { ReportLayout } from '../run/algorithm.js';
 import type { IterationMetrics } from './trainer.js';
 
 type Key = keyof IterationMetrics & string;
+// The shared charts draw these keys: a compile error here if this run's metrics lost one.
+ADVERSARY_CHART_KEYS satisfies readonly Key[];
+
 const series = (key: Key, name: string, color: string) => ({ key, name, color });
 
 /** The report layout of a GAIL run titled `title`. */
@@ -26,14 +36,7 @@ export function gailReportLayout(title: string): ReportLayout {
         title: 'Normalised score (R − R_random) / (R_expert − R_random)',
         series: [series('normalizedScore', 'score', '#2ca02c')],
       },
-      {
-        title: 'Discriminator accuracy',
-        series: [
-          series('discAccExpert', 'on expert', '#d62728'),
-          series('discAccPolicy', 'on policy', '#9467bd'),
-        ],
-        yRange: [0, 1],
-      },
+      discAccuracyChart('Discriminator accuracy', 'policy'),
       {
         title: 'Mean D = σ(logit) (expert is 1)',
         series: [
@@ -43,13 +46,7 @@ export function gailReportLayout(title: string): ReportLayout {
         yRange: [0, 1],
       },
       { title: 'Discriminator loss', series: [series('discLoss', 'D loss', '#8c564b')] },
-      {
-        title: 'Learned reward (mean over the round’s steps) and r(s_abs)',
-        series: [
-          series('rewardMean', 'mean reward', '#ff7f0e'),
-          series('absorbingReward', 'r(s_abs)', '#17becf'),
-        ],
-      },
+      learnedRewardChart('the round’s steps'),
       {
         title: 'Absorbing state: share of the pairs on each side, and D(s_abs)',
         series: [
@@ -59,16 +56,12 @@ export function gailReportLayout(title: string): ReportLayout {
         ],
         yRange: [0, 1],
       },
-      {
-        title: 'Episode length (mean over episodes ended in the round)',
-        series: [series('episodeLengthMean', 'steps', '#7f7f7f')],
-      },
+      episodeLengthChart('mean over episodes ended in the round'),
     ],
     summary: [
       { key: 'returnMean', name: 'return' },
       { key: 'normalizedScore', name: 'normalised score' },
-      { key: 'discAccExpert', name: 'D accuracy expert' },
-      { key: 'discAccPolicy', name: 'policy' },
+      ...discAccuracySummary('policy'),
     ],
   };
 }
