@@ -287,13 +287,63 @@ export function trainingFromProto(m: gail_bridge.TrainingMeta.$Properties): Trai
   };
 }
 
+/** What a policy file and a reward file both carry: the spec, the input normaliser, weights and training record. */
+export interface ModelRecordCore {
+  readonly spec: Spec;
+  readonly obsNorm: ObsNormalizerStats;
+  readonly tensors: readonly NamedTensor[];
+  readonly training: TrainingMeta;
+}
+
+/** The payload fields of `ModelRecordCore` (PolicyPayload and RewardPayload name them alike). */
+export function coreToProto(r: ModelRecordCore): {
+  spec: gail_bridge.Spec.$Properties;
+  obsNorm: gail_bridge.Normalizer.$Properties;
+  tensors: gail_bridge.Tensor.$Properties[];
+  training: gail_bridge.TrainingMeta.$Properties;
+} {
+  return {
+    spec: specToProto(r.spec),
+    obsNorm: normalizerToProto(r.obsNorm),
+    tensors: r.tensors.map(tensorToProto),
+    training: trainingToProto(r.training),
+  };
+}
+
+/**
+ * `ModelRecordCore` from a decoded payload; a payload without its architecture, normaliser or training
+ * record is refused (`what` names the file). Not yet validated: the caller validates the whole record.
+ */
+export function coreFromProto(
+  p: {
+    readonly spec?: gail_bridge.Spec.$Properties | null;
+    readonly obsNorm?: gail_bridge.Normalizer.$Properties | null;
+    readonly tensors?: gail_bridge.Tensor.$Properties[] | null;
+    readonly training?: gail_bridge.TrainingMeta.$Properties | null;
+    readonly architecture?: unknown;
+  },
+  what: string,
+  maxPayloadBytes: number,
+): ModelRecordCore {
+  if (!p.architecture || !p.obsNorm || !p.training)
+    throw new GailBridgeError(
+      'file',
+      `${what}: the payload lacks its architecture, normaliser or training record`,
+    );
+  return {
+    spec: specFromProto(p.spec, what),
+    obsNorm: normalizerFromProto(p.obsNorm),
+    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what, maxPayloadBytes)),
+    training: trainingFromProto(p.training),
+  };
+}
+
 /** Encodes a validated record as the bytes of a policy file (header + payload). */
 export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Array {
   validatePolicyRecord(record, what);
   const a = record.architecture;
   const payload = PolicyPayloadCodec.encode({
-    spec: specToProto(record.spec),
-    obsNorm: normalizerToProto(record.obsNorm),
+    ...coreToProto(record),
     architecture: {
       kind: a.kind,
       obsDim: a.obsDim,
@@ -304,8 +354,6 @@ export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Ar
       valueHidden: [...(a.valueHidden ?? [])],
       output: a.output ?? '',
     },
-    tensors: record.tensors.map(tensorToProto),
-    training: trainingToProto(record.training),
     optimizer: (record.optimizer ?? []).map(tensorToProto),
   });
   return encodeFramed(POLICY_FRAME, payload);
@@ -313,17 +361,11 @@ export function encodePolicyFile(record: PolicyRecord, what = 'policy'): Uint8Ar
 
 /** Decodes and validates the bytes of a policy file; `what` (the path) names it in errors. */
 export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord {
-  const fail = (msg: string): never => {
-    throw new GailBridgeError('file', `${what}: ${msg}`);
-  };
-  const payload = decodeFramed(POLICY_FRAME, bytes, what);
-  const p = PolicyPayloadCodec.decode(payload, what);
-  const { architecture: arch, obsNorm: norm, training: meta } = p;
-  if (!arch || !norm || !meta)
-    return fail('the payload lacks its architecture, normaliser or training record');
+  const p = PolicyPayloadCodec.decode(decodeFramed(POLICY_FRAME, bytes, what), what);
+  const core = coreFromProto(p, what, MAX_POLICY_PAYLOAD_BYTES);
+  const arch = p.architecture!;
   const record: PolicyRecord = {
-    spec: specFromProto(p.spec, what),
-    obsNorm: normalizerFromProto(norm),
+    ...core,
     architecture: {
       kind: (arch.kind ?? '') as 'gaussian-mlp',
       obsDim: arch.obsDim ?? 0,
@@ -333,8 +375,6 @@ export function decodePolicyFile(bytes: Uint8Array, what: string): PolicyRecord 
       ...(arch.hasValue ? { valueHidden: [...(arch.valueHidden ?? [])] } : {}),
       ...(arch.output ? { output: arch.output as 'tanh' } : {}),
     },
-    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what, MAX_POLICY_PAYLOAD_BYTES)),
-    training: trainingFromProto(meta),
     optimizer: (p.optimizer ?? []).map((t) =>
       tensorFromProto(t, `${what} (optimiser state)`, MAX_POLICY_PAYLOAD_BYTES),
     ),

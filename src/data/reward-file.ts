@@ -23,20 +23,16 @@ import { assertSpecsMatch, type Spec, spaceDim } from '../core/spec.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { decodeFramed, encodeFramed, type FrameKind, readFramedFile } from './framed-file.js';
 import {
+  coreFromProto,
+  coreToProto,
   mlpTensors,
   type NamedTensor,
-  normalizerFromProto,
-  normalizerToProto,
   type ObsNormalizerStats,
   type TrainingMeta,
-  tensorFromProto,
-  tensorToProto,
-  trainingFromProto,
-  trainingToProto,
   validateNormalizer,
   validateTensors,
 } from './policy-file.js';
-import { RewardPayloadCodec, specFromProto, specToProto } from './proto.js';
+import { RewardPayloadCodec } from './proto.js';
 
 /** Reward architectures, one map (STYLE 8). */
 export const REWARD_ARCHITECTURES = {
@@ -134,8 +130,7 @@ export function encodeRewardFile(record: RewardRecord, what = 'reward'): Uint8Ar
   validateRewardRecord(record, what);
   const a = record.architecture;
   const payload = RewardPayloadCodec.encode({
-    spec: specToProto(record.spec),
-    obsNorm: normalizerToProto(record.obsNorm),
+    ...coreToProto(record),
     architecture: {
       kind: a.kind,
       obsDim: a.obsDim,
@@ -145,9 +140,7 @@ export function encodeRewardFile(record: RewardRecord, what = 'reward'): Uint8Ar
       actDim: a.actDim,
       reward: a.reward,
     },
-    tensors: record.tensors.map(tensorToProto),
     gamma: record.gamma,
-    training: trainingToProto(record.training),
   });
   return encodeFramed(REWARD_FRAME, payload);
 }
@@ -155,15 +148,10 @@ export function encodeRewardFile(record: RewardRecord, what = 'reward'): Uint8Ar
 /** Decodes and validates the bytes of a reward file; `what` (the path) names it in errors. */
 export function decodeRewardFile(bytes: Uint8Array, what: string): RewardRecord {
   const p = RewardPayloadCodec.decode(decodeFramed(REWARD_FRAME, bytes, what), what);
-  const { architecture: arch, obsNorm: norm, training: meta } = p;
-  if (!arch || !norm || !meta)
-    throw new GailBridgeError(
-      'file',
-      `${what}: the payload lacks its architecture, normaliser or training record`,
-    );
+  const core = coreFromProto(p, what, REWARD_FRAME.maxPayloadBytes);
+  const arch = p.architecture!;
   const record: RewardRecord = {
-    spec: specFromProto(p.spec, what),
-    obsNorm: normalizerFromProto(norm),
+    ...core,
     architecture: {
       kind: (arch.kind ?? '') as RewardArchitectureKind,
       obsDim: arch.obsDim ?? 0,
@@ -173,9 +161,7 @@ export function decodeRewardFile(bytes: Uint8Array, what: string): RewardRecord 
       actDim: arch.actDim ?? 0,
       reward: arch.reward ?? '',
     },
-    tensors: (p.tensors ?? []).map((t) => tensorFromProto(t, what, REWARD_FRAME.maxPayloadBytes)),
     gamma: p.gamma ?? Number.NaN,
-    training: trainingFromProto(meta),
   };
   validateRewardRecord(record, what);
   return record;
