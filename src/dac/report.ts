@@ -4,19 +4,13 @@
  * absorbing state, by env steps. Keys are DacMetrics fields (trainer.ts); report.html adds every other
  * metric of the rows in small charts of their own.
  */
-import {
-  ADVERSARY_CHART_KEYS,
-  discAccuracyChart,
-  discAccuracySummary,
-  episodeLengthChart,
-  learnedRewardChart,
-} from '../run/adversary-charts.js';
+import * as shared from '../run/adversary-charts.js';
 import type { ReportLayout } from '../run/algorithm.js';
 import type { DacMetrics } from './trainer.js';
 
 type Key = keyof DacMetrics & string;
 // The shared charts draw these keys: a compile error here if this run's metrics lost one.
-ADVERSARY_CHART_KEYS satisfies readonly Key[];
+shared.ADVERSARY_CHART_KEYS satisfies readonly Key[];
 
 const series = (key: Key, name: string, color: string) => ({ key, name, color });
 
@@ -39,9 +33,9 @@ export function dacReportLayout(title: string): ReportLayout {
         series: [series('q', 'Q', '#1f77b4'), series('actorLoss', 'actor loss (−Q(s, π(s)))', '#ff7f0e')],
       },
       { title: 'TD3: critic loss', series: [series('criticLoss', 'critic loss', '#8c564b')] },
-      discAccuracyChart('Discriminator accuracy (replay vs expert)', 'replay'),
-      learnedRewardChart('the sampled transitions'),
-      episodeLengthChart('training episodes'),
+      shared.discAccuracyChart('Discriminator accuracy (replay vs expert)', 'replay'),
+      shared.learnedRewardChart('the sampled transitions'),
+      shared.episodeLengthChart('training episodes'),
       {
         title: 'Speed: env steps per second and ms per TD3 update',
         series: [
@@ -53,7 +47,7 @@ export function dacReportLayout(title: string): ReportLayout {
     summary: [
       { key: 'evalReturn', name: 'evaluation return' },
       { key: 'normalizedScore', name: 'normalised score' },
-      ...discAccuracySummary('replay'),
+      ...shared.discAccuracySummary('replay'),
     ],
   };
 }

@@ -6,19 +6,13 @@
  * quantity per chart (a loss and a reward do not share an axis). Keys are IterationMetrics fields
  * (trainer.ts); report.html adds every other metric of the rows in small charts of their own.
  */
-import {
-  ADVERSARY_CHART_KEYS,
-  discAccuracyChart,
-  discAccuracySummary,
-  episodeLengthChart,
-  learnedRewardChart,
-} from '../run/adversary-charts.js';
+import * as shared from '../run/adversary-charts.js';
 import type { ReportLayout } from '../run/algorithm.js';
 import type { IterationMetrics } from './trainer.js';
 
 type Key = keyof IterationMetrics & string;
 // The shared charts draw these keys: a compile error here if this run's metrics lost one.
-ADVERSARY_CHART_KEYS satisfies readonly Key[];
+shared.ADVERSARY_CHART_KEYS satisfies readonly Key[];
 
 const series = (key: Key, name: string, color: string) => ({ key, name, color });
 
@@ -36,7 +30,7 @@ export function gailReportLayout(title: string): ReportLayout {
         title: 'Normalised score (R − R_random) / (R_expert − R_random)',
         series: [series('normalizedScore', 'score', '#2ca02c')],
       },
-      discAccuracyChart('Discriminator accuracy', 'policy'),
+      shared.discAccuracyChart('Discriminator accuracy', 'policy'),
       {
         title: 'Mean D = σ(logit) (expert is 1)',
         series: [
@@ -46,7 +40,7 @@ export function gailReportLayout(title: string): ReportLayout {
         yRange: [0, 1],
       },
       { title: 'Discriminator loss', series: [series('discLoss', 'D loss', '#8c564b')] },
-      learnedRewardChart('the round’s steps'),
+      shared.learnedRewardChart('the round’s steps'),
       {
         title: 'Absorbing state: share of the pairs on each side, and D(s_abs)',
         series: [
@@ -56,12 +50,12 @@ export function gailReportLayout(title: string): ReportLayout {
         ],
         yRange: [0, 1],
       },
-      episodeLengthChart('mean over episodes ended in the round'),
+      shared.episodeLengthChart('mean over episodes ended in the round'),
     ],
     summary: [
       { key: 'returnMean', name: 'return' },
       { key: 'normalizedScore', name: 'normalised score' },
-      ...discAccuracySummary('policy'),
+      ...shared.discAccuracySummary('policy'),
     ],
   };
 }

@@ -69,6 +69,25 @@ function transitions(
   };
 }
 
+/**
+ * 64 expert transitions around s₀ = 1 and 64 policy ones around s₀ = −1 (a = s₀, s′ = s + 0.1 along s₀),
+ * added to `d`'s state statistics: a problem D can separate.
+ */
+function separableSides(d: AirlDiscriminator, rng: Rng): { expert: PairSet; policy: PairSet } {
+  const side = (centre: number) =>
+    transitions(
+      Array.from({ length: 64 }, () => {
+        const s = [centre + 0.3 * rng.normal(), 0.3 * rng.normal()];
+        return { s, a: s[0]!, next: [s[0]! + 0.1, s[1]!] };
+      }),
+    );
+  const expert = side(1);
+  const policy = side(-1);
+  d.observe(expert);
+  d.observe(policy);
+  return { expert, policy };
+}
+
 describe('AirlDiscriminator', () => {
   it('computes logit = g(s) + γ h(s′) − h(s) − log π(a|s), as by hand', () => {
     const d = new AirlDiscriminator(2, 1, true, OPTS, fakeLogProb, new Rng(1));
@@ -136,17 +155,7 @@ describe('AirlDiscriminator', () => {
   it('learns to tell expert transitions from the policy’s (loss falls, accuracy > 0.9)', () => {
     const rng = new Rng(5);
     const d = new AirlDiscriminator(2, 1, true, { ...OPTS, hiddenSizes: [16] }, fakeLogProb, new Rng(3));
-    const side = (centre: number, n: number) =>
-      transitions(
-        Array.from({ length: n }, () => {
-          const s = [centre + 0.3 * rng.normal(), 0.3 * rng.normal()];
-          return { s, a: s[0]!, next: [s[0]! + 0.1, s[1]!] };
-        }),
-      );
-    const expert = side(1, 64);
-    const policy = side(-1, 64);
-    d.observe(expert);
-    d.observe(policy);
+    const { expert, policy } = separableSides(d, rng);
     const first = d.step(expert, policy, rng);
     let last = first;
     for (let k = 0; k < 150; k++) last = d.step(expert, policy, rng);
@@ -239,17 +248,7 @@ describe('AirlDiscriminator', () => {
         fakeLogProb,
         new Rng(3),
       );
-      const side = (centre: number, n: number) =>
-        transitions(
-          Array.from({ length: n }, () => {
-            const s = [centre + 0.3 * rng.normal(), 0.3 * rng.normal()];
-            return { s, a: s[0]!, next: [s[0]! + 0.1, s[1]!] };
-          }),
-        );
-      const expert = side(1, 64);
-      const policy = side(-1, 64);
-      d.observe(expert);
-      d.observe(policy);
+      const { expert, policy } = separableSides(d, rng);
       let last = d.step(expert, policy, rng);
       for (let k = 0; k < 150; k++) last = d.step(expert, policy, rng);
       const t = d.terms(expert);
